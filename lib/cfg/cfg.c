@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cfgfile.h>
+
+#include "cfg_priv.h"
+#include "sf_log.h"
+
+void
+sf_cfg_defaults(struct sf_cfg *cfg)
+{
+	unsigned int i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mbuf_cache = 256;
+	cfg->arp_timeout_s = 300;
+	cfg->arp_retry_ms = 1000;
+	cfg->arp_retries = 3;
+	cfg->link_wait_ms = 5000;
+	cfg->stats_interval_s = 1;
+	for (i = 0; i < SF_MAX_PORTS; i++) {
+		cfg->port[i].rxd = 1024;
+		cfg->port[i].txd = 1024;
+	}
+}
+
+/* "port3" -> 3; -1 when @section is not a port section. */
+static int
+cfg_port_index(const char *section)
+{
+	char *end;
+	long v;
+
+	if (strncmp(section, "port", 4) != 0 || !isdigit(section[4]))
+		return -1;
+	v = strtol(section + 4, &end, 10);
+	if (*end != '\0' || v < 0 || v >= SF_MAX_PORTS)
+		return -1;
+	return (int)v;
+}
+
+static bool
+cfg_section_known(const char *section)
+{
+	const struct cfg_key *k;
+
+	if (cfg_port_index(section) >= 0)
+		return true;
+	for (k = sf_cfg_keys; k->section != NULL; k++)
+		if (strcmp(k->section, section) == 0)
+			return true;
+	return false;
+}
+
+static void
+cfg_known_keys(const char *section, char *buf, size_t len)
+{
+	const char *sec = cfg_port_index(section) >= 0 ? "port" : section;
+	const struct cfg_key *k;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (k = sf_cfg_keys; k->section != NULL && n < len; k++)
+		if (strcmp(k->section, sec) == 0)
+			n += snprintf(buf + n, len - n, "%s%s",
+				      n ? ", " : "", k->key);
+}
+
+int
+sf_cfg_set(struct sf_cfg *cfg, const char *section, const char *key,
+	   const char *value, const char *origin, char *err, size_t errlen)
+{
+	const struct cfg_key *k;
+	int idx = cfg_port_index(section);
+	const char *sec = idx >= 0 ? "port" : section;
+	char why[160], known[256];
+
+	if (!cfg_section_known(section)) {
+		snprintf(err, errlen, "%s: unknown section [%s] (known: "
+			 "general, mempool, arp, port0..port%d)", origin,
+			 section, SF_MAX_PORTS - 1);
+		return -EINVAL;
+	}
+	for (k = sf_cfg_keys; k->section != NULL; k++) {
+		if (strcmp(k->section, sec) != 0 || strcmp(k->key, key) != 0)
+			continue;
+		why[0] = '\0';
+		if (k->parse(cfg, idx < 0 ? 0 : (unsigned int)idx, k, value,
+			     why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s: [%s] %s: bad value '%s': "
+				 "expected %s", origin, section, key, value,
+				 why);
+			return -EINVAL;
+		}
+		if (idx >= 0)
+			cfg->port[idx].used = true;
+		return 0;
+	}
+	cfg_known_keys(section, known, sizeof(known));
+	snprintf(err, errlen, "%s: [%s] unknown key '%s' (known: %s)", origin,
+		 section, key, known);
+	return -EINVAL;
+}
+
+/* rte_cfgfile says only "could not parse": find the line ourselves. */
+static int
+cfg_syntax_check(const char *path, char *err, size_t errlen)
+{
+	char line[512], *s, *e;
+	unsigned int n = 0;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 strerror(errno));
+		return -ENOENT;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		n++;
+		for (s = line; isspace((unsigned char)*s); s++)
+			;
+		e = s + strlen(s);
+		while (e > s && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		if (*s == '\0' || *s == ';')
+			continue;
+		if (*s == '[' && e[-1] == ']' && e - s > 2)
+			continue;
+		if (*s != '[' && *s != '=' && strchr(s, '=') != NULL)
+			continue;
+		snprintf(err, errlen, "%s:%u: expected '[section]', "
+			 "'key = value' or a ';' comment, got '%s'", path, n,
+			 s);
+		fclose(f);
+		return -EINVAL;
+	}
+	fclose(f);
+	return 0;
+}
+
+int
+sf_cfg_load(struct sf_cfg *cfg, const char *path, char *err, size_t errlen)
+{
+	struct rte_cfgfile *file;
+	struct rte_cfgfile_entry *ent = NULL;
+	char (*secs)[CFG_NAME_LEN] = NULL;
+	char **names = NULL;
+	int nsec, i, j, nent, rc;
+
+	rc = cfg_syntax_check(path, err, errlen);
+	if (rc != 0)
+		return rc;
+	file = rte_cfgfile_load(path, 0);
+	if (file == NULL) {
+		snprintf(err, errlen, "%s: rte_cfgfile could not parse it "
+			 "(duplicate section or over-long line?)", path);
+		return -EINVAL;
+	}
+	snprintf(cfg->file, sizeof(cfg->file), "%s", path);
+	rc = 0;
+	nsec = rte_cfgfile_num_sections(file, NULL, 0);
+	if (nsec > 0) {
+		secs = calloc((size_t)nsec, sizeof(*secs));
+		names = calloc((size_t)nsec, sizeof(*names));
+		if (secs == NULL || names == NULL) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < nsec; i++)
+			names[i] = secs[i];
+		rte_cfgfile_sections(file, names, nsec);
+	}
+	for (i = 0; i < nsec && rc == 0; i++) {
+		nent = rte_cfgfile_section_num_entries(file, names[i]);
+		if (nent <= 0) {
+			if (!cfg_section_known(names[i])) {
+				snprintf(err, errlen, "%s: unknown section "
+					 "[%s]", path, names[i]);
+				rc = -EINVAL;
+			}
+			continue;
+		}
+		free(ent);
+		ent = calloc((size_t)nent, sizeof(*ent));
+		if (ent == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		rte_cfgfile_section_entries(file, names[i], ent, nent);
+		for (j = 0; j < nent && rc == 0; j++)
+			rc = sf_cfg_set(cfg, names[i], ent[j].name,
+					ent[j].value, path, err, errlen);
+	}
+out:
+	free(ent);
+	free(names);
+	free(secs);
+	rte_cfgfile_close(file);
+	return rc;
+}
+
+static void
+cfg_ip_str(uint32_t ip, char *buf, size_t len)
+{
+	struct in_addr a = { .s_addr = ip };
+
+	inet_ntop(AF_INET, &a, buf, (socklen_t)len);
+}
+
+int
+sf_cfg_check(const struct sf_cfg *cfg, uint16_t nb_ports, char *err,
+	     size_t errlen)
+{
+	const struct sf_cfg_port *p;
+	uint32_t mask;
+	char a[16], g[16];
+	unsigned int i;
+
+	if (nb_ports == 0) {
+		snprintf(err, errlen, "no ports: give EAL a device, e.g. "
+			 "--vdev=net_af_packet0,iface=veth0 or -a PCI_ADDR");
+		return -EINVAL;
+	}
+	for (i = 0; i < SF_MAX_PORTS; i++) {
+		p = &cfg->port[i];
+		if (i >= nb_ports) {
+			if (p->used) {
+				snprintf(err, errlen, "[port%u] is configured "
+					 "but EAL found only %u port(s)", i,
+					 nb_ports);
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (p->nb_addrs == 0) {
+			snprintf(err, errlen, "port %u has no address: set "
+				 "--ip ADDR/LEN (port 0) or [port%u] ip", i, i);
+			return -EINVAL;
+		}
+		if (p->gateway == 0)
+			continue;
+		mask = p->prefix_len ? htonl(~0u << (32 - p->prefix_len)) : 0;
+		cfg_ip_str(p->addrs[0], a, sizeof(a));
+		cfg_ip_str(p->gateway, g, sizeof(g));
+		if ((p->gateway & mask) != (p->addrs[0] & mask)) {
+			snprintf(err, errlen, "[port%u] gateway %s is not on "
+				 "the port's prefix %s/%u", i, g, a,
+				 p->prefix_len);
+			return -EINVAL;
+		}
+		if (p->gateway == p->addrs[0]) {
+			snprintf(err, errlen, "[port%u] gateway %s is the "
+				 "port's own address", i, g);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+void
+sf_cfg_print_keys(FILE *f)
+{
+	const struct cfg_key *k;
+	const char *last = "";
+
+	for (k = sf_cfg_keys; k->section != NULL; k++) {
+		if (strcmp(last, k->section) != 0) {
+			fprintf(f, "  [%s]%s\n", k->section,
+				strcmp(k->section, "port") == 0 ?
+				"  (as [port0], [port1], ...)" : "");
+			last = k->section;
+		}
+		fprintf(f, "    %-16s %s (default %s)\n", k->key, k->help,
+			k->def);
+	}
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SF_CFG_H
+#define SF_CFG_H
+
+/*
+ * synfin's configuration: an INI file read with rte_cfgfile into a
+ * caller-owned struct sf_cfg, then command-line overrides applied through
+ * the same key table (so "--ip" and "[port0] ip" parse identically).
+ * Every error message names its origin (file, section and key, or the
+ * option) and what is allowed. The struct is plain data: the control plane
+ * copies what workers need before they start.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sf_common.h"
+
+struct sf_cfg_port {
+	bool used;		/* some key of [portN] was set */
+	uint8_t nb_addrs;
+	uint8_t prefix_len;
+	uint32_t addrs[SF_MAX_ADDRS];	/* network order */
+	uint32_t gateway;		/* network order, 0 = none */
+	uint32_t rxd;
+	uint32_t txd;
+};
+
+struct sf_cfg {
+	char file[256];			/* "" when no file was loaded */
+	struct sf_cfg_port port[SF_MAX_PORTS];
+	uint32_t mbufs;			/* 0 = sized from the queues */
+	uint32_t mbuf_cache;
+	uint32_t arp_timeout_s;
+	uint32_t arp_retry_ms;
+	uint32_t arp_retries;
+	uint32_t link_wait_ms;
+	uint32_t stats_interval_s;	/* 0 = no periodic stats line */
+	bool interactive;
+};
+
+/** Fill @p cfg with the defaults documented in config/synfin.ini. */
+void sf_cfg_defaults(struct sf_cfg *cfg);
+
+/**
+ * Load INI file @p path into @p cfg (on top of what is there).
+ *
+ * @return 0; -ENOENT when the file cannot be read; -EINVAL on a syntax
+ *   error, an unknown section or key, or a bad value. @p err then holds
+ *   a one-line message naming the file, line or section and key.
+ */
+int sf_cfg_load(struct sf_cfg *cfg, const char *path, char *err,
+		size_t errlen);
+
+/**
+ * Set one key, as if it were in the file. @p origin names where the value
+ * came from for error messages (a file name or a command-line option).
+ *
+ * @return 0, or -EINVAL with @p err filled.
+ */
+int sf_cfg_set(struct sf_cfg *cfg, const char *section, const char *key,
+	       const char *value, const char *origin, char *err,
+	       size_t errlen);
+
+/**
+ * Check the whole configuration against @p nb_ports available ports:
+ * addresses present, gateway on link, impossible combinations.
+ *
+ * @return 0, or -EINVAL with @p err filled.
+ */
+int sf_cfg_check(const struct sf_cfg *cfg, uint16_t nb_ports, char *err,
+		 size_t errlen);
+
+/** Print every section and key with its help text and default. */
+void sf_cfg_print_keys(FILE *f);
+
+/** Parse "A.B.C.D" into network order. @return 0 or -EINVAL. */
+int sf_cfg_parse_ipv4(const char *s, uint32_t *ip);
+
+#endif /* SF_CFG_H */

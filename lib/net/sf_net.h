@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SF_NET_H
+#define SF_NET_H
+
+/*
+ * Ethernet, ARP, IPv4 and ICMP for synfin's own addresses.
+ *
+ * A struct sf_iface is one port's L2/L3 identity: MAC, addresses, prefix,
+ * gateway and ARP cache. It is set up by the control plane before workers
+ * start and is read-only afterwards, except the ARP cache, whose entries are
+ * updated lock-free (one 64-bit atomic word per entry) by whichever worker
+ * receives ARP. Input functions take ownership of the mbuf: they either send
+ * it (through the worker's TX buffer), hand it on, or free it and bump
+ * exactly one drop counter. Nothing here logs per packet.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "sf_common.h"
+
+struct sf_worker;
+struct sf_wport;
+
+#define SF_ARP_TABLE_SIZE 256	/* power of two */
+
+/* One cached neighbour. mac_state packs the MAC (low 48 bits) and
+ * SF_ARP_VALID; updated is the TSC of the last reply. Both are written
+ * with atomic stores so any worker may read them without a lock. */
+struct sf_arp_entry {
+	uint32_t ip;		/* network order, 0 = free slot */
+	uint32_t requests;	/* requests sent since the last reply */
+	uint64_t mac_state;
+	uint64_t updated;
+	uint64_t last_request;
+};
+
+#define SF_ARP_VALID (1ULL << 48)
+
+struct sf_iface {
+	uint16_t port_id;
+	uint8_t nb_addrs;
+	uint8_t prefix_len;
+	bool tx_ip_csum;	/* port computes IPv4 header checksums */
+	bool tx_l4_csum;	/* port computes TCP/UDP checksums */
+	bool rx_csum;		/* port reports checksum status on RX */
+	struct rte_ether_addr mac;
+	uint32_t netmask;	/* network order */
+	uint32_t gateway;	/* network order, 0 = none */
+	uint32_t addrs[SF_MAX_ADDRS];	/* network order */
+	uint64_t arp_timeout;	/* cache lifetime, TSC cycles */
+	uint64_t arp_retry;	/* interval between requests, TSC cycles */
+	uint32_t arp_retries;	/* fast requests before backing off */
+	bool gw_logged_fail;
+	struct sf_arp_entry arp[SF_ARP_TABLE_SIZE];
+} SF_CACHE_ALIGNED;
+
+/** Is @p ip (network order) one of @p ifc's addresses? */
+static inline bool
+sf_iface_has_addr(const struct sf_iface *ifc, uint32_t ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < ifc->nb_addrs; i++)
+		if (ifc->addrs[i] == ip)
+			return true;
+	return false;
+}
+
+/** Is @p ip (network order) on @p ifc's subnet? */
+static inline bool
+sf_iface_on_link(const struct sf_iface *ifc, uint32_t ip)
+{
+	return ifc->nb_addrs > 0 &&
+		(ip & ifc->netmask) == (ifc->addrs[0] & ifc->netmask);
+}
+
+/** Next hop for @p dst: @p dst itself when on link, else the gateway
+ *  (0 when there is none). Network order. */
+static inline uint32_t
+sf_iface_nexthop(const struct sf_iface *ifc, uint32_t dst)
+{
+	return sf_iface_on_link(ifc, dst) ? dst : ifc->gateway;
+}
+
+/**
+ * Handle one received frame: check the Ethernet header and dispatch to ARP
+ * or IPv4. Consumes @p m.
+ */
+void sf_eth_input(struct sf_worker *w, struct sf_wport *wp,
+		  struct rte_mbuf *m);
+
+/** ARP frame (m->l2_len set). Consumes @p m. */
+void sf_arp_input(struct sf_worker *w, struct sf_wport *wp,
+		  struct rte_mbuf *m);
+
+/** IPv4 packet (m->l2_len set). Consumes @p m. */
+void sf_ipv4_input(struct sf_worker *w, struct sf_wport *wp,
+		   struct rte_mbuf *m);
+
+/** ICMP message (m->l2_len and m->l3_len set, padding trimmed).
+ *  Consumes @p m. */
+void sf_icmp_input(struct sf_worker *w, struct sf_wport *wp,
+		   struct rte_mbuf *m);
+
+/**
+ * Look up the MAC of next hop @p ip (network order). When it is unknown or
+ * expired, send an ARP request (at most one per retry interval).
+ *
+ * @return 0 and *mac filled; -EAGAIN while resolution is pending;
+ *   -ENOSPC when the cache has no free slot; -ENOMEM when no mbuf was
+ *   available for the request.
+ */
+int sf_arp_resolve(struct sf_worker *w, struct sf_wport *wp, uint32_t ip,
+		   struct rte_ether_addr *mac);
+
+/**
+ * Broadcast an ARP request for @p ip (network order).
+ *
+ * @return 0, or -ENOMEM when no mbuf was available.
+ */
+int sf_arp_send_request(struct sf_worker *w, struct sf_wport *wp,
+			uint32_t ip);
+
+/**
+ * Broadcast a gratuitous ARP (RFC 5227 announcement) for every address.
+ *
+ * @return 0, or -ENOMEM when no mbuf was available.
+ */
+int sf_arp_announce(struct sf_worker *w, struct sf_wport *wp);
+
+/**
+ * Periodic ARP work for a port this worker owns ARP for: keep the gateway
+ * resolved and refreshed before its entry expires. Call every few ms.
+ */
+void sf_arp_housekeep(struct sf_worker *w, struct sf_wport *wp);
+
+/**
+ * Read the cached MAC of @p ip without sending anything.
+ *
+ * @return 0 and *mac filled when a valid, unexpired entry exists,
+ *   -ENOENT otherwise.
+ */
+int sf_arp_lookup(const struct sf_iface *ifc, uint32_t ip, uint64_t now,
+		  struct rte_ether_addr *mac);
+
+/**
+ * Fill the IPv4 header checksum of @p m, or mark it for the port to fill
+ * when the port offers IPv4 checksum offload. m->l2_len and m->l3_len
+ * must be set.
+ */
+void sf_ipv4_cksum_out(const struct sf_iface *ifc, struct rte_mbuf *m,
+		       struct rte_ipv4_hdr *ip);
+
+#endif /* SF_NET_H */

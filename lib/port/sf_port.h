@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SF_PORT_H
+#define SF_PORT_H
+
+/*
+ * Ethdev bring-up for any port, PCI NIC or vdev: one RX/TX queue pair per
+ * worker, RSS on the IPv4/TCP 4-tuple where the port has it, IPv4 and TCP
+ * checksum offloads where offered (software otherwise), and mbuf pools on
+ * the port's NUMA socket. Control path only: none of this runs on a worker.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mempool.h>
+
+struct sf_iface;
+
+struct sf_port_conf {
+	uint16_t nb_queues;	/* wanted: one per worker */
+	uint16_t nb_rxd;
+	uint16_t nb_txd;
+	uint32_t link_wait_ms;	/* how long to wait for link up */
+};
+
+/* What bring-up found and chose; filled by sf_port_init. */
+struct sf_port_info {
+	uint16_t nb_queues;	/* granted; <= wanted */
+	bool rss;
+	uint8_t rss_key[64];
+	uint8_t rss_key_len;
+	uint16_t reta_size;
+	uint16_t reta[512];	/* queue per RETA entry */
+	int socket;
+	bool link_up;
+	char driver[32];
+};
+
+/**
+ * Create (or find) the mbuf pool for NUMA socket @p socket.
+ *
+ * @param nb_mbufs  pool size.
+ * @return the pool, or NULL with rte_errno set (ENOMEM, ...).
+ */
+struct rte_mempool *sf_mempool_get(int socket, uint32_t nb_mbufs,
+				   uint32_t cache);
+
+/**
+ * Configure and start port @p ifc->port_id with @p conf, fill @p info and
+ * the offload flags and MAC in @p ifc.
+ *
+ * @return 0; -EINVAL when the port cannot take the configuration (the
+ *   reason is logged); or the negative errno of the failing ethdev call.
+ */
+int sf_port_init(struct sf_iface *ifc, const struct sf_port_conf *conf,
+		 struct rte_mempool *pool, struct sf_port_info *info);
+
+/** Socket of @p port_id, or the caller's socket for virtual devices. */
+int sf_port_socket(uint16_t port_id);
+
+/** Stop and close @p port_id. Errors are logged, not returned. */
+void sf_port_close(uint16_t port_id);
+
+#endif /* SF_PORT_H */

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SF_STATS_H
+#define SF_STATS_H
+
+/*
+ * Per-worker packet counters. Each worker owns one struct sf_stats and is
+ * its only writer (plain increments, no atomics); the control plane reads
+ * all workers' copies and sums them. A torn read of a 64-bit counter cannot
+ * happen on the 64-bit targets synfin supports. Every drop on the data path
+ * has its own counter, named <layer>_<event>. The counter list is an X-macro
+ * so printing, summing and telemetry never go out of step with the struct.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sf_common.h"
+
+#define SF_STATS_FOREACH(X) \
+	X(rx_pkts,            "frames received") \
+	X(rx_bytes,           "bytes received") \
+	X(tx_pkts,            "frames sent") \
+	X(tx_bytes,           "bytes sent") \
+	X(tx_drop_full,       "frames dropped: TX queue full") \
+	X(mbuf_alloc_fail,    "mbuf allocations that failed") \
+	X(eth_drop_short,     "frames shorter than an Ethernet header") \
+	X(eth_drop_not_us,    "frames for another MAC address") \
+	X(eth_drop_type,      "frames of an unhandled EtherType") \
+	X(arp_rx_request,     "ARP requests received") \
+	X(arp_rx_reply,       "ARP replies received") \
+	X(arp_tx_request,     "ARP requests sent") \
+	X(arp_tx_reply,       "ARP replies sent") \
+	X(arp_tx_gratuitous,  "gratuitous ARPs sent") \
+	X(arp_drop_bad,       "malformed ARP frames") \
+	X(arp_drop_not_us,    "ARP requests for other addresses") \
+	X(ip_rx,              "IPv4 packets received") \
+	X(ip_drop_short,      "IPv4 packets shorter than a header") \
+	X(ip_drop_version,    "IPv4 packets with version != 4") \
+	X(ip_drop_ihl,        "IPv4 packets with a bad header length") \
+	X(ip_drop_csum,       "IPv4 packets with a bad header checksum") \
+	X(ip_drop_len,        "IPv4 total length bad or past the frame") \
+	X(ip_drop_ttl,        "IPv4 packets with TTL 0") \
+	X(ip_drop_frag,       "IPv4 fragments (not reassembled)") \
+	X(ip_drop_not_us,     "IPv4 packets for another address") \
+	X(ip_drop_proto,      "IPv4 packets of an unhandled protocol") \
+	X(ip_drop_bad_src,    "IPv4 packets from a broadcast/multicast/own source") \
+	X(icmp_rx_echo,       "ICMP echo requests received") \
+	X(icmp_tx_echo_reply, "ICMP echo replies sent") \
+	X(icmp_drop_short,    "ICMP messages too short") \
+	X(icmp_drop_csum,     "ICMP messages with a bad checksum") \
+	X(icmp_drop_type,     "ICMP messages of an unhandled type")
+
+struct sf_stats {
+#define SF_STATS_FIELD(name, help) uint64_t name;
+	SF_STATS_FOREACH(SF_STATS_FIELD)
+#undef SF_STATS_FIELD
+} SF_CACHE_ALIGNED;
+
+#define SF_STATS_NB \
+	(sizeof(struct sf_stats) / sizeof(uint64_t))
+
+/** Name of counter @p i, in struct order; NULL past the end. */
+const char *sf_stats_name(unsigned int i);
+
+/** One-line description of counter @p i; NULL past the end. */
+const char *sf_stats_help(unsigned int i);
+
+/** Value of counter @p i of @p s (no bounds check beyond SF_STATS_NB). */
+static inline uint64_t
+sf_stats_get(const struct sf_stats *s, unsigned int i)
+{
+	return ((const volatile uint64_t *)s)[i];
+}
+
+/** Add every counter of @p src into @p dst. */
+void sf_stats_add(struct sf_stats *dst, const struct sf_stats *src);
+
+/**
+ * Print every counter as "  <name> <value>", one a line, to @p f.
+ */
+void sf_stats_print(FILE *f, const struct sf_stats *s);
+
+#endif /* SF_STATS_H */

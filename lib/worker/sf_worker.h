@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SF_WORKER_H
+#define SF_WORKER_H
+
+/*
+ * struct sf_worker is one lcore's whole data-plane context. It is passed
+ * explicitly as the first argument of every hot-path function; nothing on
+ * the data path reads a mutable global. A worker polls RX queue q and owns
+ * TX queue q of each port it serves, writes its own counters without
+ * atomics, and is told to stop through an atomic flag (worker_ctl.c). The
+ * control plane only reads a worker's counters.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "sf_common.h"
+#include "sf_stats.h"
+
+struct sf_iface;
+struct sf_worker;
+
+#define SF_BURST 32
+#define SF_TXBUF_SIZE 512
+#define SF_PREFETCH_OFFSET 3
+
+struct sf_txbuf {
+	uint16_t len;
+	struct rte_mbuf *pkts[SF_TXBUF_SIZE];
+};
+
+/* A worker's view of one port: which queue it owns and its TX buffer. */
+struct sf_wport {
+	struct sf_iface *ifc;
+	uint16_t port_id;
+	uint16_t queue_id;
+	bool arp_owner;		/* this worker announces and resolves */
+	bool announced;
+	struct sf_txbuf tx;
+};
+
+typedef void (*sf_worker_tx_flush_t)(struct sf_worker *w,
+				     struct sf_wport *wp);
+typedef void (*sf_worker_hook_t)(void *arg);
+
+struct sf_worker {
+	/* hot, read every packet */
+	uint64_t now;			/* TSC at the top of this iteration */
+	struct rte_mempool *pool;
+	sf_worker_tx_flush_t tx_flush;
+	uint16_t nb_ports;
+	uint16_t burst;
+	uint32_t id;
+
+	/* housekeeping */
+	unsigned int lcore_id;
+	uint64_t hz;			/* TSC cycles per second */
+	uint64_t hk_interval;		/* TSC cycles between housekeeping */
+	uint64_t hk_last;
+	sf_worker_hook_t main_hook;	/* set when the main lcore is also
+					 * the only worker: the control plane
+					 * runs from here */
+	void *main_hook_arg;
+	volatile int stop;		/* written by worker_ctl.c */
+	uint64_t loops;
+
+	struct sf_stats stats;
+	struct sf_wport ports[SF_MAX_PORTS];
+} SF_CACHE_ALIGNED;
+
+/**
+ * Create a worker for @p lcore_id on that lcore's NUMA socket, with mbufs
+ * from @p pool.
+ *
+ * @return the worker, or NULL with rte_errno = ENOMEM.
+ */
+struct sf_worker *sf_worker_create(uint32_t id, unsigned int lcore_id,
+				   struct rte_mempool *pool);
+
+/** Free a worker created by sf_worker_create (after it stopped). */
+void sf_worker_free(struct sf_worker *w);
+
+/**
+ * Give worker @p w queue @p queue_id of the port behind @p ifc.
+ *
+ * @return 0, or -ENOSPC when the worker serves SF_MAX_PORTS ports already.
+ */
+int sf_worker_add_port(struct sf_worker *w, struct sf_iface *ifc,
+		       uint16_t queue_id, bool arp_owner);
+
+/** The lcore loop: poll until sf_worker_stop(). Launch with
+ *  rte_eal_remote_launch or call directly on the main lcore. Returns 0. */
+int sf_worker_loop(void *arg);
+
+/** One iteration of the loop (RX, input, housekeeping, TX). Tests and the
+ *  single-core main loop call it. */
+void sf_worker_poll(struct sf_worker *w);
+
+/** The real tx_flush: send @p wp's TX buffer with rte_eth_tx_burst,
+ *  retrying briefly; what still does not fit is freed and counted in
+ *  tx_drop_full. */
+void sf_worker_tx_send(struct sf_worker *w, struct sf_wport *wp);
+
+/** Send everything queued in every TX buffer of @p w. */
+void sf_worker_flush(struct sf_worker *w);
+
+/** Ask @p w to leave its loop (async; pair with rte_eal_wait_lcore). */
+void sf_worker_stop(struct sf_worker *w);
+
+/** Snapshot of @p w's counters, safe from another lcore. */
+void sf_worker_stats_read(const struct sf_worker *w, struct sf_stats *out);
+
+#endif /* SF_WORKER_H */

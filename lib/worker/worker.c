@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The lcore loop (hot path): rx_burst -> input -> housekeeping -> one
+ * tx_burst per port. The only place in synfin that calls rte_eth_tx_burst.
+ */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "sf_net.h"
+#include "sf_worker.h"
+
+/* TX retries before the rest of a burst is dropped: a queue that stays
+ * full for this long is not draining and holding on would stall RX. */
+#define WORKER_TX_RETRIES 4
+
+void
+sf_worker_tx_send(struct sf_worker *w, struct sf_wport *wp)
+{
+	struct sf_txbuf *tx = &wp->tx;
+	uint16_t sent = 0, i, n = tx->len;
+	uint64_t bytes = 0;
+	unsigned int tries = 0;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		bytes += tx->pkts[i]->pkt_len;
+	do {
+		sent += rte_eth_tx_burst(wp->port_id, wp->queue_id,
+					 tx->pkts + sent, n - sent);
+	} while (sent < n && ++tries < WORKER_TX_RETRIES);
+	for (i = sent; i < n; i++) {
+		bytes -= tx->pkts[i]->pkt_len;
+		rte_pktmbuf_free(tx->pkts[i]);
+	}
+	w->stats.tx_pkts += sent;
+	w->stats.tx_bytes += bytes;
+	w->stats.tx_drop_full += n - sent;
+	tx->len = 0;
+}
+
+void
+sf_worker_flush(struct sf_worker *w)
+{
+	uint16_t p;
+
+	for (p = 0; p < w->nb_ports; p++)
+		if (w->ports[p].tx.len != 0)
+			w->tx_flush(w, &w->ports[p]);
+}
+
+static void
+worker_housekeep(struct sf_worker *w)
+{
+	uint16_t p;
+
+	for (p = 0; p < w->nb_ports; p++)
+		if (w->ports[p].arp_owner)
+			sf_arp_housekeep(w, &w->ports[p]);
+	if (w->main_hook != NULL)
+		w->main_hook(w->main_hook_arg);
+}
+
+static inline void
+worker_rx(struct sf_worker *w, struct sf_wport *wp)
+{
+	struct rte_mbuf *pkts[SF_BURST];
+	uint16_t i, n;
+
+	n = rte_eth_rx_burst(wp->port_id, wp->queue_id, pkts, w->burst);
+	for (i = 0; i < n && i < SF_PREFETCH_OFFSET; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n; i++) {
+		if (i + SF_PREFETCH_OFFSET < n)
+			rte_prefetch0(rte_pktmbuf_mtod(
+				pkts[i + SF_PREFETCH_OFFSET], void *));
+		sf_eth_input(w, wp, pkts[i]);
+	}
+}
+
+void
+sf_worker_poll(struct sf_worker *w)
+{
+	uint16_t p;
+
+	w->now = rte_rdtsc();
+	for (p = 0; p < w->nb_ports; p++)
+		worker_rx(w, &w->ports[p]);
+	if (unlikely(w->now - w->hk_last >= w->hk_interval)) {
+		w->hk_last = w->now;
+		worker_housekeep(w);
+	}
+	sf_worker_flush(w);
+	w->loops++;
+}
+
+int
+sf_worker_loop(void *arg)
+{
+	struct sf_worker *w = arg;
+
+	while (likely(!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)))
+		sf_worker_poll(w);
+	sf_worker_flush(w);
+	return 0;
+}
