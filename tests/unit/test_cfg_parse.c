@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Configuration: a good file loads; every kind of bad input is refused
+ * with a message naming the file (or option), section, key and what is
+ * allowed; command-line overrides go through the same parsers. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+
+#include "sf_cfg.h"
+#include "sf_test.h"
+
+static char path[64];
+static char err[512];
+
+static const char *
+write_file(const char *text)
+{
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/sf_cfg_test_%d.ini", (int)getpid());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	sf_test_eal_init();
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	unlink(path);
+	return 0;
+}
+
+static void
+assert_err_has(const char *needle)
+{
+	if (strstr(err, needle) == NULL)
+		fail_msg("error '%s' lacks '%s'", err, needle);
+}
+
+static void
+test_cfg_defaults(void **state)
+{
+	struct sf_cfg c;
+
+	(void)state;
+	sf_cfg_defaults(&c);
+	assert_int_equal(c.stats_interval_s, 1);
+	assert_int_equal(c.arp_timeout_s, 300);
+	assert_int_equal(c.port[0].rxd, 1024);
+	assert_int_equal(c.port[0].nb_addrs, 0);
+}
+
+static void
+test_cfg_good_file(void **state)
+{
+	struct sf_cfg c;
+
+	(void)state;
+	sf_cfg_defaults(&c);
+	write_file("; comment\n[general]\nstats_interval = 5\n\n"
+		   "[arp]\ntimeout = 60\nretries = 5\n"
+		   "[port0]\nip = 198.18.0.2/24\ngateway = 198.18.0.1\n"
+		   "rx_desc = 512\n");
+	assert_int_equal(sf_cfg_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.stats_interval_s, 5);
+	assert_int_equal(c.arp_timeout_s, 60);
+	assert_int_equal(c.arp_retries, 5);
+	assert_int_equal(c.port[0].addrs[0],
+			 RTE_BE32(RTE_IPV4(198, 18, 0, 2)));
+	assert_int_equal(c.port[0].prefix_len, 24);
+	assert_int_equal(c.port[0].gateway,
+			 RTE_BE32(RTE_IPV4(198, 18, 0, 1)));
+	assert_int_equal(c.port[0].rxd, 512);
+	assert_int_equal(sf_cfg_check(&c, 1, err, sizeof(err)), 0);
+}
+
+static void
+test_cfg_missing_file(void **state)
+{
+	struct sf_cfg c;
+
+	(void)state;
+	sf_cfg_defaults(&c);
+	assert_int_equal(sf_cfg_load(&c, "/nonexistent/x.ini", err,
+				     sizeof(err)), -ENOENT);
+	assert_err_has("/nonexistent/x.ini");
+}
+
+static void
+test_cfg_unknown_section(void **state)
+{
+	struct sf_cfg c;
+
+	(void)state;
+	sf_cfg_defaults(&c);
+	write_file("[bogus]\nx = 1\n");
+	assert_int_equal(sf_cfg_load(&c, path, err, sizeof(err)), -EINVAL);
+	assert_err_has(path);
+	assert_err_has("[bogus]");
+}
+
+static void
+test_cfg_unknown_key(void **state)
+{
+	struct sf_cfg c;
+
+	(void)state;
+	sf_cfg_defaults(&c);
+	write_file("[arp]\ntimeout = 5\nspeed = 9\n");
+	assert_int_equal(sf_cfg_load(&c, path, err, sizeof(err)), -EINVAL);
+	assert_err_has(path);
+	assert_err_has("[arp]");
+	assert_err_has("'speed'");
+	assert_err_has("retry_ms");	/* lists the known keys */
+}
+
+static void
+test_cfg_bad_values(void **state)
+{
+	static const char *const bad[][3] = {
+		{ "[arp]\ntimeout = 0\n", "timeout", "from 1 to 86400" },
+		{ "[arp]\ntimeout = 12abc\n", "timeout", "integer" },
+		{ "[arp]\nretries = -1\n", "retries", "integer" },
+		{ "[port0]\nip = 198.18.0.2\n", "ip", "prefix" },
+		{ "[port0]\nip = 198.18.0.300/24\n", "ip", "prefix" },
+		{ "[port0]\nip = 198.18.0.2/33\n", "ip", "prefix" },
+		{ "[port0]\nip = 224.0.0.1/24\n", "ip", "unicast" },
+		{ "[port1]\ngateway = nowhere\n", "gateway", "IPv4" },
+		{ "[port0]\nrx_desc = 10\n", "rx_desc", "from 64" },
+	};
+	struct sf_cfg c;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		sf_cfg_defaults(&c);
+		write_file(bad[i][0]);
+		assert_int_equal(sf_cfg_load(&c, path, err, sizeof(err)),
+				 -EINVAL);
+		assert_err_has(path);
+		assert_err_has(bad[i][1]);
+		assert_err_has(bad[i][2]);
+	}
+}
+
+static void
+test_cfg_syntax_error_names_line(void **state)
+{
+	struct sf_cfg c;
+
+	(void)state;
+	sf_cfg_defaults(&c);
+	write_file("[arp]\ntimeout = 5\nthis is not ini\n");
+	assert_int_equal(sf_cfg_load(&c, path, err, sizeof(err)), -EINVAL);
+	assert_err_has(":3:");
+	assert_err_has("this is not ini");
+}
+
+static void
+test_cfg_override(void **state)
+{
+	struct sf_cfg c;
+
+	(void)state;
+	sf_cfg_defaults(&c);
+	assert_int_equal(sf_cfg_set(&c, "port0", "ip", "198.19.1.1/16",
+				    "--ip", err, sizeof(err)), 0);
+	assert_int_equal(c.port[0].prefix_len, 16);
+	assert_int_equal(sf_cfg_set(&c, "port0", "ip", "nope", "--ip", err,
+				    sizeof(err)), -EINVAL);
+	assert_err_has("--ip");
+	assert_err_has("'nope'");
+	/* The failed override left the good value alone. */
+	assert_int_equal(c.port[0].prefix_len, 16);
+}
+
+static void
+test_cfg_check(void **state)
+{
+	struct sf_cfg c;
+
+	(void)state;
+	sf_cfg_defaults(&c);
+	assert_int_equal(sf_cfg_check(&c, 1, err, sizeof(err)), -EINVAL);
+	assert_err_has("no address");
+	assert_err_has("--ip");
+
+	assert_int_equal(sf_cfg_check(&c, 0, err, sizeof(err)), -EINVAL);
+	assert_err_has("no ports");
+
+	sf_cfg_set(&c, "port0", "ip", "198.18.0.2/24", "t", err, sizeof(err));
+	sf_cfg_set(&c, "port0", "gateway", "198.18.1.1", "t", err,
+		   sizeof(err));
+	assert_int_equal(sf_cfg_check(&c, 1, err, sizeof(err)), -EINVAL);
+	assert_err_has("not on the port's prefix");
+
+	sf_cfg_set(&c, "port0", "gateway", "198.18.0.1", "t", err,
+		   sizeof(err));
+	assert_int_equal(sf_cfg_check(&c, 1, err, sizeof(err)), 0);
+
+	sf_cfg_set(&c, "port3", "ip", "198.18.3.2/24", "t", err, sizeof(err));
+	assert_int_equal(sf_cfg_check(&c, 1, err, sizeof(err)), -EINVAL);
+	assert_err_has("[port3]");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cfg_defaults),
+		cmocka_unit_test(test_cfg_good_file),
+		cmocka_unit_test(test_cfg_missing_file),
+		cmocka_unit_test(test_cfg_unknown_section),
+		cmocka_unit_test(test_cfg_unknown_key),
+		cmocka_unit_test(test_cfg_bad_values),
+		cmocka_unit_test(test_cfg_syntax_error_names_line),
+		cmocka_unit_test(test_cfg_override),
+		cmocka_unit_test(test_cfg_check),
+	};
+
+	return cmocka_run_group_tests_name("cfg_parse", tests, group_setup,
+					   group_teardown);
+}

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* IPv4 input validation (RFC 1122 §3.2.1): every malformed or foreign
+ * packet is dropped with exactly its counter, nothing is answered, no mbuf
+ * leaks; Ethernet padding is trimmed, not mistaken for data. */
+#include <rte_icmp.h>
+#include <rte_ip.h>
+
+#include "sf_test.h"
+
+/* Send one echo built from @o and check it was dropped by @counter. */
+static void
+expect_drop(const struct sf_test_ip *o, const char *counter)
+{
+	sf_test_input(sf_test_icmp_echo(o, 7, 1, 32));
+	assert_int_equal(sf_test_counter(counter), 1);
+	assert_int_equal(sf_test_counter("icmp_rx_echo"), 0);
+	assert_int_equal(sf_t.ncap, 0);
+}
+
+static void
+test_ipv4_bad_version(void **state)
+{
+	struct sf_test_ip o = { .version = 6 };
+
+	(void)state;
+	expect_drop(&o, "ip_drop_version");
+}
+
+static void
+test_ipv4_ihl_too_small(void **state)
+{
+	struct sf_test_ip o = { .ihl = 3 };
+
+	(void)state;
+	expect_drop(&o, "ip_drop_ihl");
+}
+
+static void
+test_ipv4_ihl_past_frame(void **state)
+{
+	uint8_t hdr[20];
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)hdr;
+
+	(void)state;
+	/* IHL 15 says 60 header bytes; the frame holds 20. */
+	memset(hdr, 0, sizeof(hdr));
+	ip->version_ihl = 0x4f;
+	ip->total_length = RTE_BE16(60);
+	ip->time_to_live = 64;
+	ip->src_addr = SF_TEST_PEER_IP;
+	ip->dst_addr = SF_TEST_OUR_IP;
+	sf_test_input(sf_test_eth(&SF_TEST_OUR_MAC, &SF_TEST_PEER_MAC,
+				  RTE_ETHER_TYPE_IPV4, hdr, sizeof(hdr)));
+	assert_int_equal(sf_test_counter("ip_drop_ihl"), 1);
+	assert_int_equal(sf_t.ncap, 0);
+}
+
+static void
+test_ipv4_bad_header_csum(void **state)
+{
+	struct sf_test_ip o = { .bad_csum = true };
+
+	(void)state;
+	expect_drop(&o, "ip_drop_csum");
+}
+
+static void
+test_ipv4_nic_says_bad_csum(void **state)
+{
+	struct rte_mbuf *m;
+
+	(void)state;
+	/* With RX offload the NIC's verdict is trusted both ways. */
+	sf_t.ifc->rx_csum = true;
+	m = sf_test_icmp_echo(NULL, 7, 1, 32);
+	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	sf_test_input(m);
+	assert_int_equal(sf_test_counter("ip_drop_csum"), 1);
+
+	m = sf_test_icmp_echo(&(struct sf_test_ip){ .bad_csum = true }, 7, 2,
+			      32);
+	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+	sf_test_input(m);
+	assert_int_equal(sf_test_counter("ip_drop_csum"), 1);
+	assert_int_equal(sf_test_counter("icmp_tx_echo_reply"), 1);
+}
+
+static void
+test_ipv4_total_length_past_frame(void **state)
+{
+	struct sf_test_ip o = { .len_delta = 100 };
+
+	(void)state;
+	expect_drop(&o, "ip_drop_len");
+}
+
+static void
+test_ipv4_total_length_below_header(void **state)
+{
+	struct sf_test_ip o = { .len_delta = -(8 + 32 + 1) };
+
+	(void)state;
+	/* total = 19 < 20 header bytes */
+	expect_drop(&o, "ip_drop_len");
+}
+
+static void
+test_ipv4_fragments(void **state)
+{
+	struct sf_test_ip mf = { .frag = RTE_IPV4_HDR_MF_FLAG };
+	struct sf_test_ip off = { .frag = 185 };
+
+	(void)state;
+	sf_test_input(sf_test_icmp_echo(&mf, 7, 1, 32));
+	sf_test_input(sf_test_icmp_echo(&off, 7, 2, 32));
+	assert_int_equal(sf_test_counter("ip_drop_frag"), 2);
+	assert_int_equal(sf_t.ncap, 0);
+}
+
+static void
+test_ipv4_df_is_not_a_fragment(void **state)
+{
+	struct sf_test_ip df = { .frag = RTE_IPV4_HDR_DF_FLAG };
+
+	(void)state;
+	sf_test_input(sf_test_icmp_echo(&df, 7, 1, 32));
+	assert_int_equal(sf_test_counter("ip_drop_frag"), 0);
+	assert_int_equal(sf_t.ncap, 1);
+}
+
+static void
+test_ipv4_ttl_zero(void **state)
+{
+	struct sf_test_ip o = { .ttl_zero = true };
+
+	(void)state;
+	expect_drop(&o, "ip_drop_ttl");
+}
+
+static void
+test_ipv4_not_for_us(void **state)
+{
+	struct sf_test_ip o = { .dst = RTE_BE32(RTE_IPV4(198, 18, 0, 9)) };
+	struct sf_test_ip b = { .dst = RTE_BE32(RTE_IPV4(198, 18, 0, 255)) };
+
+	(void)state;
+	sf_test_input(sf_test_icmp_echo(&o, 7, 1, 32));
+	sf_test_input(sf_test_icmp_echo(&b, 7, 1, 32));
+	assert_int_equal(sf_test_counter("ip_drop_not_us"), 2);
+	assert_int_equal(sf_t.ncap, 0);
+}
+
+static void
+test_ipv4_bad_sources(void **state)
+{
+	static const uint32_t srcs[] = {
+		RTE_BE32(RTE_IPV4(255, 255, 255, 255)),
+		RTE_BE32(RTE_IPV4(224, 0, 0, 1)),
+		RTE_BE32(RTE_IPV4(127, 0, 0, 1)),
+		RTE_BE32(RTE_IPV4(198, 18, 0, 255)),	/* subnet broadcast */
+		SF_TEST_OUR_IP,				/* LAND */
+	};
+	struct sf_test_ip o = { 0 };
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(srcs); i++) {
+		o.src = srcs[i];
+		sf_test_input(sf_test_icmp_echo(&o, 7, (uint16_t)i, 32));
+	}
+	assert_int_equal(sf_test_counter("ip_drop_bad_src"), RTE_DIM(srcs));
+	assert_int_equal(sf_t.ncap, 0);
+}
+
+static void
+test_ipv4_unknown_protocol(void **state)
+{
+	struct sf_test_ip o = { .proto = IPPROTO_UDP };
+	uint8_t udp[16] = { 0 };
+
+	(void)state;
+	sf_test_input(sf_test_ipv4(&o, udp, sizeof(udp)));
+	assert_int_equal(sf_test_counter("ip_drop_proto"), 1);
+	assert_int_equal(sf_t.ncap, 0);
+}
+
+static void
+test_ipv4_padding_trimmed(void **state)
+{
+	struct sf_test_ip o = { .pad = 20 };
+	struct rte_ipv4_hdr *ip;
+
+	(void)state;
+	/* A 14 + 20 + 8 + 4 = 46 byte echo padded to 66: answered, and the
+	 * reply carries the packet, not the padding. */
+	sf_test_input(sf_test_icmp_echo(&o, 7, 1, 4));
+	assert_int_equal(sf_test_counter("icmp_tx_echo_reply"), 1);
+	assert_int_equal(sf_t.ncap, 1);
+	assert_int_equal(sf_t.cap[0]->pkt_len, 14 + 20 + 8 + 4);
+	ip = rte_pktmbuf_mtod_offset(sf_t.cap[0], struct rte_ipv4_hdr *, 14);
+	assert_int_equal(rte_be_to_cpu_16(ip->total_length), 20 + 8 + 4);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, sf_test_setup, \
+					      sf_test_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_ipv4_bad_version),
+		T(test_ipv4_ihl_too_small),
+		T(test_ipv4_ihl_past_frame),
+		T(test_ipv4_bad_header_csum),
+		T(test_ipv4_nic_says_bad_csum),
+		T(test_ipv4_total_length_past_frame),
+		T(test_ipv4_total_length_below_header),
+		T(test_ipv4_fragments),
+		T(test_ipv4_df_is_not_a_fragment),
+		T(test_ipv4_ttl_zero),
+		T(test_ipv4_not_for_us),
+		T(test_ipv4_bad_sources),
+		T(test_ipv4_unknown_protocol),
+		T(test_ipv4_padding_trimmed),
+	};
+
+	return cmocka_run_group_tests_name("net_ipv4", tests, NULL, NULL);
+}
