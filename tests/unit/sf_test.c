@@ -32,7 +32,7 @@ sf_test_eal_init(void)
 	char prefix[64];
 	char *argv[] = {
 		"sf_test", "--no-huge", "--no-pci", "-m", "256",
-		"--no-shconf", "-l", "0", "--log-level", "*:warning",
+		"--in-memory", "-l", "0", "--log-level", "*:warning",
 		"--file-prefix", prefix, NULL,
 	};
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
