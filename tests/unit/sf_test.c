@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -25,6 +27,29 @@ const struct rte_ether_addr SF_TEST_PEER_MAC = {
 
 struct sf_test_env sf_t;
 
+/* EAL leaves its runtime folder behind; a test run should not. */
+static void
+test_eal_fini(void)
+{
+	char dir[PATH_MAX], f[PATH_MAX + 256];
+	struct dirent *d;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	dp = opendir(dir);
+	if (dp == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(f, sizeof(f), "%s/%s", dir, d->d_name);
+		unlink(f);
+	}
+	closedir(dp);
+	rmdir(dir);
+}
+
 void
 sf_test_eal_init(void)
 {
@@ -32,7 +57,7 @@ sf_test_eal_init(void)
 	char prefix[64];
 	char *argv[] = {
 		"sf_test", "--no-huge", "--no-pci", "-m", "256",
-		"--in-memory", "-l", "0", "--log-level", "*:warning",
+		"--no-shconf", "-l", "0", "--log-level", "*:warning",
 		"--file-prefix", prefix, NULL,
 	};
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
@@ -45,6 +70,7 @@ sf_test_eal_init(void)
 		exit(1);
 	}
 	sf_log_init();
+	atexit(test_eal_fini);
 	done = 1;
 }
 
