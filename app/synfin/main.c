@@ -23,11 +23,13 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include "sf_app.h"
 #include "sf_cfg.h"
 #include "sf_log.h"
 #include "sf_net.h"
 #include "sf_port.h"
 #include "sf_stats.h"
+#include "sf_tcp.h"
 #include "sf_worker.h"
 
 #define EXIT_USAGE 2
@@ -67,8 +69,9 @@ usage(FILE *f, const char *prog)
 	fprintf(f,
 "Usage: %s [EAL options] -- [options]\n"
 "\n"
-"synfin: a userspace TCP endpoint on DPDK. This build answers ARP and\n"
-"ICMP echo on its ports (the TCP engine is under construction).\n"
+"synfin: a userspace TCP endpoint on DPDK. It answers ARP and ICMP echo\n"
+"on its ports and runs a TCP application: an echo server, or an echo\n"
+"client that streams a pattern and verifies every byte that returns.\n"
 "\n"
 "Options:\n"
 "  -c, --config FILE        INI configuration (see config/synfin.ini)\n"
@@ -78,11 +81,20 @@ usage(FILE *f, const char *prog)
 "                           ARP at start (same as [port0] gateway)\n"
 "      --stats-interval SEC seconds between stats lines, 0 for none\n"
 "                           (same as [general] stats_interval; default 1)\n"
+"      --mode server|client run as a responder or a client ([app] mode)\n"
+"      --app none|echo      the TCP application ([app] app)\n"
+"      --port N             TCP port to listen on / connect to ([app] port)\n"
+"      --target ADDR        client: the server's address ([app] target)\n"
+"      --bytes N            echo client: bytes to send and verify\n"
+"      --set SEC.KEY=VALUE  set any configuration key, e.g.\n"
+"                           --set tcp.msl_ms=1000 (repeatable)\n"
 "  -i, --interactive        reserved for the console (not in this build)\n"
 "  -h, --help               this text\n"
 "\n"
 "Command-line options override the file. Signals: SIGINT/SIGTERM stop and\n"
-"print the final counters, SIGUSR1 prints the counters and goes on.\n"
+"print the final counters, SIGUSR1 prints the counters and goes on. An\n"
+"echo client exits by itself when done: status 0 when every byte came\n"
+"back intact and the connection closed normally, 1 otherwise.\n"
 "\n"
 "Example (inside a network namespace holding veth0):\n"
 "  %s -l 0 --no-pci --vdev=net_af_packet0,iface=veth0 -- \\\n"
@@ -125,13 +137,21 @@ parse_args(struct app *a, int argc, char **argv)
 		{ "ip", required_argument, NULL, 'I' },
 		{ "gateway", required_argument, NULL, 'G' },
 		{ "stats-interval", required_argument, NULL, 'S' },
+		{ "mode", required_argument, NULL, 'M' },
+		{ "app", required_argument, NULL, 'A' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "target", required_argument, NULL, 'T' },
+		{ "bytes", required_argument, NULL, 'B' },
+		{ "set", required_argument, NULL, 'X' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct {
 		const char *opt, *section, *key, *val;
-	} ov[16];
+	} ov[64];
+	static char setbuf[64][256];
+	char *dot, *eq;
 	unsigned int nov = 0, i;
 	const char *file = NULL;
 	char err[512];
@@ -158,6 +178,44 @@ parse_args(struct app *a, int argc, char **argv)
 						      "general",
 						      "stats_interval",
 						      optarg };
+			break;
+		case 'M':
+			ov[nov++] = (typeof(ov[0])){ "--mode", "app", "mode",
+						      optarg };
+			break;
+		case 'A':
+			ov[nov++] = (typeof(ov[0])){ "--app", "app", "app",
+						      optarg };
+			break;
+		case 'P':
+			ov[nov++] = (typeof(ov[0])){ "--port", "app", "port",
+						      optarg };
+			break;
+		case 'T':
+			ov[nov++] = (typeof(ov[0])){ "--target", "app",
+						      "target", optarg };
+			break;
+		case 'B':
+			ov[nov++] = (typeof(ov[0])){ "--bytes", "app", "bytes",
+						      optarg };
+			break;
+		case 'X':
+			snprintf(setbuf[nov], sizeof(setbuf[nov]), "%s",
+				 optarg);
+			dot = strchr(setbuf[nov], '.');
+			eq = strchr(setbuf[nov], '=');
+			if (dot == NULL || eq == NULL || dot > eq) {
+				fprintf(stderr, "synfin: --set '%s': expected "
+					"SECTION.KEY=VALUE\n", optarg);
+				return -EINVAL;
+			}
+			*dot = '\0';
+			*eq = '\0';
+			ov[nov].opt = "--set";
+			ov[nov].section = setbuf[nov];
+			ov[nov].key = dot + 1;
+			ov[nov].val = eq + 1;
+			nov++;
 			break;
 		case 'i':
 			a->cfg.interactive = true;
@@ -237,9 +295,28 @@ print_counters(const struct app *a, const char *title)
 	struct sf_stats s;
 	uint16_t p;
 
+	uint64_t states[SF_TCP_NB_STATES] = { 0 };
+	const struct sf_echo_stats *es_app;
+	unsigned int i;
+
 	stats_sum(a, &s);
 	printf("synfin: %s\n", title);
 	sf_stats_print(stdout, &s);
+	for (i = 0; i < a->nb_workers; i++)
+		sf_tcp_state_counts(a->workers[i], states);
+	for (i = SF_TCP_LISTEN + 1; i < SF_TCP_NB_STATES; i++)
+		printf("  tcp_state_%-10s %" PRIu64 "\n",
+		       sf_tcp_state_name((enum sf_tcp_state)i), states[i]);
+	for (i = 0; i < a->nb_workers; i++) {
+		es_app = sf_app_echo_stats(a->workers[i]);
+		if (es_app == NULL)
+			continue;
+		printf("  echo_conns_opened %" PRIu64 "\n  echo_conns_closed %"
+		       PRIu64 "\n  echo_bytes_rx %" PRIu64
+		       "\n  echo_bytes_tx %" PRIu64 "\n  echo_errors %" PRIu64
+		       "\n", es_app->conns_opened, es_app->conns_closed,
+		       es_app->bytes_rx, es_app->bytes_tx, es_app->errors);
+	}
 	for (p = 0; p < a->nb_ports; p++) {
 		if (!a->port_started[p] ||
 		    rte_eth_stats_get(a->port_ids[p], &es) != 0)
@@ -260,15 +337,22 @@ stats_line(struct app *a, uint64_t now)
 	double dt = (double)(now - a->last_tsc) / (double)a->hz;
 
 	stats_sum(a, &s);
-	printf("synfin: rx %.0f pps %.0f Mbit/s | tx %.0f pps %.0f Mbit/s | "
-	       "arp req %" PRIu64 " rep %" PRIu64 " | icmp echo %" PRIu64
+	uint64_t states[SF_TCP_NB_STATES] = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < a->nb_workers; i++)
+		sf_tcp_state_counts(a->workers[i], states);
+	printf("synfin: rx %.0f pps %.1f Mbit/s | tx %.0f pps %.1f Mbit/s | "
+	       "tcp estab %" PRIu64 " tw %" PRIu64 " opens %" PRIu64
+	       " rexmit %" PRIu64 " | icmp echo %" PRIu64
 	       " | drops %" PRIu64 "\n",
 	       (double)(s.rx_pkts - a->last.rx_pkts) / dt,
 	       (double)(s.rx_bytes - a->last.rx_bytes) * 8 / dt / 1e6,
 	       (double)(s.tx_pkts - a->last.tx_pkts) / dt,
 	       (double)(s.tx_bytes - a->last.tx_bytes) * 8 / dt / 1e6,
-	       s.arp_rx_request, s.arp_rx_reply, s.icmp_rx_echo,
-	       drops_total(&s));
+	       states[SF_TCP_ESTABLISHED], states[SF_TCP_TIME_WAIT],
+	       s.tcp_active_opens + s.tcp_passive_opens, s.tcp_retransmits,
+	       s.icmp_rx_echo, drops_total(&s));
 	fflush(stdout);
 	a->last = s;
 	a->last_tsc = now;
@@ -291,13 +375,25 @@ control_tick(struct app *a)
 	}
 }
 
+/* An echo client is a finite job: it ends the run when done. */
+static bool
+app_done(const struct app *a)
+{
+	const struct sf_echo_stats *es;
+
+	if (strcmp(a->cfg.mode, "client") != 0)
+		return false;
+	es = sf_app_echo_stats(a->workers[0]);
+	return es != NULL && __atomic_load_n(&es->done, __ATOMIC_ACQUIRE);
+}
+
 static void
 control_hook(void *arg)
 {
 	struct app *a = arg;
 
 	control_tick(a);
-	if (quit_signal)
+	if (quit_signal || app_done(a))
 		sf_worker_stop(a->workers[0]);
 }
 
@@ -338,6 +434,38 @@ mbufs_needed(const struct app *a)
 				      SF_TXBUF_SIZE + SF_BURST);
 	n += a->nb_workers * a->cfg.mbuf_cache * 2 + 4096;
 	return rte_align32pow2(n) - 1;
+}
+
+static int
+app_setup(struct app *a)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < a->nb_workers; i++) {
+		rc = sf_tcp_init(a->workers[i], &a->cfg.tcp,
+				 (int)rte_lcore_to_socket_id(
+					 a->workers[i]->lcore_id));
+		if (rc != 0) {
+			SF_LOG(ERR, main, "worker %u: TCP: %s", i,
+			       strerror(-rc));
+			return rc;
+		}
+	}
+	if (strcmp(a->cfg.app, "echo") != 0)
+		return 0;
+	if (strcmp(a->cfg.mode, "server") == 0) {
+		for (i = 0; i < a->nb_workers; i++) {
+			rc = sf_app_echo_server(a->workers[i],
+						(uint16_t)a->cfg.app_port);
+			if (rc != 0)
+				return rc;
+		}
+		return 0;
+	}
+	/* One client connection, from worker 0. */
+	return sf_app_echo_client(a->workers[0], a->cfg.target,
+				  (uint16_t)a->cfg.app_port, a->cfg.bytes);
 }
 
 static int
@@ -429,7 +557,7 @@ setup(struct app *a)
 				return rc;
 		}
 	}
-	return 0;
+	return app_setup(a);
 }
 
 static void
@@ -438,6 +566,13 @@ teardown(struct app *a)
 	unsigned int i;
 	uint16_t p;
 
+	for (i = 0; i < a->nb_workers; i++) {
+		if (a->workers[i] == NULL)
+			continue;
+		/* Resets what is still open, so peers do not hang. */
+		sf_tcp_fini(a->workers[i]);
+		sf_app_free(a->workers[i]);
+	}
 	for (p = 0; p < a->nb_ports; p++)
 		if (a->port_started[p])
 			sf_port_close(a->port_ids[p]);
@@ -445,6 +580,30 @@ teardown(struct app *a)
 		sf_worker_free(a->workers[i]);
 	for (p = 0; p < a->nb_ports; p++)
 		rte_free(a->ifc[p]);
+}
+
+/* The echo client's verdict; the exit status. */
+static int
+echo_client_report(const struct app *a)
+{
+	const struct sf_echo_stats *es;
+
+	if (strcmp(a->cfg.mode, "client") != 0)
+		return 0;
+	es = sf_app_echo_stats(a->workers[0]);
+	if (es == NULL)
+		return 0;
+	printf("synfin: echo client: sent %" PRIu64 " received %" PRIu64
+	       " verified %" PRIu64 " of %u bytes, close %s: %s\n",
+	       es->bytes_tx, es->bytes_rx, es->bytes_verified, a->cfg.bytes,
+	       es->done ? sf_tcp_close_reason_name(
+		       (enum sf_close_reason)es->close_reason) : "not done",
+	       es->ok ? "OK" : "FAILED");
+	if (es->mismatches)
+		printf("synfin: echo client: first bad byte at offset %"
+		       PRIu64 "\n", es->mismatches - 1);
+	fflush(stdout);
+	return es->ok ? 0 : EXIT_FAILURE;
 }
 
 static void
@@ -520,7 +679,7 @@ main(int argc, char **argv)
 		for (i = 0; i < a->nb_workers; i++)
 			rte_eal_remote_launch(sf_worker_loop, a->workers[i],
 					      a->workers[i]->lcore_id);
-		while (!quit_signal) {
+		while (!quit_signal && !app_done(a)) {
 			control_tick(a);
 			rte_delay_us_sleep(10000);
 		}
@@ -528,9 +687,11 @@ main(int argc, char **argv)
 			sf_worker_stop(a->workers[i]);
 		rte_eal_mp_wait_lcore();
 	}
-	SF_LOG(INFO, main, "stopping on signal %d", (int)quit_signal);
+	if (quit_signal)
+		SF_LOG(INFO, main, "stopping on signal %d", (int)quit_signal);
 	print_counters(a, "final counters");
+	ret = echo_client_report(a);
 	teardown(a);
 	rte_eal_cleanup();
-	return 0;
+	return ret;
 }

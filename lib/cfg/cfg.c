@@ -23,6 +23,11 @@ sf_cfg_defaults(struct sf_cfg *cfg)
 	cfg->arp_retries = 3;
 	cfg->link_wait_ms = 5000;
 	cfg->stats_interval_s = 1;
+	sf_tcp_conf_defaults(&cfg->tcp);
+	snprintf(cfg->mode, sizeof(cfg->mode), "server");
+	snprintf(cfg->app, sizeof(cfg->app), "none");
+	cfg->app_port = 7;
+	cfg->bytes = 1 << 20;
 	for (i = 0; i < SF_MAX_PORTS; i++) {
 		cfg->port[i].rxd = 1024;
 		cfg->port[i].txd = 1024;
@@ -82,7 +87,8 @@ sf_cfg_set(struct sf_cfg *cfg, const char *section, const char *key,
 
 	if (!cfg_section_known(section)) {
 		snprintf(err, errlen, "%s: unknown section [%s] (known: "
-			 "general, mempool, arp, port0..port%d)", origin,
+			 "general, mempool, arp, tcp, app, port0..port%d)",
+			 origin,
 			 section, SF_MAX_PORTS - 1);
 		return -EINVAL;
 	}
@@ -227,6 +233,23 @@ sf_cfg_check(const struct sf_cfg *cfg, uint16_t nb_ports, char *err,
 			 "--vdev=net_af_packet0,iface=veth0 or -a PCI_ADDR");
 		return -EINVAL;
 	}
+	if (strcmp(cfg->mode, "client") == 0 && strcmp(cfg->app, "none") != 0 &&
+	    cfg->target == 0) {
+		snprintf(err, errlen, "[app] mode client needs a target: "
+			 "--target ADDR or [app] target");
+		return -EINVAL;
+	}
+	if (strcmp(cfg->mode, "client") == 0 && strcmp(cfg->app, "none") == 0) {
+		snprintf(err, errlen, "[app] mode client needs an app: "
+			 "--app echo");
+		return -EINVAL;
+	}
+	if (cfg->tcp.rto_min_ms > cfg->tcp.rto_max_ms ||
+	    cfg->tcp.rto_init_ms > cfg->tcp.rto_max_ms) {
+		snprintf(err, errlen, "[tcp] rto_min_ms and rto_init_ms must "
+			 "not exceed rto_max_ms");
+		return -EINVAL;
+	}
 	for (i = 0; i < SF_MAX_PORTS; i++) {
 		p = &cfg->port[i];
 		if (i >= nb_ports) {
@@ -276,7 +299,11 @@ sf_cfg_print_keys(FILE *f)
 				"  (as [port0], [port1], ...)" : "");
 			last = k->section;
 		}
-		fprintf(f, "    %-16s %s (default %s)\n", k->key, k->help,
-			k->def);
+		if (strchr(k->def, '|') != NULL)
+			fprintf(f, "    %-16s %s (one of %s; default: the "
+				"first)\n", k->key, k->help, k->def);
+		else
+			fprintf(f, "    %-16s %s (default %s)\n", k->key,
+				k->help, k->def);
 	}
 }

@@ -58,6 +58,63 @@ key_u32(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
 	return 0;
 }
 
+static int
+key_bool(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
+	 const char *val, char *why, size_t whylen)
+{
+	bool *field = (bool *)((char *)cfg + k->off);
+
+	RTE_SET_USED(idx);
+	if (strcmp(val, "1") == 0 || strcmp(val, "yes") == 0 ||
+	    strcmp(val, "on") == 0 || strcmp(val, "true") == 0) {
+		*field = true;
+		return 0;
+	}
+	if (strcmp(val, "0") == 0 || strcmp(val, "no") == 0 ||
+	    strcmp(val, "off") == 0 || strcmp(val, "false") == 0) {
+		*field = false;
+		return 0;
+	}
+	snprintf(why, whylen, "on/off, yes/no, true/false or 1/0");
+	return -EINVAL;
+}
+
+/* A word from the list in k->def's "a|b|c" help. */
+static int
+key_choice(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
+	   const char *val, char *why, size_t whylen)
+{
+	char *field = (char *)cfg + k->off;
+	const char *p = k->def;
+	size_t n = strlen(val);
+
+	RTE_SET_USED(idx);
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, val, n) == 0 && (p[n] == '|' || p[n] == '\0')) {
+			snprintf(field, 16, "%s", val);
+			return 0;
+		}
+		p = strchr(p, '|');
+		if (p != NULL)
+			p++;
+	}
+	snprintf(why, whylen, "one of %s", k->def);
+	return -EINVAL;
+}
+
+static int
+key_target(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
+	   const char *val, char *why, size_t whylen)
+{
+	RTE_SET_USED(idx);
+	RTE_SET_USED(k);
+	if (sf_cfg_parse_ipv4(val, &cfg->target) != 0 || cfg->target == 0) {
+		snprintf(why, whylen, "an IPv4 address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* "A.B.C.D/LEN": the port's address and its prefix. */
 static int
 key_ip_prefix(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
@@ -131,6 +188,50 @@ const struct cfg_key sf_cfg_keys[] = {
 	  "1000", "interval between ARP requests for one address" },
 	{ "arp", "retries", key_u32, G(arp_retries), false, 1, 100, "3",
 	  "requests at retry_ms before backing off to 10x that" },
+	{ "app", "mode", key_choice, G(mode), false, 0, 0, "server|client",
+	  "server (answer connections) or client (open them)" },
+	{ "app", "app", key_choice, G(app), false, 0, 0, "none|echo",
+	  "the application: none (ARP/ICMP only) or echo" },
+	{ "app", "port", key_u32, G(app_port), false, 1, 65535, "7",
+	  "TCP port the server listens on / the client connects to" },
+	{ "app", "target", key_target, 0, false, 0, 0, "(none)",
+	  "client: the server's IPv4 address" },
+	{ "app", "bytes", key_u32, G(bytes), false, 0, UINT32_MAX, "1048576",
+	  "echo client: bytes to send and verify" },
+	{ "tcp", "max_conns", key_u32, G(tcp.max_conns), false, 1, 1u << 26,
+	  "65536", "connections per worker (table capacity)" },
+	{ "tcp", "max_timewait", key_u32, G(tcp.max_timewait), false, 0,
+	  1u << 26, "65536", "TIME_WAIT records per worker" },
+	{ "tcp", "msl_ms", key_u32, G(tcp.msl_ms), false, 1, 600000, "30000",
+	  "maximum segment lifetime; TIME_WAIT lasts 2 x this" },
+	{ "tcp", "rto_init_ms", key_u32, G(tcp.rto_init_ms), false, 1, 600000,
+	  "1000", "initial retransmission timeout (RFC 6298)" },
+	{ "tcp", "rto_min_ms", key_u32, G(tcp.rto_min_ms), false, 1, 600000,
+	  "200", "lower bound of the retransmission timeout" },
+	{ "tcp", "rto_max_ms", key_u32, G(tcp.rto_max_ms), false, 1, 600000,
+	  "60000", "upper bound of the retransmission timeout" },
+	{ "tcp", "retries", key_u32, G(tcp.retries), false, 1, 100, "8",
+	  "retransmissions of data before the connection is aborted" },
+	{ "tcp", "syn_retries", key_u32, G(tcp.syn_retries), false, 1, 100,
+	  "5", "retransmissions of SYN / SYN-ACK before giving up" },
+	{ "tcp", "fin_wait_2_ms", key_u32, G(tcp.fin_wait_2_ms), false, 1,
+	  3600000, "60000", "how long a closed connection waits for FIN" },
+	{ "tcp", "delack_ms", key_u32, G(tcp.delack_ms), false, 0, 500, "40",
+	  "delayed-ACK timeout (0: ack every segment)" },
+	{ "tcp", "rcvbuf", key_u32, G(tcp.rcvbuf), false, 1024, 1u << 30,
+	  "262144", "receive buffer per connection (bytes)" },
+	{ "tcp", "sndbuf", key_u32, G(tcp.sndbuf), false, 1024, 1u << 30,
+	  "262144", "send buffer per connection (bytes)" },
+	{ "tcp", "mss", key_u32, G(tcp.mss), false, 88, 9000, "1460",
+	  "our maximum segment size" },
+	{ "tcp", "wscale", key_u32, G(tcp.wscale), false, 0, 14, "7",
+	  "our window scale shift (RFC 7323)" },
+	{ "tcp", "window_scaling", key_bool, G(tcp.wscale_on), false, 0, 0,
+	  "on", "offer and accept window scaling" },
+	{ "tcp", "sack", key_bool, G(tcp.sack_on), false, 0, 0, "on",
+	  "offer and accept SACK-permitted (RFC 2018)" },
+	{ "tcp", "timestamps", key_bool, G(tcp.ts_on), false, 0, 0, "on",
+	  "offer and accept timestamps (RFC 7323)" },
 	{ "port", "ip", key_ip_prefix, 0, true, 0, 0, "(none)",
 	  "the port's IPv4 address and prefix, e.g. 198.18.0.2/24" },
 	{ "port", "gateway", key_gateway, 0, true, 0, 0, "none",

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "sf_common.h"
+#include "sf_tcp.h"
 
 struct sf_cfg_port {
 	bool used;		/* some key of [portN] was set */
@@ -39,6 +40,12 @@ struct sf_cfg {
 	uint32_t link_wait_ms;
 	uint32_t stats_interval_s;	/* 0 = no periodic stats line */
 	bool interactive;
+	struct sf_tcp_conf tcp;
+	char mode[16];			/* "server" or "client" */
+	char app[16];			/* "echo" or "none" */
+	uint32_t app_port;
+	uint32_t target;		/* network order */
+	uint32_t bytes;			/* echo client payload */
 };
 
 /** Fill @p cfg with the defaults documented in config/synfin.ini. */

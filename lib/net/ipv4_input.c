@@ -4,6 +4,7 @@
 #include <rte_mbuf.h>
 
 #include "sf_net.h"
+#include "sf_tcp.h"
 #include "sf_worker.h"
 
 /* Source addresses no host may use (RFC 1122 §3.2.1.3): limited
@@ -93,6 +94,9 @@ sf_ipv4_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 	m->l3_len = hlen;
 
 	switch (ip->next_proto_id) {
+	case IPPROTO_TCP:
+		sf_tcp_input(w, wp, m);
+		return;
 	case IPPROTO_ICMP:
 		sf_icmp_input(w, wp, m);
 		return;

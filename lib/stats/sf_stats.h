@@ -48,7 +48,39 @@
 	X(icmp_tx_echo_reply, "ICMP echo replies sent") \
 	X(icmp_drop_short,    "ICMP messages too short") \
 	X(icmp_drop_csum,     "ICMP messages with a bad checksum") \
-	X(icmp_drop_type,     "ICMP messages of an unhandled type")
+	X(icmp_drop_type,     "ICMP messages of an unhandled type") \
+	X(tcp_rx_segs,        "TCP segments received") \
+	X(tcp_tx_segs,        "TCP segments sent") \
+	X(tcp_active_opens,   "connections opened by us (SYN sent)") \
+	X(tcp_passive_opens,  "connections accepted (SYN received)") \
+	X(tcp_attempt_fails,  "opens that failed before ESTABLISHED") \
+	X(tcp_estab_resets,   "ESTABLISHED/CLOSE_WAIT conns reset") \
+	X(tcp_conns_closed,   "connections fully closed") \
+	X(tcp_rx_rst,         "RST segments received and accepted") \
+	X(tcp_tx_rst,         "RST segments sent") \
+	X(tcp_retransmits,    "segments retransmitted") \
+	X(tcp_rto_timeouts,   "retransmission timeouts") \
+	X(tcp_rto_aborts,     "connections aborted: retries exhausted") \
+	X(tcp_delayed_acks,   "ACKs sent by the delayed-ACK timer") \
+	X(tcp_challenge_acks, "RFC 5961 challenge ACKs sent") \
+	X(tcp_window_probes,  "zero-window probes sent") \
+	X(tcp_ooo_queued,     "out-of-order segments queued") \
+	X(tcp_tw_reused,      "TIME_WAIT tuples reused by a new SYN") \
+	X(tcp_fw2_timeouts,   "FIN_WAIT_2 timeouts") \
+	X(tcp_drop_short,     "TCP segments shorter than a header") \
+	X(tcp_drop_csum,      "TCP segments with a bad checksum") \
+	X(tcp_drop_doff,      "TCP segments with a bad data offset") \
+	X(tcp_drop_opts,      "TCP segments with malformed options") \
+	X(tcp_drop_flags,     "TCP segments with impossible flags") \
+	X(tcp_drop_seq,       "TCP segments outside the window") \
+	X(tcp_drop_paws,      "TCP segments failing PAWS (RFC 7323)") \
+	X(tcp_drop_ack,       "TCP segments acking unsent data") \
+	X(tcp_drop_no_conn,   "TCP segments for no connection") \
+	X(tcp_drop_table_full, "SYNs refused: connection table full") \
+	X(tcp_drop_ooo_full,  "out-of-order segments over the limit") \
+	X(tcp_drop_rst,       "RST segments ignored (RFC 5961/1337)") \
+	X(tcp_drop_listen,    "non-SYN segments to a listener") \
+	X(tcp_tw_full,        "closes that skipped TIME_WAIT: no record")
 
 struct sf_stats {
 #define SF_STATS_FIELD(name, help) uint64_t name;

@@ -21,6 +21,7 @@
 #include "sf_stats.h"
 
 struct sf_iface;
+struct sf_tcp;
 struct sf_worker;
 
 #define SF_BURST 32
@@ -54,6 +55,9 @@ struct sf_worker {
 	uint16_t nb_ports;
 	uint16_t burst;
 	uint32_t id;
+	struct sf_tcp *tcp;		/* NULL until sf_tcp_init */
+	void *app;			/* the application's state */
+	void (*app_poll)(struct sf_worker *w);	/* every housekeeping */
 
 	/* housekeeping */
 	unsigned int lcore_id;

@@ -9,6 +9,7 @@
 #include <rte_prefetch.h>
 
 #include "sf_net.h"
+#include "sf_tcp.h"
 #include "sf_worker.h"
 
 /* TX retries before the rest of a burst is dropped: a queue that stays
@@ -59,6 +60,8 @@ worker_housekeep(struct sf_worker *w)
 	for (p = 0; p < w->nb_ports; p++)
 		if (w->ports[p].arp_owner)
 			sf_arp_housekeep(w, &w->ports[p]);
+	if (w->app_poll != NULL)
+		w->app_poll(w);
 	if (w->main_hook != NULL)
 		w->main_hook(w->main_hook_arg);
 }
@@ -88,6 +91,8 @@ sf_worker_poll(struct sf_worker *w)
 	w->now = rte_rdtsc();
 	for (p = 0; p < w->nb_ports; p++)
 		worker_rx(w, &w->ports[p]);
+	if (w->tcp != NULL)
+		sf_tcp_poll(w);
 	if (unlikely(w->now - w->hk_last >= w->hk_interval)) {
 		w->hk_last = w->now;
 		worker_housekeep(w);

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The application's calls (RFC 9293 §3.10.1-§3.10.5 user calls): listen,
+ * connect, send, close, shutdown, abort.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "sf_net.h"
+#include "tcp_priv.h"
+
+int
+sf_tcp_listen(struct sf_worker *w, uint16_t port,
+	      const struct sf_tcp_app_ops *ops)
+{
+	struct sf_tcp *tcp = w->tcp;
+	uint16_t p = rte_cpu_to_be_16(port);
+	unsigned int i;
+
+	for (i = 0; i < tcp->nb_listen; i++)
+		if (tcp->listen[i].port == p)
+			return -EEXIST;
+	if (tcp->nb_listen == SF_TCP_MAX_LISTEN)
+		return -ENOSPC;
+	tcp->listen[tcp->nb_listen].port = p;
+	tcp->listen[tcp->nb_listen].ops = ops;
+	tcp->nb_listen++;
+	return 0;
+}
+
+int
+sf_tcp_connect(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
+	       uint16_t sport, uint32_t daddr, uint16_t dport,
+	       const struct sf_tcp_app_ops *ops, void *ctx,
+	       struct sf_conn **out)
+{
+	struct sf_tcp *tcp = w->tcp;
+	const struct sf_tcp_conf *conf = &tcp->conf;
+	struct sf_iface *ifc;
+	struct sf_tcp_key key;
+	struct sf_tcb *c;
+	unsigned int tries;
+
+	if (port_idx >= w->nb_ports)
+		return -EINVAL;
+	ifc = w->ports[port_idx].ifc;
+	if (saddr == 0)
+		saddr = ifc->addrs[0];
+	if (!sf_iface_has_addr(ifc, saddr) || dport == 0 || daddr == 0)
+		return -EINVAL;
+	if (sf_iface_nexthop(ifc, daddr) == 0)
+		return -ENETUNREACH;
+	key.raddr = daddr;
+	key.laddr = saddr;
+	key.rport = rte_cpu_to_be_16(dport);
+	if (sport != 0) {
+		key.lport = rte_cpu_to_be_16(sport);
+		if (sf_tcp_table_lookup(tcp->table, &key) != NULL)
+			return -EADDRINUSE;
+	} else {
+		/* Linux's default ephemeral range, 32768-60999. */
+		for (tries = 0; tries < 28232; tries++) {
+			if (tcp->eph_next < 32768 || tcp->eph_next > 60999)
+				tcp->eph_next = 32768;
+			key.lport = rte_cpu_to_be_16(tcp->eph_next++);
+			if (sf_tcp_table_lookup(tcp->table, &key) == NULL)
+				break;
+		}
+		if (tries == 28232)
+			return -EADDRINUSE;
+	}
+	c = tcp_tcb_alloc(w, &key);
+	if (c == NULL)
+		return -ENOSPC;
+	c->port_idx = port_idx;
+	c->ops = ops;
+	c->ctx = ctx;
+	c->iss = sf_tcp_isn(&tcp->isn_key, key.laddr, key.lport, key.raddr,
+			    key.rport, tcp->now * 1000);
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss;
+	c->snd_max = c->iss;
+	c->mss = (uint16_t)(conf->mss - (conf->ts_on ? 12 : 0));
+	if (conf->wscale_on) {
+		c->flags |= TF_WS;
+		c->rcv_wscale = (uint8_t)conf->wscale;
+	}
+	if (conf->sack_on)
+		c->flags |= TF_SACK;
+	if (conf->ts_on)
+		c->flags |= TF_TS;
+	c->flags |= TF_NO_ARP;
+	tcp_set_state(w, c, SF_TCP_SYN_SENT);
+	w->stats.tcp_active_opens++;
+	*out = tcp_conn(c);
+	tcp_send_syn(w, c);	/* handshake 1/3, or wait for ARP */
+	return 0;
+}
+
+uint32_t
+sf_tcp_send_space(const struct sf_worker *w, const struct sf_conn *conn)
+{
+	const struct sf_tcb *c = (const struct sf_tcb *)conn;
+	uint32_t buf = w->tcp->conf.sndbuf;
+
+	if ((c->flags & TF_FIN_QUEUED) || c->sndq_len >= buf)
+		return 0;
+	return buf - c->sndq_len;
+}
+
+static bool
+tcp_can_send(const struct sf_tcb *c)
+{
+	return !(c->flags & TF_FIN_QUEUED) &&
+		(c->state == SF_TCP_ESTABLISHED ||
+		 c->state == SF_TCP_CLOSE_WAIT ||
+		 c->state == SF_TCP_SYN_SENT || c->state == SF_TCP_SYN_RCVD);
+}
+
+int
+sf_tcp_send(struct sf_worker *w, struct sf_conn *conn, struct rte_mbuf *m)
+{
+	struct sf_tcb *c = tcp_tcb(conn);
+	struct rte_mbuf *last;
+	uint32_t len = m->pkt_len;
+
+	if (!tcp_can_send(c))
+		return -EPIPE;
+	if (c->sndq_len + len > w->tcp->conf.sndbuf) {
+		c->flags |= TF_WANT_WRITE;
+		return -ENOBUFS;
+	}
+	/* Queue segment by segment: only data_len and next are used. */
+	for (last = m; last->next != NULL; last = last->next)
+		;
+	if (c->sndq_tail == NULL)
+		c->sndq_head = m;
+	else
+		c->sndq_tail->next = m;
+	c->sndq_tail = last;
+	c->sndq_len += len;
+	if (c->state == SF_TCP_ESTABLISHED || c->state == SF_TCP_CLOSE_WAIT)
+		tcp_output(w, c);
+	return 0;
+}
+
+int
+sf_tcp_send_copy(struct sf_worker *w, struct sf_conn *conn, const void *buf,
+		 uint32_t len)
+{
+	struct sf_tcb *c = tcp_tcb(conn);
+	uint32_t room, done = 0, n, want = len;
+	struct rte_mbuf *m;
+	char *p;
+	int rc;
+
+	if (!tcp_can_send(c))
+		return -EPIPE;
+	room = w->tcp->conf.sndbuf - RTE_MIN(c->sndq_len, w->tcp->conf.sndbuf);
+	if (room == 0) {
+		c->flags |= TF_WANT_WRITE;
+		return -ENOBUFS;
+	}
+	len = RTE_MIN(len, room);
+	while (done < len) {
+		m = rte_pktmbuf_alloc(w->pool);
+		if (m == NULL) {
+			w->stats.mbuf_alloc_fail++;
+			return done ? (int)done : -ENOMEM;
+		}
+		n = RTE_MIN(len - done, (uint32_t)rte_pktmbuf_tailroom(m));
+		p = rte_pktmbuf_append(m, (uint16_t)n);
+		memcpy(p, (const char *)buf + done, n);
+		rc = sf_tcp_send(w, conn, m);
+		if (rc != 0) {
+			rte_pktmbuf_free(m);
+			return done ? (int)done : rc;
+		}
+		done += n;
+	}
+	if (done < want)
+		c->flags |= TF_WANT_WRITE;
+	return (int)done;
+}
+
+/* Queue the FIN and take the RFC 9293 §3.10.4 transition. */
+static int
+tcp_fin_queue(struct sf_worker *w, struct sf_tcb *c)
+{
+	switch (c->state) {
+	case SF_TCP_ESTABLISHED:
+		tcp_set_state(w, c, SF_TCP_FIN_WAIT_1);
+		break;
+	case SF_TCP_CLOSE_WAIT:
+		tcp_set_state(w, c, SF_TCP_LAST_ACK);
+		break;
+	default:
+		return -ENOTCONN;
+	}
+	c->flags |= TF_FIN_QUEUED;
+	tcp_output(w, c);
+	return 0;
+}
+
+int
+sf_tcp_close(struct sf_worker *w, struct sf_conn *conn)
+{
+	struct sf_tcb *c = tcp_tcb(conn);
+
+	if (c->flags & TF_ORPHAN)
+		return -ENOTCONN;
+	c->flags |= TF_ORPHAN;
+	switch (c->state) {
+	case SF_TCP_SYN_SENT:
+		tcp_close_conn(w, c, SF_CLOSE_NORMAL);
+		return 0;
+	case SF_TCP_SYN_RCVD:
+		tcp_send_rst_tcb(w, c);
+		tcp_close_conn(w, c, SF_CLOSE_ABORTED);
+		return 0;
+	case SF_TCP_ESTABLISHED:
+	case SF_TCP_CLOSE_WAIT:
+		return tcp_fin_queue(w, c);
+	case SF_TCP_FIN_WAIT_2:
+		/* Shut down earlier, now orphaned: bound the wait. */
+		c->aux_at = w->tcp->now + w->tcp->conf.fin_wait_2_ms;
+		tcp_timer_update(w, c);
+		return 0;
+	default:
+		return 0;	/* FIN already queued by shutdown */
+	}
+}
+
+int
+sf_tcp_shutdown(struct sf_worker *w, struct sf_conn *conn)
+{
+	struct sf_tcb *c = tcp_tcb(conn);
+
+	if (c->flags & TF_FIN_QUEUED)
+		return -ENOTCONN;
+	return tcp_fin_queue(w, c);
+}
+
+void
+sf_tcp_abort(struct sf_worker *w, struct sf_conn *conn)
+{
+	struct sf_tcb *c = tcp_tcb(conn);
+
+	if (!tcp_alive(c))
+		return;
+	if (c->state != SF_TCP_SYN_SENT)
+		tcp_send_rst_tcb(w, c);
+	tcp_close_conn(w, c, SF_CLOSE_ABORTED);
+}
+
+void *
+sf_conn_ctx(const struct sf_conn *c)
+{
+	return ((const struct sf_tcb *)c)->ctx;
+}
+
+void
+sf_conn_set_ctx(struct sf_conn *c, void *ctx)
+{
+	tcp_tcb(c)->ctx = ctx;
+}
+
+enum sf_tcp_state
+sf_conn_state(const struct sf_conn *c)
+{
+	return (enum sf_tcp_state)((const struct sf_tcb *)c)->state;
+}

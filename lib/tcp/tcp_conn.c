@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Connection lifecycle: per-worker TCP set-up, TCB allocation and
+ * reclamation, state bookkeeping, the one-deadline-per-connection timer,
+ * RTT estimation (RFC 6298), and handing received data to the app.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+
+#include "sf_log.h"
+#include "sf_net.h"
+#include "tcp_priv.h"
+
+void
+sf_tcp_conf_defaults(struct sf_tcp_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->max_conns = 65536;
+	conf->max_timewait = 65536;
+	conf->msl_ms = 30000;		/* 2MSL = 60 s, as Linux */
+	conf->rto_init_ms = 1000;	/* RFC 6298 (2.1) */
+	conf->rto_min_ms = 200;		/* Linux TCP_RTO_MIN */
+	conf->rto_max_ms = 60000;	/* RFC 6298 (2.5) */
+	conf->retries = 8;
+	conf->syn_retries = 5;
+	conf->fin_wait_2_ms = 60000;	/* Linux tcp_fin_timeout */
+	conf->delack_ms = 40;
+	conf->rcvbuf = 256 * 1024;
+	conf->sndbuf = 256 * 1024;
+	conf->ooo_max = 32;
+	conf->mss = 1460;
+	conf->wscale = 7;
+	conf->wscale_on = true;
+	conf->sack_on = true;
+	conf->ts_on = true;
+}
+
+/* The table's reclamation callback: no reader can see @data any more.
+ * It may run inside a table call made while some TCB is still in use on
+ * this iteration, so objects go to a limbo list and become reusable at
+ * the next sf_tcp_poll(), when no TCB pointer is live on the stack. */
+static void
+tcp_entry_free(void *arg, void *data)
+{
+	struct sf_worker *w = arg;
+	struct sf_tcp *tcp = w->tcp;
+	struct sf_tcb *c;
+
+	if (tcp_entry_is_tw(data)) {
+		tcp->tw_limbo[tcp->tw_nlimbo++] = tcp_entry_tw(data);
+		return;
+	}
+	c = data;
+	c->next_free = tcp->tcb_limbo;
+	tcp->tcb_limbo = c;
+}
+
+static void
+tcp_limbo_drain(struct sf_tcp *tcp)
+{
+	struct sf_tcb *c;
+
+	while ((c = tcp->tcb_limbo) != NULL) {
+		tcp->tcb_limbo = c->next_free;
+		c->next_free = tcp->tcb_free;
+		tcp->tcb_free = c;
+		tcp->tcb_used--;
+	}
+	while (tcp->tw_nlimbo > 0)
+		tcp->tw_free[tcp->tw_nfree++] =
+			tcp->tw_limbo[--tcp->tw_nlimbo];
+}
+
+int
+sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
+{
+	struct sf_tcp *tcp;
+	char name[32];
+	uint32_t i;
+	int rc;
+
+	if (conf->max_conns == 0 || conf->mss < 64 || conf->wscale > 14 ||
+	    conf->rto_min_ms == 0 || conf->rto_min_ms > conf->rto_max_ms)
+		return -EINVAL;
+	tcp = rte_zmalloc_socket("sf_tcp", sizeof(*tcp), RTE_CACHE_LINE_SIZE,
+				 socket);
+	if (tcp == NULL)
+		return -ENOMEM;
+	w->tcp = tcp;
+	tcp->conf = *conf;
+	tcp->tsc_per_ms = w->hz / 1000;
+	tcp->now = w->now / tcp->tsc_per_ms;
+	rc = -ENOMEM;
+	tcp->tcbs = rte_zmalloc_socket("sf_tcb", sizeof(struct sf_tcb) *
+				       (size_t)conf->max_conns,
+				       RTE_CACHE_LINE_SIZE, socket);
+	tcp->tws = rte_zmalloc_socket("sf_tw", sizeof(struct sf_tw) *
+				      (size_t)(conf->max_timewait + 1), 64,
+				      socket);
+	tcp->tw_free = rte_malloc_socket("sf_tw_free", sizeof(void *) *
+				       (size_t)(conf->max_timewait + 1), 0,
+				       socket);
+	tcp->tw_limbo = rte_malloc_socket("sf_tw_limbo", sizeof(void *) *
+					(size_t)(conf->max_timewait + 1), 0,
+					socket);
+	if (tcp->tcbs == NULL || tcp->tws == NULL || tcp->tw_free == NULL ||
+	    tcp->tw_limbo == NULL)
+		goto fail;
+	for (i = conf->max_conns; i > 0; i--) {
+		tcp->tcbs[i - 1].next_free = tcp->tcb_free;
+		tcp->tcb_free = &tcp->tcbs[i - 1];
+	}
+	for (i = 0; i < conf->max_timewait; i++)
+		tcp->tw_free[tcp->tw_nfree++] =
+			&tcp->tws[conf->max_timewait - 1 - i];
+	snprintf(name, sizeof(name), "sf_tcp_w%u", w->id);
+	tcp->table = sf_tcp_table_create(name, conf->max_conns +
+					 conf->max_timewait, socket,
+					 tcp_entry_free, w);
+	if (tcp->table == NULL) {
+		rc = -rte_errno;
+		goto fail;
+	}
+	tcp->wheel = sf_twheel_create(socket, tcp->now, tcp_timer_cb, w);
+	if (tcp->wheel == NULL)
+		goto fail;
+	rc = sf_tcp_isn_key_init(&tcp->isn_key);
+	if (rc != 0)
+		goto fail;
+	tcp->eph_next = (uint16_t)(32768 + rte_rand() % 28232);
+	tcp->ip_id = (uint16_t)rte_rand();
+	return 0;
+fail:
+	sf_tcp_fini(w);
+	return rc;
+}
+
+static void
+tcp_mbuf_list_free(struct rte_mbuf *m)
+{
+	struct rte_mbuf *n;
+
+	while (m != NULL) {
+		n = m->next;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+		m = n;
+	}
+}
+
+void
+sf_tcp_fini(struct sf_worker *w)
+{
+	struct sf_tcp *tcp = w->tcp;
+	uint32_t i;
+
+	if (tcp == NULL)
+		return;
+	if (tcp->tcbs != NULL)
+		for (i = 0; i < tcp->conf.max_conns; i++)
+			if (tcp->tcbs[i].state != SF_TCP_CLOSED) {
+				tcp_send_rst_tcb(w, &tcp->tcbs[i]);
+				tcp_close_conn(w, &tcp->tcbs[i],
+					       SF_CLOSE_SHUTDOWN);
+			}
+	sf_worker_flush(w);
+	if (tcp->table != NULL)
+		sf_tcp_table_free(tcp->table);
+	sf_twheel_free(tcp->wheel);
+	rte_free(tcp->tcbs);
+	rte_free(tcp->tws);
+	rte_free(tcp->tw_free);
+	rte_free(tcp->tw_limbo);
+	rte_free(tcp);
+	w->tcp = NULL;
+}
+
+struct sf_tcb *
+tcp_tcb_alloc(struct sf_worker *w, const struct sf_tcp_key *key)
+{
+	struct sf_tcp *tcp = w->tcp;
+	struct sf_tcb *c = tcp->tcb_free;
+	int rc;
+
+	if (c == NULL) {
+		/* TCBs deleted this iteration come back at the next
+		 * sf_tcp_poll(); until then the pool is honestly full. */
+		sf_tcp_table_reclaim(tcp->table);
+		rte_errno = ENOSPC;
+		return NULL;
+	}
+	memset(c, 0, sizeof(*c));
+	c->key = *key;
+	c->state = SF_TCP_CLOSED;
+	c->rto = tcp->conf.rto_init_ms;
+	sf_timer_init(&c->timer, TCP_TIMER_TCB);
+	rc = sf_tcp_table_add(tcp->table, key, c);
+	if (rc != 0) {
+		rte_errno = -rc;
+		return NULL;
+	}
+	tcp->tcb_free = c->next_free;
+	c->next_free = NULL;
+	tcp->tcb_used++;
+	return c;
+}
+
+void
+tcp_set_state(struct sf_worker *w, struct sf_tcb *c, uint8_t state)
+{
+	struct sf_tcp *tcp = w->tcp;
+
+	/* CLOSED is not counted: a free TCB is CLOSED too. */
+	if (c->state != SF_TCP_CLOSED)
+		tcp->nb_state[c->state]--;
+	if (state != SF_TCP_CLOSED)
+		tcp->nb_state[state]++;
+	c->state = state;
+}
+
+void
+tcp_close_conn(struct sf_worker *w, struct sf_tcb *c,
+	       enum sf_close_reason why)
+{
+	struct sf_tcp *tcp = w->tcp;
+	const struct sf_tcp_app_ops *ops = c->ops;
+	uint8_t old = c->state;
+
+	if (old == SF_TCP_CLOSED)
+		return;
+	if (old == SF_TCP_SYN_SENT || old == SF_TCP_SYN_RCVD)
+		w->stats.tcp_attempt_fails++;
+	else if ((old == SF_TCP_ESTABLISHED || old == SF_TCP_CLOSE_WAIT) &&
+		 why == SF_CLOSE_RST_RCVD)
+		w->stats.tcp_estab_resets++;
+	w->stats.tcp_conns_closed++;
+	sf_twheel_cancel(tcp->wheel, &c->timer);
+	tcp_mbuf_list_free(c->sndq_head);
+	rte_pktmbuf_free(c->rcvq);
+	tcp_mbuf_list_free(c->ooo);
+	c->sndq_head = c->sndq_tail = c->rcvq = c->ooo = NULL;
+	c->sndq_len = c->rcvq_len = 0;
+	c->close_reason = (uint8_t)why;
+	tcp_set_state(w, c, SF_TCP_CLOSED);
+	sf_tcp_table_del(tcp->table, &c->key);
+	c->ops = NULL;
+	/* A passive open that never reached ESTABLISHED was never shown to
+	 * the app: it has nothing to be told. */
+	if (ops != NULL && ops->closed != NULL &&
+	    !(old == SF_TCP_SYN_RCVD && (c->flags & TF_PASSIVE)))
+		ops->closed(w, tcp_conn(c), why);
+}
+
+void
+tcp_timer_update(struct sf_worker *w, struct sf_tcb *c)
+{
+	uint64_t next = 0;
+
+	if (c->rto_at != 0)
+		next = c->rto_at;
+	if (c->delack_at != 0 && (next == 0 || c->delack_at < next))
+		next = c->delack_at;
+	if (c->aux_at != 0 && (next == 0 || c->aux_at < next))
+		next = c->aux_at;
+	if (next == 0) {
+		sf_twheel_cancel(w->tcp->wheel, &c->timer);
+		return;
+	}
+	if (sf_timer_armed(&c->timer) &&
+	    sf_twheel_expires(w->tcp->wheel, &c->timer) == next)
+		return;
+	sf_twheel_arm(w->tcp->wheel, &c->timer, next);
+}
+
+/* RFC 6298 §2 and §3, 1 ms clock granularity. */
+void
+tcp_rtt_sample(struct sf_tcb *c, uint32_t r, const struct sf_tcp_conf *conf)
+{
+	int32_t delta;
+	uint32_t rto;
+
+	if (r == 0)
+		r = 1;
+	if (c->srtt == 0) {
+		c->srtt = r << 3;
+		c->rttvar = r << 1;
+	} else {
+		delta = (int32_t)r - (int32_t)(c->srtt >> 3);
+		c->srtt += delta;
+		if (delta < 0)
+			delta = -delta;
+		c->rttvar += delta - (c->rttvar >> 2);
+	}
+	rto = (c->srtt >> 3) + RTE_MAX(1u, c->rttvar);
+	rto = RTE_MAX(rto, conf->rto_min_ms);
+	c->rto = RTE_MIN(rto, conf->rto_max_ms);
+}
+
+/* Remove @acked bytes from the head of the send queue. */
+void
+tcp_sndq_drop_acked(struct sf_worker *w, struct sf_tcb *c, uint32_t acked)
+{
+	struct rte_mbuf *m;
+	uint32_t avail;
+
+	RTE_SET_USED(w);
+	acked = RTE_MIN(acked, c->sndq_len);
+	c->sndq_len -= acked;
+	while (acked > 0 && (m = c->sndq_head) != NULL) {
+		avail = m->data_len - c->sndq_off;
+		if (acked < avail) {
+			c->sndq_off += acked;
+			return;
+		}
+		acked -= avail;
+		c->sndq_head = m->next;
+		c->sndq_off = 0;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+	}
+	if (c->sndq_head == NULL)
+		c->sndq_tail = NULL;
+}
+
+/* Offer queued in-order data to the application. */
+void
+tcp_app_recv(struct sf_worker *w, struct sf_tcb *c)
+{
+	uint32_t used;
+
+	while (c->rcvq_len > 0) {
+		if ((c->flags & TF_ORPHAN) || c->ops == NULL ||
+		    c->ops->recv == NULL) {
+			used = c->rcvq_len;
+		} else {
+			used = c->ops->recv(w, tcp_conn(c), c->rcvq, 0,
+					    c->rcvq_len);
+			if (!tcp_alive(c))
+				return;
+			used = RTE_MIN(used, c->rcvq_len);
+		}
+		if (used == 0)
+			return;
+		c->rcvq_len -= used;
+		if (c->rcvq_len == 0) {
+			rte_pktmbuf_free(c->rcvq);
+			c->rcvq = NULL;
+			return;
+		}
+		/* Drop consumed whole segments, then the partial one. */
+		while (used >= c->rcvq->data_len) {
+			struct rte_mbuf *m = c->rcvq, *n = m->next;
+
+			used -= m->data_len;
+			n->pkt_len = m->pkt_len - m->data_len;
+			n->nb_segs = (uint16_t)(m->nb_segs - 1);
+			m->next = NULL;
+			rte_pktmbuf_free_seg(m);
+			c->rcvq = n;
+		}
+		rte_pktmbuf_adj(c->rcvq, (uint16_t)used);
+	}
+}
+
+static void
+tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct sf_tcp *tcp = w->tcp;
+	uint32_t flight, max;
+
+	if (c->flags & TF_NO_ARP) {
+		/* The SYN waits for ARP; tcp_send_syn retries. */
+		tcp_send_syn(w, c);
+		return;
+	}
+	if (c->flags & TF_PERSIST) {
+		/* RFC 9293 §3.8.6.1: probe the zero window. */
+		w->stats.tcp_window_probes++;
+		c->rto = RTE_MIN(c->rto * 2, tcp->conf.rto_max_ms);
+		tcp_output(w, c);
+		return;
+	}
+	w->stats.tcp_rto_timeouts++;
+	max = (c->state == SF_TCP_SYN_SENT || c->state == SF_TCP_SYN_RCVD) ?
+		tcp->conf.syn_retries : tcp->conf.retries;
+	if (c->nrexmit >= max) {
+		if (c->state == SF_TCP_SYN_SENT) {
+			tcp_close_conn(w, c, SF_CLOSE_SYN_TIMEOUT);
+		} else {
+			w->stats.tcp_rto_aborts++;
+			tcp_close_conn(w, c, SF_CLOSE_RTO_EXHAUSTED);
+		}
+		return;
+	}
+	c->nrexmit++;
+	/* RFC 6298 (5.5)-(5.7): back off, go again from snd_una; RFC 5681
+	 * (4): one segment of cwnd, ssthresh to half the flight. */
+	c->rto = RTE_MIN(c->rto * 2, tcp->conf.rto_max_ms);
+	flight = c->snd_max - c->snd_una;
+	c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
+	c->cwnd = c->mss;
+	c->dupacks = 0;
+	c->recover = c->snd_max;
+	c->flags &= (uint16_t)~TF_RTT;	/* Karn: no sample from a rexmit */
+	if (c->state == SF_TCP_SYN_SENT || c->state == SF_TCP_SYN_RCVD) {
+		tcp_send_syn(w, c);
+		return;
+	}
+	c->snd_nxt = c->snd_una;
+	tcp_output(w, c);
+}
+
+void
+tcp_timer_cb(struct sf_timer *t, void *arg)
+{
+	struct sf_worker *w = arg;
+	struct sf_tcp *tcp = w->tcp;
+	struct sf_tcb *c;
+	uint64_t now = tcp->now;
+
+	if (t->kind == TCP_TIMER_TW) {
+		tcp_timewait_expire(w, container_of(t, struct sf_tw, timer));
+		return;
+	}
+	c = container_of(t, struct sf_tcb, timer);
+	if (c->delack_at != 0 && c->delack_at <= now) {
+		c->delack_at = 0;
+		c->flags |= TF_ACKNOW;
+		w->stats.tcp_delayed_acks++;
+		tcp_output(w, c);
+	}
+	if (c->rto_at != 0 && c->rto_at <= now) {
+		c->rto_at = 0;
+		tcp_rexmit_timeout(w, c);
+		if (!tcp_alive(c))
+			return;
+	}
+	if (c->aux_at != 0 && c->aux_at <= now) {
+		c->aux_at = 0;
+		if (c->state == SF_TCP_FIN_WAIT_2) {
+			/* As Linux: an orphan that waited fin_wait_2_ms for
+			 * the peer's FIN is reset. */
+			w->stats.tcp_fw2_timeouts++;
+			tcp_send_rst_tcb(w, c);
+			tcp_close_conn(w, c, SF_CLOSE_FIN_WAIT_2_TIMEOUT);
+			return;
+		}
+	}
+	tcp_timer_update(w, c);
+}
+
+void
+sf_tcp_poll(struct sf_worker *w)
+{
+	struct sf_tcp *tcp = w->tcp;
+
+	tcp->now = w->now / tcp->tsc_per_ms;
+	tcp_limbo_drain(tcp);
+	sf_twheel_advance(tcp->wheel, tcp->now, 4096);
+}
+
+void
+sf_tcp_state_counts(const struct sf_worker *w, uint64_t *counts)
+{
+	const struct sf_tcp *tcp = w->tcp;
+	unsigned int i;
+
+	if (tcp == NULL)
+		return;
+	for (i = 0; i < SF_TCP_NB_STATES; i++)
+		counts[i] += __atomic_load_n(&tcp->nb_state[i],
+					     __ATOMIC_RELAXED);
+}
+
+static const char *const state_names[SF_TCP_NB_STATES] = {
+	"CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED",
+	"FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK",
+	"TIME_WAIT",
+};
+
+const char *
+sf_tcp_state_name(enum sf_tcp_state s)
+{
+	return (unsigned int)s < SF_TCP_NB_STATES ? state_names[s] : "?";
+}
+
+static const char *const reason_names[SF_CLOSE_NB_REASONS] = {
+	"normal", "rst-rcvd", "refused", "rto-exhausted", "syn-timeout",
+	"fin-wait-2-timeout", "keepalive-timeout", "aborted", "no-route",
+	"shutdown",
+};
+
+const char *
+sf_tcp_close_reason_name(enum sf_close_reason r)
+{
+	return (unsigned int)r < SF_CLOSE_NB_REASONS ? reason_names[r] : "?";
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP input: validate the segment, find its connection (one table lookup
+ * serves TCBs and TIME_WAIT records), and hand it to the state machine,
+ * a listener (RFC 9293 §3.10.7.2) or the CLOSED rules (§3.10.7.1).
+ */
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "sf_net.h"
+#include "tcp_priv.h"
+
+#define TCP_FLAGS_MASK 0x3f	/* FIN SYN RST PSH ACK URG */
+#define TCP_DEFAULT_MSS 536	/* RFC 9293 §3.7.1 */
+
+static inline bool
+tcp_csum_ok(const struct sf_iface *ifc, const struct rte_mbuf *m,
+	    const struct rte_ipv4_hdr *ip, uint32_t l4_off)
+{
+	uint64_t f = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+
+	if (ifc->rx_csum && f == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		return true;
+	if (ifc->rx_csum && f == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+		return false;
+	return rte_ipv4_udptcp_cksum_mbuf_verify(m, ip, (uint16_t)l4_off) == 0;
+}
+
+/* Options of a SYN decide what the connection may use (RFC 7323 §1.3,
+ * §2.2; RFC 2018 §2; RFC 9293 §3.7.1). Our own offer is in c->flags. */
+void
+tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,
+		const struct sf_seg *seg)
+{
+	const struct sf_tcp_conf *conf = &w->tcp->conf;
+	const struct sf_tcp_opts *o = &seg->opts;
+	uint16_t mss = TCP_DEFAULT_MSS;
+
+	if (o->present & SF_TCPOPT_MSS)
+		mss = RTE_MAX(o->mss, (uint16_t)64);
+	c->mss = (uint16_t)RTE_MIN((uint32_t)mss, conf->mss);
+	if ((o->present & SF_TCPOPT_WSCALE) && conf->wscale_on) {
+		c->flags |= TF_WS;
+		c->snd_wscale = RTE_MIN(o->wscale, SF_TCP_WSCALE_MAX);
+		c->rcv_wscale = (uint8_t)conf->wscale;
+	} else {
+		c->flags &= (uint16_t)~TF_WS;
+		c->snd_wscale = 0;
+		c->rcv_wscale = 0;
+	}
+	if ((o->present & SF_TCPOPT_SACKOK) && conf->sack_on)
+		c->flags |= TF_SACK;
+	else
+		c->flags &= (uint16_t)~TF_SACK;
+	if ((o->present & SF_TCPOPT_TS) && conf->ts_on) {
+		c->flags |= TF_TS;
+		c->ts_recent = o->tsval;
+		c->mss -= 12;	/* every segment carries NOP NOP TS */
+	} else {
+		c->flags &= (uint16_t)~TF_TS;
+	}
+	/* RFC 6928: initial window of 10 segments (at most 14600 B). */
+	c->cwnd = RTE_MAX(2u * c->mss, 14600u);
+	c->cwnd = RTE_MIN(10u * c->mss, c->cwnd);
+	c->ssthresh = UINT32_MAX;
+}
+
+/* RFC 9293 §3.10.7.2, SYN arriving at a listener. */
+static void
+tcp_rcv_listen(struct sf_worker *w, struct sf_wport *wp,
+	       const struct sf_tcp_listener *l, const struct sf_tcp_key *key,
+	       struct sf_seg *seg)
+{
+	struct sf_tcp *tcp = w->tcp;
+	const struct rte_ether_hdr *eh;
+	struct sf_tcb *c;
+
+	if (seg->flags & RTE_TCP_RST_FLAG)
+		return;
+	if (seg->flags & RTE_TCP_ACK_FLAG) {
+		tcp_send_rst_reply(w, wp, seg);
+		return;
+	}
+	if (!(seg->flags & RTE_TCP_SYN_FLAG) ||
+	    (seg->flags & RTE_TCP_FIN_FLAG)) {
+		w->stats.tcp_drop_listen++;
+		return;
+	}
+	c = tcp_tcb_alloc(w, key);
+	if (c == NULL) {
+		/* Full: refuse the newcomer, keep everyone else. */
+		w->stats.tcp_drop_table_full++;
+		return;
+	}
+	eh = rte_pktmbuf_mtod(seg->m, const struct rte_ether_hdr *);
+	c->peer_mac = eh->src_addr;
+	c->port_idx = (uint16_t)(wp - w->ports);
+	c->ops = l->ops;
+	c->flags |= TF_PASSIVE;
+	c->irs = seg->seq;
+	c->rcv_nxt = seg->seq + 1;
+	c->iss = sf_tcp_isn(&tcp->isn_key, key->laddr, key->lport,
+			    key->raddr, key->rport, tcp->now * 1000);
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss;
+	c->snd_max = c->iss;
+	tcp_syn_options(w, c, seg);
+	c->snd_wnd = seg->wnd;	/* a SYN's window is not scaled */
+	c->snd_wl1 = seg->seq;
+	c->snd_wl2 = 0;
+	tcp_set_state(w, c, SF_TCP_SYN_RCVD);
+	w->stats.tcp_passive_opens++;
+	tcp_send_syn(w, c);
+}
+
+static const struct sf_tcp_listener *
+tcp_find_listener(const struct sf_tcp *tcp, uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < tcp->nb_listen; i++)
+		if (tcp->listen[i].port == port)
+			return &tcp->listen[i];
+	return NULL;
+}
+
+void
+sf_tcp_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
+{
+	struct sf_tcp *tcp = w->tcp;
+	const struct sf_tcp_listener *l;
+	struct rte_ipv4_hdr *ip;
+	struct sf_tcp_key key;
+	struct sf_seg seg;
+	uint32_t off, tlen, hlen;
+	void *e;
+
+	w->stats.tcp_rx_segs++;
+	if (unlikely(tcp == NULL)) {
+		w->stats.ip_drop_proto++;
+		goto drop;
+	}
+	off = m->l2_len + m->l3_len;
+	tlen = m->pkt_len - off;
+	if (unlikely(tlen < sizeof(struct rte_tcp_hdr) ||
+		     m->data_len < off + sizeof(struct rte_tcp_hdr))) {
+		w->stats.tcp_drop_short++;
+		goto drop;
+	}
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
+	seg.m = m;
+	seg.th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, off);
+	hlen = (uint32_t)(seg.th->data_off >> 4) * 4;
+	if (unlikely(hlen < sizeof(struct rte_tcp_hdr) || hlen > tlen ||
+		     off + hlen > m->data_len)) {
+		w->stats.tcp_drop_doff++;
+		goto drop;
+	}
+	if (unlikely(!tcp_csum_ok(wp->ifc, m, ip, off))) {
+		w->stats.tcp_drop_csum++;
+		goto drop;
+	}
+	seg.opts.present = 0;
+	if (hlen > sizeof(struct rte_tcp_hdr) &&
+	    unlikely(sf_tcp_opts_parse((const uint8_t *)(seg.th + 1),
+				       hlen - sizeof(struct rte_tcp_hdr),
+				       &seg.opts) != 0)) {
+		w->stats.tcp_drop_opts++;
+		goto drop;
+	}
+	seg.flags = seg.th->tcp_flags & TCP_FLAGS_MASK;
+	if (unlikely((seg.flags & RTE_TCP_SYN_FLAG) &&
+		     (seg.flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG)))) {
+		w->stats.tcp_drop_flags++;
+		goto drop;
+	}
+	if (unlikely(seg.th->src_port == 0 || seg.th->dst_port == 0)) {
+		w->stats.tcp_drop_flags++;
+		goto drop;
+	}
+	seg.seq = rte_be_to_cpu_32(seg.th->sent_seq);
+	seg.ack = rte_be_to_cpu_32(seg.th->recv_ack);
+	seg.wnd = rte_be_to_cpu_16(seg.th->rx_win);
+	seg.off = off + hlen;
+	seg.len = tlen - hlen;
+
+	key.raddr = ip->src_addr;
+	key.laddr = ip->dst_addr;
+	key.rport = seg.th->src_port;
+	key.lport = seg.th->dst_port;
+	e = sf_tcp_table_lookup(tcp->table, &key);
+	if (e != NULL && tcp_entry_is_tw(e)) {
+		if (!tcp_timewait_input(w, wp, tcp_entry_tw(e), &seg))
+			goto drop;
+		e = NULL;	/* a SYN may start the tuple's next life */
+	}
+	if (e != NULL) {
+		tcp_rcv_state(w, wp, e, &seg);
+		goto drop;
+	}
+	l = tcp_find_listener(tcp, key.lport);
+	if (l != NULL) {
+		tcp_rcv_listen(w, wp, l, &key, &seg);
+		goto drop;
+	}
+	/* RFC 9293 §3.10.7.1: no connection. */
+	w->stats.tcp_drop_no_conn++;
+	tcp_send_rst_reply(w, wp, &seg);
+drop:
+	/* The state machine takes the mbuf when it keeps payload. */
+	if (seg.m != NULL)
+		rte_pktmbuf_free(seg.m);
+	return;
+}

@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Segment output: headers built in one mbuf, payload attached zero-copy
+ * from the send queue (indirect mbufs: a retransmission copies nothing),
+ * checksums offloaded when the port can, everything into the worker's TX
+ * buffer. tcp_output() decides what a connection may send now: data within
+ * min(snd_wnd, cwnd), then the FIN once the data is out, else a pure ACK
+ * when one is owed.
+ */
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "sf_net.h"
+#include "tcp_priv.h"
+#include "txbuf.h"
+
+#define TCP_IP_TTL 64
+#define TCP_HDR_ROOM (RTE_ETHER_HDR_LEN + 20 + 20 + 40)
+
+/* Everything a header needs, whether or not there is a TCB. */
+struct tcp_hdr_args {
+	const struct rte_ether_addr *dmac;
+	uint32_t saddr;
+	uint32_t daddr;
+	uint16_t sport;
+	uint16_t dport;
+	uint32_t seq;
+	uint32_t ack;
+	uint16_t wnd;
+	uint8_t flags;
+	uint8_t optlen;
+	uint8_t opts[40];
+};
+
+/* Build and queue one segment; takes @payload (may be NULL). */
+static int
+tcp_xmit(struct sf_worker *w, struct sf_wport *wp,
+	 const struct tcp_hdr_args *a, struct rte_mbuf *payload, uint32_t plen)
+{
+	const struct sf_iface *ifc = wp->ifc;
+	struct rte_ether_hdr *eh;
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+	uint16_t hlen = (uint16_t)(RTE_ETHER_HDR_LEN + 20 + 20 + a->optlen);
+
+	m = rte_pktmbuf_alloc(w->pool);
+	if (unlikely(m == NULL)) {
+		w->stats.mbuf_alloc_fail++;
+		rte_pktmbuf_free(payload);
+		return -ENOMEM;
+	}
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, hlen);
+	rte_ether_addr_copy(a->dmac, &eh->dst_addr);
+	rte_ether_addr_copy(&ifc->mac, &eh->src_addr);
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+
+	ip = (struct rte_ipv4_hdr *)(eh + 1);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(hlen -
+						RTE_ETHER_HDR_LEN + plen));
+	ip->packet_id = rte_cpu_to_be_16(w->tcp->ip_id++);
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = TCP_IP_TTL;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = a->saddr;
+	ip->dst_addr = a->daddr;
+
+	th = (struct rte_tcp_hdr *)(ip + 1);
+	th->src_port = a->sport;
+	th->dst_port = a->dport;
+	th->sent_seq = rte_cpu_to_be_32(a->seq);
+	th->recv_ack = rte_cpu_to_be_32(a->ack);
+	th->data_off = (uint8_t)(((20 + a->optlen) / 4) << 4);
+	th->tcp_flags = a->flags;
+	th->rx_win = rte_cpu_to_be_16(a->wnd);
+	th->tcp_urp = 0;
+	if (a->optlen)
+		memcpy(th + 1, a->opts, a->optlen);
+
+	if (payload != NULL && rte_pktmbuf_chain(m, payload) != 0) {
+		rte_pktmbuf_free(payload);
+		rte_pktmbuf_free(m);
+		return -E2BIG;
+	}
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	m->l3_len = 20;
+	m->l4_len = (uint16_t)(20 + a->optlen);
+	sf_ipv4_cksum_out(ifc, m, ip);
+	th->cksum = 0;
+	if (ifc->tx_l4_csum) {
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
+		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+	} else {
+		th->cksum = rte_ipv4_udptcp_cksum_mbuf(m, ip,
+				RTE_ETHER_HDR_LEN + 20);
+	}
+	if (a->flags & RTE_TCP_RST_FLAG)
+		w->stats.tcp_tx_rst++;
+	w->stats.tcp_tx_segs++;
+	sf_txbuf_put(w, wp, m);
+	return 0;
+}
+
+static uint32_t
+tcp_rcv_space(const struct sf_worker *w, const struct sf_tcb *c)
+{
+	uint32_t buf = w->tcp->conf.rcvbuf;
+
+	return c->rcvq_len >= buf ? 0 : buf - c->rcvq_len;
+}
+
+/* Header fields every segment of @c shares; sets the window we offer and
+ * records its right edge (never moved left, RFC 9293 §3.8.6.2.2). */
+static void
+tcp_hdr_from_tcb(struct sf_worker *w, struct sf_tcb *c,
+		 struct tcp_hdr_args *a, uint8_t flags, uint32_t seq)
+{
+	uint32_t space = tcp_rcv_space(w, c), wnd;
+
+	a->dmac = &c->peer_mac;
+	a->saddr = c->key.laddr;
+	a->daddr = c->key.raddr;
+	a->sport = c->key.lport;
+	a->dport = c->key.rport;
+	a->seq = seq;
+	a->ack = c->rcv_nxt;
+	a->flags = flags;
+	if (SF_SEQ_GT(c->rcv_adv, c->rcv_nxt + space))
+		space = c->rcv_adv - c->rcv_nxt;
+	wnd = RTE_MIN(space >> c->rcv_wscale, 65535u);
+	a->wnd = (uint16_t)wnd;
+	if (SF_SEQ_GT(c->rcv_nxt + (wnd << c->rcv_wscale), c->rcv_adv))
+		c->rcv_adv = c->rcv_nxt + (wnd << c->rcv_wscale);
+	a->optlen = 0;
+	if (c->flags & TF_TS)
+		a->optlen = (uint8_t)sf_tcp_opts_build(a->opts, true,
+			(uint32_t)w->tcp->now, c->ts_recent, NULL, 0);
+	/* Every segment carries the ACK (and so the window): the delayed
+	 * one is no longer owed. */
+	c->flags &= (uint16_t)~(TF_ACKNOW | TF_DELACK);
+	c->delack_at = 0;
+}
+
+/* Attach [off, off + len) of the send queue (offset from snd_una) as
+ * indirect mbufs. */
+static struct rte_mbuf *
+tcp_sndq_slice(struct sf_worker *w, struct sf_tcb *c, uint32_t off,
+	       uint32_t len)
+{
+	struct rte_mbuf *m = c->sndq_head, *head = NULL, *tail = NULL, *mi;
+	uint32_t pos = c->sndq_off + off, piece;
+
+	while (m != NULL && pos >= m->data_len) {
+		pos -= m->data_len;
+		m = m->next;
+	}
+	while (len > 0 && m != NULL) {
+		piece = RTE_MIN(len, m->data_len - pos);
+		mi = rte_pktmbuf_alloc(w->pool);
+		if (unlikely(mi == NULL)) {
+			w->stats.mbuf_alloc_fail++;
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		rte_pktmbuf_attach(mi, m);
+		mi->next = NULL;
+		mi->nb_segs = 1;
+		mi->data_off = (uint16_t)(m->data_off + pos);
+		mi->data_len = (uint16_t)piece;
+		mi->pkt_len = piece;
+		if (head == NULL) {
+			head = mi;
+		} else {
+			tail->next = mi;
+			head->nb_segs++;
+			head->pkt_len += piece;
+		}
+		tail = mi;
+		len -= piece;
+		pos = 0;
+		m = m->next;
+	}
+	return head;
+}
+
+static int
+tcp_send_data(struct sf_worker *w, struct sf_tcb *c, uint32_t len,
+	      uint8_t flags)
+{
+	struct tcp_hdr_args a;
+	struct rte_mbuf *p;
+
+	p = tcp_sndq_slice(w, c, c->snd_nxt - c->snd_una, len);
+	if (p == NULL)
+		return -ENOMEM;
+	tcp_hdr_from_tcb(w, c, &a, flags, c->snd_nxt);
+	return tcp_xmit(w, &w->ports[c->port_idx], &a, p, len);
+}
+
+void
+tcp_send_ack(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct tcp_hdr_args a;
+
+	tcp_hdr_from_tcb(w, c, &a, RTE_TCP_ACK_FLAG, c->snd_nxt);
+	tcp_xmit(w, &w->ports[c->port_idx], &a, NULL, 0);
+}
+
+/* A zero-window probe (RFC 9293 §3.8.6.1) in Linux's form: an ACK one
+ * below snd_una, which the peer must answer with its window. */
+static void
+tcp_send_probe(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct tcp_hdr_args a;
+
+	tcp_hdr_from_tcb(w, c, &a, RTE_TCP_ACK_FLAG, c->snd_una - 1);
+	tcp_xmit(w, &w->ports[c->port_idx], &a, NULL, 0);
+}
+
+void
+tcp_send_rst_tcb(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct tcp_hdr_args a;
+
+	if (c->flags & TF_NO_ARP)
+		return;
+	tcp_hdr_from_tcb(w, c, &a, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG,
+			 c->snd_nxt);
+	a.optlen = 0;
+	a.wnd = 0;
+	tcp_xmit(w, &w->ports[c->port_idx], &a, NULL, 0);
+}
+
+/* RFC 9293 §3.10.7.1: the reply to a segment for no connection. */
+void
+tcp_send_rst_reply(struct sf_worker *w, struct sf_wport *wp,
+		   const struct sf_seg *seg)
+{
+	const struct rte_ether_hdr *eh;
+	const struct rte_ipv4_hdr *ip;
+	struct tcp_hdr_args a;
+
+	if (seg->flags & RTE_TCP_RST_FLAG)
+		return;
+	eh = rte_pktmbuf_mtod(seg->m, const struct rte_ether_hdr *);
+	ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	memset(&a, 0, sizeof(a));
+	a.dmac = &eh->src_addr;
+	a.saddr = ip->dst_addr;
+	a.daddr = ip->src_addr;
+	a.sport = seg->th->dst_port;
+	a.dport = seg->th->src_port;
+	if (seg->flags & RTE_TCP_ACK_FLAG) {
+		a.seq = seg->ack;
+		a.flags = RTE_TCP_RST_FLAG;
+	} else {
+		a.seq = 0;
+		a.ack = seg->seq + seg->len +
+			!!(seg->flags & RTE_TCP_SYN_FLAG) +
+			!!(seg->flags & RTE_TCP_FIN_FLAG);
+		a.flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+	}
+	tcp_xmit(w, wp, &a, NULL, 0);
+}
+
+void
+tcp_send_tw_ack(struct sf_worker *w, struct sf_tw *tw)
+{
+	struct tcp_hdr_args a;
+	uint32_t wnd = w->tcp->conf.rcvbuf >> tw->rcv_wscale;
+
+	memset(&a, 0, sizeof(a));
+	a.dmac = &tw->peer_mac;
+	a.saddr = tw->key.laddr;
+	a.daddr = tw->key.raddr;
+	a.sport = tw->key.lport;
+	a.dport = tw->key.rport;
+	a.seq = tw->snd_nxt;
+	a.ack = tw->rcv_nxt;
+	a.flags = RTE_TCP_ACK_FLAG;
+	a.wnd = (uint16_t)RTE_MIN(wnd, 65535u);
+	if (tw->ts_on)
+		a.optlen = (uint8_t)sf_tcp_opts_build(a.opts, true,
+			(uint32_t)w->tcp->now, tw->ts_recent, NULL, 0);
+	tcp_xmit(w, &w->ports[tw->port_idx], &a, NULL, 0);
+}
+
+/* SYN (SYN_SENT) or SYN-ACK (SYN_RCVD), first or again. */
+int
+tcp_send_syn(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct sf_tcp *tcp = w->tcp;
+	struct sf_wport *wp = &w->ports[c->port_idx];
+	bool active = c->state == SF_TCP_SYN_SENT;
+	struct tcp_hdr_args a;
+	uint32_t nh;
+	int rc;
+
+	if (c->flags & TF_NO_ARP) {
+		nh = sf_iface_nexthop(wp->ifc, c->key.raddr);
+		rc = nh == 0 ? -ENETUNREACH :
+			sf_arp_resolve(w, wp, nh, &c->peer_mac);
+		if (rc == -EAGAIN && ++c->arp_tries < 30) {
+			c->rto_at = tcp->now + 100;
+			tcp_timer_update(w, c);
+			return rc;
+		}
+		if (rc != 0) {
+			tcp_close_conn(w, c, SF_CLOSE_NO_ROUTE);
+			return rc;
+		}
+		c->flags &= (uint16_t)~TF_NO_ARP;
+	}
+	memset(&a, 0, sizeof(a));
+	a.dmac = &c->peer_mac;
+	a.saddr = c->key.laddr;
+	a.daddr = c->key.raddr;
+	a.sport = c->key.lport;
+	a.dport = c->key.rport;
+	a.seq = c->iss;
+	a.ack = active ? 0 : c->rcv_nxt;
+	a.flags = active ? RTE_TCP_SYN_FLAG :
+		RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+	/* RFC 7323 §2.2: the window in a SYN is never scaled. */
+	a.wnd = (uint16_t)RTE_MIN(tcp_rcv_space(w, c), 65535u);
+	a.optlen = (uint8_t)sf_tcp_opts_build_syn(a.opts,
+		(uint16_t)tcp->conf.mss,
+		(c->flags & TF_WS) ? c->rcv_wscale : -1,
+		(c->flags & TF_SACK) != 0, (c->flags & TF_TS) != 0,
+		(uint32_t)tcp->now, c->ts_recent);
+	if (c->flags & TF_SYN_SENT)
+		w->stats.tcp_retransmits++;
+	c->flags |= TF_SYN_SENT;
+	c->snd_nxt = c->iss + 1;
+	c->snd_max = c->snd_nxt;
+	c->rcv_adv = c->rcv_nxt + a.wnd;
+	c->rto_at = tcp->now + c->rto;
+	tcp_timer_update(w, c);
+	return tcp_xmit(w, wp, &a, NULL, 0);
+}
+
+void
+tcp_output(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct sf_tcp *tcp = w->tcp;
+	uint32_t data_end, wnd, flight, usable, remaining, len;
+	bool sent = false;
+	uint8_t flags;
+
+	if (c->state == SF_TCP_SYN_SENT || c->state == SF_TCP_SYN_RCVD) {
+		if (c->flags & TF_ACKNOW) {
+			c->flags &= (uint16_t)~TF_ACKNOW;
+			tcp_send_syn(w, c);
+		}
+		return;
+	}
+	if (c->state == SF_TCP_CLOSED || c->state == SF_TCP_LISTEN)
+		return;
+
+	data_end = c->snd_una + c->sndq_len;
+	wnd = RTE_MIN(c->snd_wnd, c->cwnd);
+	while (SF_SEQ_LT(c->snd_nxt, data_end)) {
+		flight = c->snd_nxt - c->snd_una;
+		usable = wnd > flight ? wnd - flight : 0;
+		remaining = data_end - c->snd_nxt;
+		len = RTE_MIN((uint32_t)c->mss, remaining);
+		len = RTE_MIN(len, usable);
+		if (len == 0)
+			break;
+		/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1), without
+		 * Nagle: hold a runt while data is in flight. */
+		if (len < c->mss && len < remaining && flight > 0)
+			break;
+		flags = RTE_TCP_ACK_FLAG;
+		if (len == remaining)
+			flags |= RTE_TCP_PSH_FLAG;
+		if (SF_SEQ_LT(c->snd_nxt, c->snd_max))
+			w->stats.tcp_retransmits++;
+		else if (!(c->flags & (TF_RTT | TF_TS))) {
+			c->flags |= TF_RTT;
+			c->rtt_seq = c->snd_nxt;
+			c->rtt_start = tcp->now;
+		}
+		if (tcp_send_data(w, c, len, flags) != 0)
+			break;
+		c->snd_nxt += len;
+		if (SF_SEQ_GT(c->snd_nxt, c->snd_max))
+			c->snd_max = c->snd_nxt;
+		sent = true;
+	}
+
+	/* The FIN goes once every queued byte has (RFC 9293 §3.10.4), and
+	 * again when a retransmission rewinds snd_nxt. It takes one
+	 * sequence number. */
+	if ((c->flags & TF_FIN_QUEUED) && c->snd_nxt == data_end &&
+	    (!(c->flags & TF_FIN_SENT) || SF_SEQ_LT(c->snd_nxt, c->snd_max))) {
+		struct tcp_hdr_args a;
+
+		if (c->flags & TF_FIN_SENT)
+			w->stats.tcp_retransmits++;
+		tcp_hdr_from_tcb(w, c, &a, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG,
+				 c->snd_nxt);
+		if (tcp_xmit(w, &w->ports[c->port_idx], &a, NULL, 0) == 0) {
+			c->flags |= TF_FIN_SENT;
+			c->snd_nxt++;
+			if (SF_SEQ_GT(c->snd_nxt, c->snd_max))
+				c->snd_max = c->snd_nxt;
+			sent = true;
+		}
+	}
+
+	if (!sent && (c->flags & TF_ACKNOW))
+		tcp_send_ack(w, c);
+
+	/* Timers: retransmit while anything is unacknowledged; probe a
+	 * zero window when data waits and nothing is in flight. */
+	if (c->snd_max != c->snd_una) {
+		c->flags &= (uint16_t)~TF_PERSIST;
+		if (c->rto_at == 0)
+			c->rto_at = tcp->now + c->rto;
+	} else if (c->snd_wnd == 0 && SF_SEQ_LT(c->snd_nxt, data_end)) {
+		if (!(c->flags & TF_PERSIST)) {
+			c->flags |= TF_PERSIST;
+			c->rto_at = tcp->now + c->rto;
+		} else if (c->rto_at == 0) {
+			tcp_send_probe(w, c);
+			c->rto_at = tcp->now + c->rto;
+		}
+	} else {
+		c->flags &= (uint16_t)~TF_PERSIST;
+		c->rto_at = 0;
+	}
+	tcp_timer_update(w, c);
+}

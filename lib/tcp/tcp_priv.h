@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SF_TCP_PRIV_H
+#define SF_TCP_PRIV_H
+
+/*
+ * Inside synfin's TCP: the TCB, the compact TIME_WAIT record, the
+ * per-worker TCP context and the per-segment view. Only lib/tcp includes
+ * this. Sequence arithmetic uses SF_SEQ_* (modulo 2^32). Times are worker
+ * milliseconds (struct sf_tcp.now).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "sf_common.h"
+#include "sf_tcp.h"
+#include "sf_timer_wheel.h"
+#include "sf_worker.h"
+#include "tcp_isn.h"
+#include "tcp_options.h"
+#include "tcp_table.h"
+
+/* TCB flags */
+#define TF_ACKNOW	0x0001	/* send an ACK at the next output */
+#define TF_DELACK	0x0002	/* an ACK is being delayed */
+#define TF_TS		0x0004	/* timestamps negotiated */
+#define TF_SACK		0x0008	/* SACK negotiated */
+#define TF_WS		0x0010	/* window scaling negotiated */
+#define TF_FIN_QUEUED	0x0020	/* app closed or shut down: FIN follows
+				 * the queued data */
+#define TF_FIN_SENT	0x0040	/* our FIN has a sequence number */
+#define TF_ORPHAN	0x0080	/* app called close: no more callbacks
+				 * but closed() */
+#define TF_PASSIVE	0x0100	/* opened from LISTEN */
+#define TF_RTT		0x0200	/* timing rtt_seq (no timestamps) */
+#define TF_WANT_WRITE	0x0400	/* send() was refused: tell writable() */
+#define TF_PERSIST	0x0800	/* zero-window probing */
+#define TF_NO_ARP	0x1000	/* next hop MAC unknown yet */
+#define TF_SYN_SENT	0x2000	/* our SYN went out at least once */
+
+/* Kinds of wheel timers (struct sf_timer.kind). */
+#define TCP_TIMER_TCB	1
+#define TCP_TIMER_TW	2
+
+/* The per-connection control block (RFC 9293 §3.3.1). */
+struct sf_tcb {
+	/* -- line 0: everything a common segment touches -- */
+	struct sf_tcp_key key;		/* raddr laddr rport lport */
+	uint8_t state;
+	uint8_t snd_wscale;		/* peer's shift for its window */
+	uint8_t rcv_wscale;		/* our shift for our window */
+	uint8_t nrexmit;		/* consecutive RTOs */
+	uint16_t flags;
+	uint16_t mss;			/* payload per segment we send */
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_max;		/* highest sequence sent + 1 */
+	uint32_t snd_wnd;		/* scaled */
+	uint32_t snd_wl1;
+	uint32_t snd_wl2;
+	uint32_t rcv_nxt;
+	uint32_t rcv_adv;		/* right edge we advertised */
+	uint32_t cwnd;
+	uint32_t ssthresh;
+	uint32_t ts_recent;
+	uint32_t sndq_len;		/* bytes queued from snd_una on */
+	/* -- line 1: queues, timers -- */
+	struct rte_mbuf *sndq_head;	/* payload mbufs, linked by ->next */
+	struct rte_mbuf *sndq_tail;
+	uint32_t sndq_off;		/* snd_una's offset into sndq_head */
+	uint32_t rcvq_len;
+	struct rte_mbuf *rcvq;		/* data the app has not consumed */
+	struct rte_mbuf *ooo;		/* out-of-order, sorted by seq */
+	struct sf_timer timer;		/* one armed deadline */
+	/* -- line 2: colder -- */
+	uint64_t rto_at;		/* retransmit / persist / SYN retry */
+	uint64_t delack_at;
+	uint64_t aux_at;		/* FIN_WAIT_2 or keepalive */
+	uint32_t iss;
+	uint32_t irs;
+	uint32_t srtt;			/* ms << 3 */
+	uint32_t rttvar;		/* ms << 2 */
+	uint32_t rto;			/* ms */
+	uint32_t rtt_seq;
+	uint64_t rtt_start;
+	uint32_t recover;		/* NewReno (RFC 6582) */
+	uint16_t port_idx;		/* index into w->ports */
+	uint8_t dupacks;
+	uint8_t arp_tries;
+	uint8_t ooo_count;
+	uint8_t close_reason;
+	struct rte_ether_addr peer_mac;
+	const struct sf_tcp_app_ops *ops;
+	void *ctx;
+	struct sf_tcb *next_free;
+} SF_CACHE_ALIGNED;
+
+/* A TIME_WAIT connection, kept small (DESIGN.md: <= 64 bytes). */
+struct sf_tw {
+	struct sf_tcp_key key;
+	uint32_t snd_nxt;
+	uint32_t rcv_nxt;
+	uint32_t ts_recent;
+	struct sf_timer timer;
+	struct rte_ether_addr peer_mac;
+	uint16_t port_idx;
+	uint8_t ts_on;
+	uint8_t rcv_wscale;
+	uint8_t pad[6];
+};
+
+/* The table holds either; the low bit of the pointer tells which. */
+#define TCP_TW_TAG 1UL
+
+static inline bool
+tcp_entry_is_tw(const void *p)
+{
+	return ((uintptr_t)p & TCP_TW_TAG) != 0;
+}
+
+static inline struct sf_tw *
+tcp_entry_tw(void *p)
+{
+	return (struct sf_tw *)((uintptr_t)p & ~TCP_TW_TAG);
+}
+
+struct sf_tcp_listener {
+	uint16_t port;			/* network order */
+	const struct sf_tcp_app_ops *ops;
+};
+
+#define SF_TCP_MAX_LISTEN 16
+
+/* One worker's TCP. */
+struct sf_tcp {
+	uint64_t now;			/* ms, this iteration */
+	uint64_t tsc_per_ms;
+	struct sf_tcp_conf conf;
+	struct sf_tcp_table *table;
+	struct sf_twheel *wheel;
+	struct sf_tcb *tcbs;		/* conf.max_conns, preallocated */
+	struct sf_tcb *tcb_free;
+	struct sf_tcb *tcb_limbo;	/* deleted, reusable next iteration */
+	struct sf_tw *tws;
+	struct sf_tw **tw_free;		/* stack of free records */
+	uint32_t tw_nfree;
+	struct sf_tw **tw_limbo;
+	uint32_t tw_nlimbo;
+	uint32_t tcb_used;
+	uint16_t ip_id;
+	uint16_t eph_next;		/* next ephemeral port to try */
+	uint8_t nb_listen;
+	struct sf_tcp_listener listen[SF_TCP_MAX_LISTEN];
+	struct sf_tcp_isn_key isn_key;
+	uint64_t nb_state[SF_TCP_NB_STATES];
+};
+
+/* One received segment, parsed (a per-call view; no file-static state). */
+struct sf_seg {
+	struct rte_mbuf *m;
+	struct rte_tcp_hdr *th;
+	uint32_t seq;
+	uint32_t ack;
+	uint32_t len;			/* payload bytes */
+	uint32_t off;			/* payload offset in m */
+	uint32_t wnd;			/* raw window field */
+	uint8_t flags;
+	struct sf_tcp_opts opts;
+};
+
+static inline struct sf_conn *
+tcp_conn(struct sf_tcb *c)
+{
+	return (struct sf_conn *)c;
+}
+
+static inline struct sf_tcb *
+tcp_tcb(struct sf_conn *c)
+{
+	return (struct sf_tcb *)c;
+}
+
+/* tcp_output.c */
+void tcp_output(struct sf_worker *w, struct sf_tcb *c);
+int tcp_send_syn(struct sf_worker *w, struct sf_tcb *c);
+void tcp_send_ack(struct sf_worker *w, struct sf_tcb *c);
+void tcp_send_rst_tcb(struct sf_worker *w, struct sf_tcb *c);
+void tcp_send_rst_reply(struct sf_worker *w, struct sf_wport *wp,
+			const struct sf_seg *seg);
+void tcp_send_tw_ack(struct sf_worker *w, struct sf_tw *tw);
+
+/* tcp_input.c */
+void tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,
+		     const struct sf_seg *seg);
+
+/* tcp_rcv_state.c */
+void tcp_rcv_state(struct sf_worker *w, struct sf_wport *wp,
+		   struct sf_tcb *c, struct sf_seg *seg);
+void tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c,
+		      struct sf_seg *seg);
+
+/* tcp_timewait.c */
+void tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c);
+/* Returns true when @seg was a SYN that may reopen the tuple: the record
+ * is gone and the caller treats it as a new SYN. */
+bool tcp_timewait_input(struct sf_worker *w, struct sf_wport *wp,
+			struct sf_tw *tw, struct sf_seg *seg);
+void tcp_timewait_expire(struct sf_worker *w, struct sf_tw *tw);
+
+/* tcp_conn.c: lifecycle */
+struct sf_tcb *tcp_tcb_alloc(struct sf_worker *w,
+			     const struct sf_tcp_key *key);
+void tcp_set_state(struct sf_worker *w, struct sf_tcb *c, uint8_t state);
+void tcp_close_conn(struct sf_worker *w, struct sf_tcb *c,
+		    enum sf_close_reason why);
+void tcp_timer_update(struct sf_worker *w, struct sf_tcb *c);
+void tcp_timer_cb(struct sf_timer *t, void *arg);
+void tcp_app_recv(struct sf_worker *w, struct sf_tcb *c);
+void tcp_sndq_drop_acked(struct sf_worker *w, struct sf_tcb *c,
+			 uint32_t acked);
+void tcp_rtt_sample(struct sf_tcb *c, uint32_t rtt_ms,
+		    const struct sf_tcp_conf *conf);
+
+static inline bool
+tcp_alive(const struct sf_tcb *c)
+{
+	return c->state != SF_TCP_CLOSED;
+}
+
+#endif /* SF_TCP_PRIV_H */

@@ -1,0 +1,599 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The RFC 9293 state machine for segments that found a TCB: SYN_SENT
+ * (§3.10.7.3) and the synchronized states (§3.10.7.4), in the RFC's order
+ * of checks — sequence number, RST, SYN, ACK, text, FIN — with RFC 5961's
+ * challenge ACKs and RFC 7323's PAWS. One handler per state does the steps
+ * that differ (ACK, text, FIN); the checks they share come first.
+ */
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "tcp_priv.h"
+
+static inline uint32_t
+seg_seqlen(const struct sf_seg *seg)
+{
+	return seg->len + !!(seg->flags & RTE_TCP_SYN_FLAG) +
+		!!(seg->flags & RTE_TCP_FIN_FLAG);
+}
+
+/* RFC 9293 §3.10.7.4, first check: the acceptability table. */
+static bool
+tcp_seq_acceptable(const struct sf_tcb *c, const struct sf_seg *seg)
+{
+	uint32_t wnd = c->rcv_adv - c->rcv_nxt, len = seg_seqlen(seg);
+
+	if (SF_SEQ_LT(c->rcv_adv, c->rcv_nxt))
+		wnd = 0;
+	if (len == 0) {
+		if (wnd == 0)
+			return seg->seq == c->rcv_nxt;
+		return SF_SEQ_LEQ(c->rcv_nxt, seg->seq) &&
+			SF_SEQ_LT(seg->seq, c->rcv_nxt + wnd);
+	}
+	if (wnd == 0)
+		return false;
+	return (SF_SEQ_LEQ(c->rcv_nxt, seg->seq) &&
+		SF_SEQ_LT(seg->seq, c->rcv_nxt + wnd)) ||
+		(SF_SEQ_LEQ(c->rcv_nxt, seg->seq + len - 1) &&
+		 SF_SEQ_LT(seg->seq + len - 1, c->rcv_nxt + wnd));
+}
+
+static void
+tcp_challenge_ack(struct sf_worker *w, struct sf_tcb *c)
+{
+	w->stats.tcp_challenge_acks++;
+	tcp_send_ack(w, c);
+}
+
+/* RFC 9293 §3.10.7.4, second check, as RFC 5961 §3.2 tightens it. */
+static void
+tcp_rcv_rst(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
+{
+	if (seg->seq != c->rcv_nxt) {
+		w->stats.tcp_drop_rst++;
+		tcp_challenge_ack(w, c);
+		return;
+	}
+	w->stats.tcp_rx_rst++;
+	tcp_close_conn(w, c, SF_CLOSE_RST_RCVD);
+}
+
+/* RFC 5681 §3.2 fast retransmit and RFC 6582 NewReno: resend the
+ * segment at snd_una without touching snd_nxt. */
+static void
+tcp_rexmit_una(struct sf_worker *w, struct sf_tcb *c)
+{
+	uint32_t nxt = c->snd_nxt, cwnd = c->cwnd;
+
+	c->snd_nxt = c->snd_una;
+	c->cwnd = c->mss;
+	tcp_output(w, c);
+	c->cwnd = cwnd;
+	if (SF_SEQ_GT(nxt, c->snd_nxt))
+		c->snd_nxt = nxt;
+}
+
+/* RFC 9293 §3.10.7.4, fifth check, for the states that share it.
+ * Returns false when the segment must be dropped. */
+static bool
+tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
+{
+	const struct sf_tcp_conf *conf = &w->tcp->conf;
+	uint32_t acked, flight, maxwnd = 65535u << c->snd_wscale;
+
+	if (SF_SEQ_GT(seg->ack, c->snd_max)) {
+		/* Acks something not yet sent. */
+		w->stats.tcp_drop_ack++;
+		c->flags |= TF_ACKNOW;
+		return false;
+	}
+	if (SF_SEQ_LT(seg->ack, c->snd_una - maxwnd)) {
+		/* RFC 5961 §5.2: too old to be real. */
+		tcp_challenge_ack(w, c);
+		return false;
+	}
+	if (SF_SEQ_GT(seg->ack, c->snd_una)) {
+		acked = seg->ack - c->snd_una;
+		/* RTT: timestamps (RFC 7323 §4.1) or one timed segment,
+		 * never a retransmitted one (Karn). */
+		if ((c->flags & TF_TS) && (seg->opts.present & SF_TCPOPT_TS) &&
+		    seg->opts.tsecr != 0 && c->nrexmit == 0)
+			tcp_rtt_sample(c, (uint32_t)w->tcp->now -
+				       seg->opts.tsecr, conf);
+		else if ((c->flags & TF_RTT) &&
+			 SF_SEQ_GT(seg->ack, c->rtt_seq)) {
+			c->flags &= (uint16_t)~TF_RTT;
+			tcp_rtt_sample(c, (uint32_t)(w->tcp->now -
+						     c->rtt_start), conf);
+		}
+		c->nrexmit = 0;
+		if (c->dupacks >= 3 && SF_SEQ_LT(seg->ack, c->recover)) {
+			/* NewReno partial ACK: the next hole. */
+			c->snd_una = seg->ack;
+			tcp_sndq_drop_acked(w, c, acked);
+			tcp_rexmit_una(w, c);
+			c->cwnd = c->cwnd > acked ? c->cwnd - acked + c->mss :
+				c->mss;
+		} else {
+			if (c->dupacks >= 3)
+				c->cwnd = c->ssthresh;	/* recovery done */
+			else if (c->cwnd < c->ssthresh)
+				c->cwnd += RTE_MIN(acked, (uint32_t)c->mss);
+			else
+				c->cwnd += RTE_MAX(1u, (uint32_t)c->mss *
+						   c->mss / c->cwnd);
+			c->dupacks = 0;
+			c->snd_una = seg->ack;
+			tcp_sndq_drop_acked(w, c, acked);
+		}
+		if (SF_SEQ_LT(c->snd_nxt, c->snd_una))
+			c->snd_nxt = c->snd_una;
+		/* RFC 6298 (5.2), (5.3). */
+		c->rto_at = c->snd_una == c->snd_max ? 0 :
+			w->tcp->now + c->rto;
+	} else if (seg->ack == c->snd_una && seg->len == 0 &&
+		   c->snd_max != c->snd_una &&
+		   (seg->wnd << c->snd_wscale) == c->snd_wnd &&
+		   !(seg->flags & RTE_TCP_FIN_FLAG)) {
+		/* RFC 5681 §2 duplicate ACK. */
+		if (++c->dupacks == 3) {
+			flight = c->snd_max - c->snd_una;
+			c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
+			c->recover = c->snd_max;
+			tcp_rexmit_una(w, c);
+			c->cwnd = c->ssthresh + 3u * c->mss;
+		} else if (c->dupacks > 3) {
+			c->cwnd += c->mss;
+		}
+	}
+	/* Window update, guarded by wl1/wl2 against old segments. */
+	if (SF_SEQ_LT(c->snd_wl1, seg->seq) ||
+	    (c->snd_wl1 == seg->seq && SF_SEQ_LEQ(c->snd_wl2, seg->ack))) {
+		c->snd_wnd = seg->wnd << c->snd_wscale;
+		c->snd_wl1 = seg->seq;
+		c->snd_wl2 = seg->ack;
+	}
+	if ((c->flags & TF_WANT_WRITE) && !(c->flags & TF_ORPHAN) &&
+	    c->sndq_len < conf->sndbuf) {
+		c->flags &= (uint16_t)~TF_WANT_WRITE;
+		if (c->ops != NULL && c->ops->writable != NULL) {
+			c->ops->writable(w, tcp_conn(c));
+			if (!tcp_alive(c))
+				return false;
+		}
+		tcp_app_recv(w, c);
+		if (!tcp_alive(c))
+			return false;
+	}
+	return true;
+}
+
+static inline bool
+tcp_fin_acked(const struct sf_tcb *c)
+{
+	return (c->flags & TF_FIN_SENT) && c->snd_una == c->snd_max;
+}
+
+/* Out-of-order segment: keep it, sorted, within ooo_max. */
+static void
+tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
+{
+	struct rte_mbuf *m = seg->m, **pp;
+
+	c->flags |= TF_ACKNOW;	/* RFC 5681 §4.2: dup ACK at once */
+	if (c->ooo_count >= w->tcp->conf.ooo_max || m->nb_segs != 1) {
+		w->stats.tcp_drop_ooo_full++;
+		return;
+	}
+	for (pp = &c->ooo; *pp != NULL; pp = &(*pp)->next) {
+		if ((*pp)->hash.usr == seg->seq) {
+			return;		/* duplicate */
+		}
+		if (SF_SEQ_GT((*pp)->hash.usr, seg->seq))
+			break;
+	}
+	rte_pktmbuf_adj(m, (uint16_t)seg->off);
+	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - seg->len));
+	m->hash.usr = seg->seq;
+	m->next = *pp;
+	*pp = m;
+	c->ooo_count++;
+	seg->m = NULL;
+	w->stats.tcp_ooo_queued++;
+}
+
+/* Append @m (payload only) to the data the app has not yet taken. */
+static void
+tcp_rcvq_append(struct sf_tcb *c, struct rte_mbuf *m)
+{
+	c->rcvq_len += m->pkt_len;
+	if (c->rcvq == NULL)
+		c->rcvq = m;
+	else if (rte_pktmbuf_chain(c->rcvq, m) != 0)
+		rte_pktmbuf_free(m);	/* 65535 segments: cannot happen
+					 * within rcvbuf */
+}
+
+/* Pull segments that the hole-filler made in order. */
+static void
+tcp_ooo_pull(struct sf_tcb *c)
+{
+	struct rte_mbuf *m;
+	uint32_t seq, end, skip;
+
+	while ((m = c->ooo) != NULL) {
+		seq = m->hash.usr;
+		if (SF_SEQ_GT(seq, c->rcv_nxt))
+			return;
+		c->ooo = m->next;
+		m->next = NULL;
+		c->ooo_count--;
+		end = seq + m->pkt_len;
+		if (SF_SEQ_LEQ(end, c->rcv_nxt)) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		skip = c->rcv_nxt - seq;
+		rte_pktmbuf_adj(m, (uint16_t)skip);
+		c->rcv_nxt = end;
+		tcp_rcvq_append(c, m);
+	}
+}
+
+/* RFC 9293 §3.10.7.4, seventh step: segment text. */
+static void
+tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
+{
+	uint32_t d, wnd_end = c->rcv_adv;
+	struct rte_mbuf *m;
+
+	if (seg->len == 0)
+		return;
+	/* Trim what we already have off the left ... */
+	if (SF_SEQ_LT(seg->seq, c->rcv_nxt)) {
+		d = c->rcv_nxt - seg->seq;
+		if (d >= seg->len) {
+			c->flags |= TF_ACKNOW;
+			seg->len = 0;
+			return;
+		}
+		seg->seq += d;
+		seg->off += d;
+		seg->len -= d;
+	}
+	/* ... and what does not fit the window off the right. */
+	if (SF_SEQ_GT(seg->seq + seg->len, wnd_end)) {
+		seg->len = SF_SEQ_GT(wnd_end, seg->seq) ?
+			wnd_end - seg->seq : 0;
+		seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
+		c->flags |= TF_ACKNOW;
+		if (seg->len == 0)
+			return;
+	}
+	if (seg->seq != c->rcv_nxt) {
+		seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
+		tcp_ooo_insert(w, c, seg);
+		return;
+	}
+	m = seg->m;
+	seg->m = NULL;
+	if (seg->off > m->data_len) {
+		/* headers span segments: cannot happen for a valid
+		 * single-header mbuf, but never trust it */
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_pktmbuf_adj(m, (uint16_t)seg->off);
+	if (m->pkt_len > seg->len)
+		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - seg->len));
+	c->rcv_nxt += seg->len;
+	tcp_rcvq_append(c, m);
+	if (c->ooo != NULL) {
+		tcp_ooo_pull(c);
+		c->flags |= TF_ACKNOW;	/* a hole was filled */
+	}
+	/* Delayed ACK (RFC 9293 §3.8.6.3): at least every second full
+	 * segment, within delack_ms. */
+	if (w->tcp->conf.delack_ms == 0 || (c->flags & TF_DELACK)) {
+		c->flags |= TF_ACKNOW;
+	} else {
+		c->flags |= TF_DELACK;
+		c->delack_at = w->tcp->now + w->tcp->conf.delack_ms;
+	}
+	tcp_app_recv(w, c);
+}
+
+/* RFC 9293 §3.10.7.4, eighth step: is the FIN next in sequence? */
+static bool
+tcp_fin_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
+{
+	RTE_SET_USED(w);
+	if (!(seg->flags & RTE_TCP_FIN_FLAG) ||
+	    seg->seq + seg->len != c->rcv_nxt)
+		return false;
+	c->rcv_nxt++;		/* the FIN takes one sequence number */
+	c->flags |= TF_ACKNOW;
+	return true;
+}
+
+static void
+tcp_peer_closed(struct sf_worker *w, struct sf_tcb *c)
+{
+	if (!(c->flags & TF_ORPHAN) && c->ops != NULL &&
+	    c->ops->peer_closed != NULL)
+		c->ops->peer_closed(w, tcp_conn(c));
+}
+
+static void
+tcp_established(struct sf_worker *w, struct sf_tcb *c)
+{
+	if (c->ops != NULL && c->ops->established != NULL)
+		c->ops->established(w, tcp_conn(c));
+}
+
+static void
+tcp_rcv_established(struct sf_worker *w, struct sf_tcb *c,
+		    struct sf_seg *seg)
+{
+	if (!tcp_ack_in(w, c, seg))
+		return;
+	tcp_data_in(w, c, seg);
+	if (!tcp_alive(c))
+		return;
+	if (tcp_fin_in(w, c, seg)) {
+		tcp_set_state(w, c, SF_TCP_CLOSE_WAIT);
+		tcp_peer_closed(w, c);
+	}
+}
+
+static void
+tcp_rcv_syn_rcvd(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
+		 struct sf_seg *seg)
+{
+	if (!SF_SEQ_LT(c->snd_una, seg->ack) ||
+	    SF_SEQ_GT(seg->ack, c->snd_max)) {
+		tcp_send_rst_reply(w, wp, seg);
+		return;
+	}
+	/* Our SYN is acked: snd_una moves past it, the window is the
+	 * first scaled one (RFC 7323 §2.2). */
+	c->snd_una = seg->ack;
+	c->snd_wnd = seg->wnd << c->snd_wscale;
+	c->snd_wl1 = seg->seq;
+	c->snd_wl2 = seg->ack;
+	if ((c->flags & TF_TS) && (seg->opts.present & SF_TCPOPT_TS) &&
+	    seg->opts.tsecr != 0 && c->nrexmit == 0)
+		tcp_rtt_sample(c, (uint32_t)w->tcp->now - seg->opts.tsecr,
+			       &w->tcp->conf);
+	c->nrexmit = 0;
+	c->rto_at = 0;
+	tcp_set_state(w, c, SF_TCP_ESTABLISHED);
+	tcp_established(w, c);
+	if (!tcp_alive(c))
+		return;
+	if (c->state == SF_TCP_ESTABLISHED)
+		tcp_rcv_established(w, c, seg);
+	else if (c->state == SF_TCP_FIN_WAIT_1)
+		/* The app closed from established(): the FIN is queued,
+		 * the rest of the segment is still ours to take. */
+		tcp_data_in(w, c, seg);
+}
+
+static void
+tcp_rcv_fin_wait_1(struct sf_worker *w, struct sf_tcb *c,
+		   struct sf_seg *seg)
+{
+	bool fin;
+
+	if (!tcp_ack_in(w, c, seg))
+		return;
+	if (tcp_fin_acked(c)) {
+		tcp_set_state(w, c, SF_TCP_FIN_WAIT_2);
+		if (c->flags & TF_ORPHAN)
+			c->aux_at = w->tcp->now + w->tcp->conf.fin_wait_2_ms;
+	}
+	tcp_data_in(w, c, seg);
+	if (!tcp_alive(c))
+		return;
+	fin = tcp_fin_in(w, c, seg);
+	if (!fin)
+		return;
+	if (c->state == SF_TCP_FIN_WAIT_2) {
+		tcp_send_ack(w, c);
+		tcp_peer_closed(w, c);
+		if (tcp_alive(c))
+			tcp_timewait_enter(w, c);
+		return;
+	}
+	/* Simultaneous close: both FINs crossed (RFC 9293 Figure 13). */
+	tcp_set_state(w, c, SF_TCP_CLOSING);
+	tcp_peer_closed(w, c);
+}
+
+static void
+tcp_rcv_fin_wait_2(struct sf_worker *w, struct sf_tcb *c,
+		   struct sf_seg *seg)
+{
+	if (!tcp_ack_in(w, c, seg))
+		return;
+	tcp_data_in(w, c, seg);
+	if (!tcp_alive(c))
+		return;
+	if (tcp_fin_in(w, c, seg)) {
+		tcp_send_ack(w, c);
+		tcp_peer_closed(w, c);
+		if (tcp_alive(c))
+			tcp_timewait_enter(w, c);
+	}
+}
+
+static void
+tcp_rcv_close_wait(struct sf_worker *w, struct sf_tcb *c,
+		   struct sf_seg *seg)
+{
+	/* The peer's FIN is in: no more text to take (§3.10.7.4,
+	 * seventh step); a retransmitted FIN is simply acked again. */
+	if (!tcp_ack_in(w, c, seg))
+		return;
+	if (seg->flags & RTE_TCP_FIN_FLAG)
+		c->flags |= TF_ACKNOW;
+}
+
+static void
+tcp_rcv_closing(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
+{
+	if (!tcp_ack_in(w, c, seg))
+		return;
+	if (tcp_fin_acked(c)) {
+		tcp_timewait_enter(w, c);
+		return;
+	}
+	if (seg->flags & RTE_TCP_FIN_FLAG)
+		c->flags |= TF_ACKNOW;
+}
+
+static void
+tcp_rcv_last_ack(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
+{
+	if (!tcp_ack_in(w, c, seg))
+		return;
+	if (tcp_fin_acked(c)) {
+		tcp_close_conn(w, c, SF_CLOSE_NORMAL);
+		return;
+	}
+	if (seg->flags & RTE_TCP_FIN_FLAG)
+		c->flags |= TF_ACKNOW;
+}
+
+/* RFC 9293 §3.10.7.3. */
+void
+tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
+{
+	struct sf_wport *wp = &w->ports[c->port_idx];
+
+	if ((seg->flags & RTE_TCP_ACK_FLAG) &&
+	    (SF_SEQ_LEQ(seg->ack, c->iss) ||
+	     SF_SEQ_GT(seg->ack, c->snd_max))) {
+		if (!(seg->flags & RTE_TCP_RST_FLAG))
+			tcp_send_rst_reply(w, wp, seg);
+		return;
+	}
+	if (seg->flags & RTE_TCP_RST_FLAG) {
+		if (seg->flags & RTE_TCP_ACK_FLAG) {
+			w->stats.tcp_rx_rst++;
+			tcp_close_conn(w, c, SF_CLOSE_REFUSED);
+		}
+		return;
+	}
+	if (!(seg->flags & RTE_TCP_SYN_FLAG))
+		return;
+	c->irs = seg->seq;
+	c->rcv_nxt = seg->seq + 1;
+	tcp_syn_options(w, c, seg);
+	c->snd_wl1 = seg->seq;
+	if (seg->flags & RTE_TCP_ACK_FLAG) {
+		c->snd_una = seg->ack;
+		c->snd_wl2 = seg->ack;
+		c->snd_wnd = seg->wnd << c->snd_wscale;
+		if ((c->flags & TF_TS) && seg->opts.tsecr != 0 &&
+		    c->nrexmit == 0)
+			tcp_rtt_sample(c, (uint32_t)w->tcp->now -
+				       seg->opts.tsecr, &w->tcp->conf);
+		c->nrexmit = 0;
+		c->rto_at = 0;
+		tcp_set_state(w, c, SF_TCP_ESTABLISHED);
+		c->flags |= TF_ACKNOW;
+		tcp_output(w, c);	/* handshake 3/3 */
+		tcp_established(w, c);
+		return;
+	}
+	/* Simultaneous open (RFC 9293 Figure 7): SYN-ACK with our ISS. */
+	c->snd_wnd = seg->wnd;
+	tcp_set_state(w, c, SF_TCP_SYN_RCVD);
+	c->nrexmit = 0;
+	tcp_send_syn(w, c);
+}
+
+void
+tcp_rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
+	      struct sf_seg *seg)
+{
+	const struct sf_tcp_opts *o = &seg->opts;
+
+	if (c->state == SF_TCP_SYN_SENT) {
+		tcp_rcv_syn_sent(w, c, seg);
+		return;
+	}
+	/* A retransmitted SYN in SYN_RCVD: our SYN-ACK was lost. */
+	if (c->state == SF_TCP_SYN_RCVD &&
+	    (seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
+	    RTE_TCP_SYN_FLAG && seg->seq == c->irs) {
+		c->flags |= TF_ACKNOW;
+		tcp_output(w, c);
+		return;
+	}
+	/* RFC 7323 §5.3 PAWS. */
+	if ((c->flags & TF_TS) && (o->present & SF_TCPOPT_TS) &&
+	    !(seg->flags & RTE_TCP_RST_FLAG) &&
+	    SF_SEQ_LT(o->tsval, c->ts_recent)) {
+		w->stats.tcp_drop_paws++;
+		c->flags |= TF_ACKNOW;
+		tcp_output(w, c);
+		return;
+	}
+	/* First check: sequence number. */
+	if (!tcp_seq_acceptable(c, seg)) {
+		w->stats.tcp_drop_seq++;
+		if (!(seg->flags & RTE_TCP_RST_FLAG)) {
+			c->flags |= TF_ACKNOW;
+			tcp_output(w, c);
+		}
+		return;
+	}
+	/* Second: RST. */
+	if (seg->flags & RTE_TCP_RST_FLAG) {
+		tcp_rcv_rst(w, c, seg);
+		return;
+	}
+	/* Fourth: SYN in a synchronized state (RFC 5961 §4.2). */
+	if (seg->flags & RTE_TCP_SYN_FLAG) {
+		tcp_challenge_ack(w, c);
+		return;
+	}
+	/* Fifth: no ACK, no further processing. */
+	if (!(seg->flags & RTE_TCP_ACK_FLAG))
+		return;
+	/* RFC 7323 §4.3: remember the newest timestamp at the left edge. */
+	if ((o->present & SF_TCPOPT_TS) && SF_SEQ_LEQ(seg->seq, c->rcv_nxt))
+		c->ts_recent = o->tsval;
+
+	switch (c->state) {
+	case SF_TCP_SYN_RCVD:
+		tcp_rcv_syn_rcvd(w, wp, c, seg);
+		break;
+	case SF_TCP_ESTABLISHED:
+		tcp_rcv_established(w, c, seg);
+		break;
+	case SF_TCP_FIN_WAIT_1:
+		tcp_rcv_fin_wait_1(w, c, seg);
+		break;
+	case SF_TCP_FIN_WAIT_2:
+		tcp_rcv_fin_wait_2(w, c, seg);
+		break;
+	case SF_TCP_CLOSE_WAIT:
+		tcp_rcv_close_wait(w, c, seg);
+		break;
+	case SF_TCP_CLOSING:
+		tcp_rcv_closing(w, c, seg);
+		break;
+	case SF_TCP_LAST_ACK:
+		tcp_rcv_last_ack(w, c, seg);
+		break;
+	default:
+		break;
+	}
+	if (tcp_alive(c) && c->state != SF_TCP_TIME_WAIT)
+		tcp_output(w, c);
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SF_TCP_TABLE_H
+#define SF_TCP_TABLE_H
+
+/*
+ * Per-worker TCP connection table: 4-tuple -> caller's object (a TCB), an
+ * rte_hash (RW_CONCURRENCY_LF, EXT_TABLE) preallocated for a capacity. The
+ * worker lcore is the single writer; up to SF_TCP_TABLE_MAX_READERS
+ * control-plane threads read lock-free between reader_online() and
+ * reader_offline(). The table does not own the objects: a deleted entry's
+ * object goes to free_data() once no online reader can still see it (RCU
+ * QSBR), never inside the sf_tcp_table_del() that removed it. The writer
+ * never waits for readers; an offline reader holds nothing back.
+ */
+
+#include <assert.h>
+#include <stdint.h>
+
+/** Connection key. All fields in network byte order; 12 bytes, no padding. */
+struct sf_tcp_key {
+	uint32_t raddr;		/**< remote (peer) IPv4 address */
+	uint32_t laddr;		/**< local IPv4 address */
+	uint16_t rport;		/**< remote port */
+	uint16_t lport;		/**< local port */
+};
+
+static_assert(sizeof(struct sf_tcp_key) == 12, "sf_tcp_key must be 12 bytes");
+
+/** Reader ids are 0 .. SF_TCP_TABLE_MAX_READERS - 1. */
+#define SF_TCP_TABLE_MAX_READERS 4
+
+/** Most keys one sf_tcp_table_lookup_bulk() takes. */
+#define SF_TCP_TABLE_BULK_MAX 32
+
+/** Longest table name, without the NUL (rte_hash and ring name limits). */
+#define SF_TCP_TABLE_NAME_MAX 21
+
+/** Largest capacity sf_tcp_table_create() accepts. */
+#define SF_TCP_TABLE_CAPACITY_MAX (UINT32_C(1) << 29)
+
+/**
+ * Slots the table holds beyond @p cap for deleted entries that readers may
+ * still see: max(cap / 8, 256). Below capacity, sf_tcp_table_add() fails
+ * only when more than this many deletes happened while one reader stayed
+ * online without reporting a quiescent state.
+ */
+#define SF_TCP_TABLE_SLACK(cap) \
+	((cap) / 8 > 256 ? (uint32_t)(cap) / 8 : UINT32_C(256))
+
+/** Opaque table, defined in tcp_table.c. */
+struct sf_tcp_table;
+
+/**
+ * Release a deleted entry's object. Runs on the writer, inside
+ * sf_tcp_table_add(), sf_tcp_table_del(), sf_tcp_table_reclaim() or
+ * sf_tcp_table_free(), once no reader can still reach @p data. It must not
+ * call back into the table.
+ *
+ * @param arg
+ *   The @c free_arg given to sf_tcp_table_create().
+ * @param data
+ *   The object that was stored with the deleted key.
+ */
+typedef void (*sf_tcp_table_free_t)(void *arg, void *data);
+
+/**
+ * Create a table for @p capacity live entries, all memory from
+ * @p socket_id. It allocates capacity + SF_TCP_TABLE_SLACK(capacity) key
+ * slots; nothing is allocated afterwards.
+ *
+ * @param name
+ *   Unique among rte_hash names, at most SF_TCP_TABLE_NAME_MAX characters.
+ * @param capacity
+ *   Live entries, 1 .. SF_TCP_TABLE_CAPACITY_MAX.
+ * @param socket_id
+ *   NUMA socket for every allocation, or SOCKET_ID_ANY.
+ * @param free_data
+ *   Called once for each deleted entry (may be NULL: nothing to release).
+ * @param free_arg
+ *   First argument of @p free_data.
+ * @return
+ *   The table, or NULL with rte_errno set:
+ *   - EINVAL: @p name NULL or empty, @p capacity out of range.
+ *   - ENAMETOOLONG: @p name is longer than SF_TCP_TABLE_NAME_MAX.
+ *   - EEXIST: a hash with this name exists.
+ *   - ENOMEM: not enough memory on @p socket_id.
+ */
+struct sf_tcp_table *
+sf_tcp_table_create(const char *name, uint32_t capacity, int socket_id,
+		    sf_tcp_table_free_t free_data, void *free_arg);
+
+/**
+ * Free the table. free_data() runs for the entries still waiting for
+ * reclamation, not for live entries (the caller owns those). No reader may
+ * be online. NULL is a no-op.
+ */
+void
+sf_tcp_table_free(struct sf_tcp_table *t);
+
+/**
+ * Add @p k -> @p data. Writer only. Reclaims a few deleted entries first.
+ *
+ * @return
+ *   - 0 on success.
+ *   - -ENOSPC: capacity live entries already (checked first), or more than
+ *     the slack still awaits readers (see SF_TCP_TABLE_SLACK).
+ *   - -EEXIST: @p k is present; its data is left unchanged.
+ *   - -EINVAL: @p data is NULL.
+ */
+int
+sf_tcp_table_add(struct sf_tcp_table *t, const struct sf_tcp_key *k,
+		 void *data);
+
+/**
+ * Find @p k. The writer may call it at any time; a reader must be online,
+ * and may use the result only until it goes offline or quiescent.
+ *
+ * @return
+ *   The data stored with @p k, or NULL if absent.
+ */
+void *
+sf_tcp_table_lookup(const struct sf_tcp_table *t, const struct sf_tcp_key *k);
+
+/**
+ * Find @p n keys at once, as sf_tcp_table_lookup() does for one.
+ *
+ * @param keys
+ *   @p n keys.
+ * @param n
+ *   0 .. SF_TCP_TABLE_BULK_MAX.
+ * @param data
+ *   Out: data[i] for keys[i], NULL on a miss.
+ * @return
+ *   The number of hits, or -EINVAL if @p n > SF_TCP_TABLE_BULK_MAX.
+ */
+int
+sf_tcp_table_lookup_bulk(const struct sf_tcp_table *t,
+			 const struct sf_tcp_key **keys, unsigned int n,
+			 void **data);
+
+/**
+ * Delete @p k. Writer only. Its data goes to free_data() once no reader
+ * can see it: never during this call, so the caller may still use it until
+ * it returns to the caller's loop. Reclaims a few older entries first.
+ *
+ * @return
+ *   0, or -ENOENT if @p k is absent.
+ */
+int
+sf_tcp_table_del(struct sf_tcp_table *t, const struct sf_tcp_key *k);
+
+/**
+ * Writer only: release now every deleted entry no online reader can see
+ * any more. Never waits.
+ */
+void
+sf_tcp_table_reclaim(struct sf_tcp_table *t);
+
+/**
+ * @return
+ *   Live entries (deleted ones awaiting reclamation not included). Any
+ *   thread may call it; from a reader it is a recent value.
+ */
+uint32_t
+sf_tcp_table_count(const struct sf_tcp_table *t);
+
+/**
+ * @return
+ *   The capacity given to sf_tcp_table_create().
+ */
+uint32_t
+sf_tcp_table_capacity(const struct sf_tcp_table *t);
+
+/**
+ * Register reader @p reader_id (a control-plane thread). It starts
+ * offline. Registering twice is harmless.
+ *
+ * @return
+ *   0, or -EINVAL if @p reader_id >= SF_TCP_TABLE_MAX_READERS.
+ */
+int
+sf_tcp_table_reader_register(struct sf_tcp_table *t, unsigned int reader_id);
+
+/**
+ * Unregister reader @p reader_id; it must be offline.
+ *
+ * @return
+ *   0, or -EINVAL if @p reader_id >= SF_TCP_TABLE_MAX_READERS.
+ */
+int
+sf_tcp_table_reader_unregister(struct sf_tcp_table *t,
+			       unsigned int reader_id);
+
+/**
+ * Reader @p reader_id starts reading: until it goes offline, nothing it
+ * finds is released. Keep online stretches short.
+ */
+void
+sf_tcp_table_reader_online(struct sf_tcp_table *t, unsigned int reader_id);
+
+/**
+ * Reader @p reader_id stops reading and drops every pointer it found.
+ * It then holds no reclamation back, however long it stays offline.
+ */
+void
+sf_tcp_table_reader_offline(struct sf_tcp_table *t, unsigned int reader_id);
+
+/**
+ * An online reader reports that it holds no pointer found so far (e.g.
+ * between chunks of a long walk). Cheaper than offline + online.
+ */
+void
+sf_tcp_table_reader_quiescent(struct sf_tcp_table *t, unsigned int reader_id);
+
+/**
+ * Walk the entries. Start with *next = 0; call until -ENOENT. The writer
+ * may walk at any time; a reader must stay online through each call and
+ * while it uses the result. Concurrent with the writer the walk is not a
+ * snapshot: an entry added, deleted or moved by the cuckoo hash during the
+ * walk may be missed, seen twice, or seen just after its delete (its data
+ * is then still valid).
+ *
+ * @param k
+ *   Out: the entry's key, inside the table.
+ * @param data
+ *   Out: the entry's data.
+ * @param next
+ *   Cursor, 0 to start.
+ * @return
+ *   The entry's slot position (>= 0), or -ENOENT when the walk is over.
+ */
+int
+sf_tcp_table_iterate(const struct sf_tcp_table *t,
+		     const struct sf_tcp_key **k, void **data, uint32_t *next);
+
+#endif /* SF_TCP_TABLE_H */
