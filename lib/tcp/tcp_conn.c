@@ -184,7 +184,7 @@ struct sf_tcb *
 tcp_tcb_alloc(struct sf_worker *w, const struct sf_tcp_key *key)
 {
 	struct sf_tcp *tcp = w->tcp;
-	struct sf_tcb *c = tcp->tcb_free;
+	struct sf_tcb *c = tcp->tcb_free, *next;
 	int rc;
 
 	if (c == NULL) {
@@ -194,6 +194,8 @@ tcp_tcb_alloc(struct sf_worker *w, const struct sf_tcp_key *key)
 		rte_errno = ENOSPC;
 		return NULL;
 	}
+	/* Initialise before the table publishes it to readers. */
+	next = c->next_free;
 	memset(c, 0, sizeof(*c));
 	c->key = *key;
 	c->state = SF_TCP_CLOSED;
@@ -201,11 +203,11 @@ tcp_tcb_alloc(struct sf_worker *w, const struct sf_tcp_key *key)
 	sf_timer_init(&c->timer, TCP_TIMER_TCB);
 	rc = sf_tcp_table_add(tcp->table, key, c);
 	if (rc != 0) {
+		c->next_free = next;	/* still the head of the free list */
 		rte_errno = -rc;
 		return NULL;
 	}
-	tcp->tcb_free = c->next_free;
-	c->next_free = NULL;
+	tcp->tcb_free = next;
 	tcp->tcb_used++;
 	return c;
 }

@@ -534,6 +534,18 @@ tcp_rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 		tcp_output(w, c);
 		return;
 	}
+	/* Simultaneous open (RFC 9293 Figure 7, line 4): the peer's
+	 * SYN-ACK repeats a SYN that rcv_nxt already counts. Take it as the
+	 * ACK it also is, as Linux does, and acknowledge (line 5). */
+	if (c->state == SF_TCP_SYN_RCVD && !(c->flags & TF_PASSIVE) &&
+	    (seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
+			   RTE_TCP_RST_FLAG)) ==
+	    (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG) &&
+	    seg->seq + 1 == c->rcv_nxt && seg->ack == c->snd_nxt) {
+		seg->flags &= (uint8_t)~RTE_TCP_SYN_FLAG;
+		seg->seq++;
+		c->flags |= TF_ACKNOW;
+	}
 	/* RFC 7323 §5.3 PAWS. */
 	if ((c->flags & TF_TS) && (o->present & SF_TCPOPT_TS) &&
 	    !(seg->flags & RTE_TCP_RST_FLAG) &&

@@ -25,8 +25,9 @@
 #include "sf_net.h"
 #include "sf_worker.h"
 
-#define SF_TEST_OUR_IP RTE_BE32(RTE_IPV4(198, 18, 0, 2))
-#define SF_TEST_PEER_IP RTE_BE32(RTE_IPV4(198, 18, 0, 1))
+/* Written out: DPDK's RTE_IPV4 shifts a signed int past its sign bit. */
+#define SF_TEST_OUR_IP RTE_BE32(UINT32_C(0xc6120002))	/* 198.18.0.2 */
+#define SF_TEST_PEER_IP RTE_BE32(UINT32_C(0xc6120001))	/* 198.18.0.1 */
 #define SF_TEST_CAP_MAX 1024
 
 extern const struct rte_ether_addr SF_TEST_OUR_MAC;

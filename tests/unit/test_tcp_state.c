@@ -1,0 +1,759 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The connection life cycle, driven as a peer would (RFC 9293 §3.5,
+ * §3.6, §3.10.7): every segment synfin sends is checked for flags,
+ * sequence and acknowledgement numbers, states are read from the
+ * per-state gauges, and teardown asserts that no mbuf or slot leaked.
+ */
+#include <stdlib.h>
+
+#include <rte_tcp.h>
+
+#include "sf_test_tcp.h"
+
+#define S RTE_TCP_SYN_FLAG
+#define A RTE_TCP_ACK_FLAG
+#define F RTE_TCP_FIN_FLAG
+#define R RTE_TCP_RST_FLAG
+#define P RTE_TCP_PSH_FLAG
+
+/* 2MSL in the fixture is 2000 ms; the wheel may fire up to 1/8 late. */
+#define TWO_MSL 2000
+#define LATE(ms) ((ms) / 8 + 1)
+
+/* Check a timer-driven send happens in [@ms, @ms + LATE(@ms)]. */
+static void
+expect_tx_after(uint64_t ms)
+{
+	uint64_t t;
+
+	sf_test_advance_ms(ms - 1);
+	assert_int_equal(sf_t.ncap, 0);
+	t = sf_test_advance_until_tx(LATE(ms) + 1) + ms - 1;
+	assert_true(t >= ms && t <= ms + LATE(ms));
+}
+
+static int
+setup_listen(void **state)
+{
+	if (sf_test_tcp_setup(state) != 0)
+		return -1;
+	return sf_tcp_listen(sf_t.w, SF_TEST_OUR_PORT, &sf_test_app_ops);
+}
+
+/* The textbook passive open, then synfin closes first: SYN seq=x;
+ * SYN-ACK seq=y ack=x+1; ACK ack=y+1; FIN seq=u; ACK ack=u+1; FIN seq=w
+ * ack=u+1; ACK seq=u+1 ack=w+1; TIME_WAIT; CLOSED after 2MSL. */
+static void
+test_tcp_textbook_walkthrough(void **state)
+{
+	const uint32_t x = 1000, w_ = 5000;
+	struct sf_test_out o;
+	uint32_t y, u;
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = x, .flags = S });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, S | A);
+	assert_int_equal(o.ack, x + 1);
+	assert_true(o.opts.present & SF_TCPOPT_MSS);
+	y = o.seq;
+	assert_int_equal(sf_test_tcp_state(SF_TCP_SYN_RCVD), 1);
+	assert_int_equal(sf_app.established, 0);
+
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = x + 1, .ack = y + 1,
+						.flags = A });
+	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 1);
+	assert_int_equal(sf_app.established, 1);
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 0);
+
+	/* Active close: FIN seq=u, where u = y + 1 (no data sent). */
+	assert_int_equal(sf_tcp_close(sf_t.w, sf_app.conn), 0);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, F | A);
+	u = o.seq;
+	assert_int_equal(u, y + 1);
+	assert_int_equal(o.ack, x + 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_FIN_WAIT_1), 1);
+
+	/* The FIN took one sequence number: ACK ack=u+1. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = x + 1, .ack = u + 1,
+						.flags = A });
+	assert_int_equal(sf_test_tcp_state(SF_TCP_FIN_WAIT_2), 1);
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 0);
+
+	/* The peer's FIN seq=w ack=u+1; our ACK seq=u+1 ack=w+1. Here the
+	 * peer's FIN is its first byte after the SYN, so w = x + 1. */
+	(void)w_;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = x + 1, .ack = u + 1,
+						.flags = F | A });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.seq, u + 1);
+	assert_int_equal(o.ack, x + 1 + 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_FIN_WAIT_2), 0);
+	assert_int_equal(sf_app.closed, 1);
+	assert_int_equal(sf_app.why, SF_CLOSE_NORMAL);
+
+	/* 2MSL = 2000 ms in the fixture: held until then, gone after. */
+	sf_test_advance_ms(TWO_MSL - 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	sf_test_advance_ms(LATE(TWO_MSL) + 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 0);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_counter("tcp_passive_opens"), 1);
+}
+
+/* Active open: synfin's SYN, the peer's SYN-ACK, our ACK; data both
+ * ways; the peer closes first and synfin follows (LAST_ACK). */
+static void
+test_tcp_active_open_and_passive_close(void **state)
+{
+	const uint32_t y = 70000;
+	struct sf_conn *c;
+	struct sf_test_out o;
+	uint32_t x;
+
+	(void)state;
+	sf_test_learn_peer();
+	assert_int_equal(sf_tcp_connect(sf_t.w, 0, 0, 0, SF_TEST_PEER_IP,
+					SF_TEST_OUR_PORT, &sf_test_app_ops,
+					NULL, &c), 0);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, S);
+	assert_int_equal(o.dport, SF_TEST_OUR_PORT);
+	x = o.seq;
+	assert_int_equal(sf_test_tcp_state(SF_TCP_SYN_SENT), 1);
+
+	/* Segments from the server: its port is our dport. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = SF_TEST_OUR_PORT,
+				.dport = o.sport, .seq = y, .ack = x + 1,
+				.flags = S | A });
+	{
+		struct sf_test_out a;
+		uint16_t lport = o.sport;
+
+		sf_test_tcp_expect_one(&a);
+		assert_int_equal(a.flags, A);
+		assert_int_equal(a.seq, x + 1);
+		assert_int_equal(a.ack, y + 1);
+		assert_int_equal(sf_app.established, 1);
+
+		assert_int_equal(sf_tcp_send_copy(sf_t.w, c, "ping", 4), 4);
+		sf_test_tcp_expect_one(&a);
+		assert_int_equal(a.flags, A | P);
+		assert_int_equal(a.seq, x + 1);
+		assert_int_equal(a.len, 4);
+		assert_memory_equal(a.data, "ping", 4);
+
+		/* The server answers, acks, and closes: FIN with data. */
+		sf_test_tcp_send(&(struct sf_test_seg){
+				.sport = SF_TEST_OUR_PORT, .dport = lport,
+				.seq = y + 1, .ack = x + 5, .flags = A | F | P,
+				.data = "pong", .len = 4 });
+		sf_test_tcp_expect_one(&a);
+		assert_int_equal(a.flags, A);
+		assert_int_equal(a.ack, y + 1 + 4 + 1);
+		assert_int_equal(sf_app.rx_len, 4);
+		assert_memory_equal(sf_app.rx, "pong", 4);
+		assert_int_equal(sf_app.peer_closed, 1);
+		assert_int_equal(sf_test_tcp_state(SF_TCP_CLOSE_WAIT), 1);
+
+		assert_int_equal(sf_tcp_close(sf_t.w, c), 0);
+		sf_test_tcp_expect_one(&a);
+		assert_int_equal(a.flags, F | A);
+		assert_int_equal(a.seq, x + 5);
+		assert_int_equal(sf_test_tcp_state(SF_TCP_LAST_ACK), 1);
+		sf_test_tcp_send(&(struct sf_test_seg){
+				.sport = SF_TEST_OUR_PORT, .dport = lport,
+				.seq = y + 6, .ack = x + 6, .flags = A });
+	}
+	assert_int_equal(sf_test_tcp_state(SF_TCP_LAST_ACK), 0);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 0);
+	assert_int_equal(sf_app.closed, 1);
+	assert_int_equal(sf_app.why, SF_CLOSE_NORMAL);
+	assert_int_equal(sf_test_counter("tcp_active_opens"), 1);
+}
+
+/* An application that never closes keeps the connection in CLOSE_WAIT,
+ * whatever the time. */
+static void
+test_tcp_close_wait_held_by_app(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = F | A });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.ack, 102);
+	assert_int_equal(sf_app.peer_closed, 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_CLOSE_WAIT), 1);
+	sf_test_advance_ms(10 * 60 * 1000);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_CLOSE_WAIT), 1);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_app.closed, 0);
+}
+
+/* Both FINs cross: FIN_WAIT_1 -> CLOSING -> TIME_WAIT. */
+static void
+test_tcp_close_simultaneous(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_tcp_close(sf_t.w, sf_app.conn);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, F | A);
+	assert_int_equal(o.seq, y + 1);
+	/* The peer's FIN does not ack ours. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = F | A });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.seq, y + 2);
+	assert_int_equal(o.ack, 102);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_CLOSING), 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .ack = y + 2,
+						.flags = A });
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	assert_int_equal(sf_app.why, SF_CLOSE_NORMAL);
+	sf_test_advance_ms(TWO_MSL + LATE(TWO_MSL) + 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 0);
+}
+
+/* Both SYNs cross (RFC 9293 Figure 7). */
+static void
+test_tcp_open_simultaneous(void **state)
+{
+	struct sf_test_out o;
+	struct sf_conn *c;
+	uint32_t x, y = 300;
+	uint16_t lport;
+
+	(void)state;
+	sf_test_learn_peer();
+	assert_int_equal(sf_tcp_connect(sf_t.w, 0, 0, 5555, SF_TEST_PEER_IP,
+					6666, &sf_test_app_ops, NULL, &c), 0);
+	sf_test_tcp_expect_one(&o);
+	x = o.seq;
+	lport = o.sport;
+	assert_int_equal(lport, 5555);
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
+						.seq = y, .flags = S });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, S | A);
+	assert_int_equal(o.seq, x);
+	assert_int_equal(o.ack, y + 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_SYN_RCVD), 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
+				.seq = y, .ack = x + 1, .flags = S | A });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.seq, x + 1);
+	assert_int_equal(o.ack, y + 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 1);
+	assert_int_equal(sf_app.established, 1);
+}
+
+/* Half-close: after our FIN the peer may still send, and we deliver. */
+static void
+test_tcp_half_close(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	assert_int_equal(sf_tcp_shutdown(sf_t.w, sf_app.conn), 0);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, F | A);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
+						.flags = A });
+	assert_int_equal(sf_test_tcp_state(SF_TCP_FIN_WAIT_2), 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
+				.flags = A | P, .data = "still here",
+				.len = 10 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 111);
+	assert_int_equal(sf_app.rx_len, 10);
+	assert_memory_equal(sf_app.rx, "still here", 10);
+	/* Sending after shutdown is refused. */
+	assert_int_equal(sf_tcp_send_copy(sf_t.w, sf_app.conn, "x", 1),
+			 -EPIPE);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 111, .ack = y + 2,
+						.flags = F | A });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 112);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	assert_int_equal(sf_app.peer_closed, 1);
+}
+
+/* Graceful close sends every queued byte before the FIN, and the FIN's
+ * sequence number follows the data. */
+static void
+test_tcp_close_sends_queued_data(void **state)
+{
+	static uint8_t big[5000];
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100), seq, i, n = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)i;
+	assert_int_equal(sf_tcp_send_copy(sf_t.w, sf_app.conn, big,
+					  sizeof(big)), sizeof(big));
+	assert_int_equal(sf_tcp_close(sf_t.w, sf_app.conn), 0);
+	sf_worker_flush(sf_t.w);
+	seq = y + 1;
+	for (i = 0; i < sf_t.ncap; i++) {
+		sf_test_tcp_out(i, &o);
+		assert_int_equal(o.seq, seq);
+		if (o.flags & F) {
+			assert_int_equal(i, sf_t.ncap - 1);
+			assert_int_equal(o.len, 0);
+			break;
+		}
+		assert_memory_equal(o.data, big + (seq - y - 1), o.len);
+		seq += o.len;
+		n += o.len;
+	}
+	assert_int_equal(n, sizeof(big));
+	assert_int_equal(o.flags, F | A);
+	assert_int_equal(o.seq, y + 1 + 5000);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
+				.ack = y + 1 + 5000 + 1, .flags = A });
+	assert_int_equal(sf_test_tcp_state(SF_TCP_FIN_WAIT_2), 1);
+}
+
+/* A retransmitted FIN in TIME_WAIT is acked again and restarts 2MSL;
+ * a RST is ignored (RFC 1337). */
+static void
+test_tcp_timewait_fin_retransmit_and_rst(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_tcp_close(sf_t.w, sf_app.conn);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
+						.flags = F | A });
+	sf_test_tx_clear();
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+
+	sf_test_advance_ms(1500);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
+						.flags = F | A });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.seq, y + 2);
+	assert_int_equal(o.ack, 102);
+
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .flags = R });
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_counter("tcp_drop_rst"), 1);
+
+	/* 2MSL counts again from the retransmitted FIN: 1500 ms in, the
+	 * original deadline passes and the record stays. */
+	sf_test_advance_ms(TWO_MSL - 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	sf_test_advance_ms(LATE(TWO_MSL) + 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 0);
+}
+
+/* RFC 6191: a SYN with a higher sequence number reopens the tuple. */
+static void
+test_tcp_timewait_reuse_by_newer_syn(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_tcp_close(sf_t.w, sf_app.conn);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
+						.flags = F | A });
+	sf_test_tx_clear();
+	/* An old SYN (not beyond rcv_nxt) is answered with the TW ACK. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 50, .flags = S });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	/* A newer one starts a new connection. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100000, .flags = S });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, S | A);
+	assert_int_equal(o.ack, 100001);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 0);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_SYN_RCVD), 1);
+	assert_int_equal(sf_test_counter("tcp_tw_reused"), 1);
+}
+
+/* RST handling (RFC 9293 §3.10.7.4 with RFC 5961 §3.2). */
+static void
+test_tcp_rst_cases(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	/* In the window but not exact: challenge ACK, connection stays. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 500, .flags = R });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.seq, y + 1);
+	assert_int_equal(o.ack, 101);
+	assert_int_equal(sf_test_counter("tcp_challenge_acks"), 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 1);
+	/* Outside the window: dropped, no reply. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100 + 1000000,
+						.flags = R });
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 1);
+	/* A SYN on an established connection: challenge ACK. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .flags = S });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(sf_test_counter("tcp_challenge_acks"), 2);
+	/* Exact: the connection is reset, and no RST answers a RST. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .flags = R });
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_app.closed, 1);
+	assert_int_equal(sf_app.why, SF_CLOSE_RST_RCVD);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 0);
+	assert_int_equal(sf_test_counter("tcp_estab_resets"), 1);
+}
+
+/* No connection (RFC 9293 §3.10.7.1). */
+static void
+test_tcp_closed_port_rst(void **state)
+{
+	struct sf_test_out o;
+
+	(void)state;
+	/* SYN: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .dport = 81, .seq = 7000,
+						.flags = S });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, R | A);
+	assert_int_equal(o.seq, 0);
+	assert_int_equal(o.ack, 7001);
+	/* ACK: <SEQ=SEG.ACK><CTL=RST>. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .dport = 81, .seq = 7000,
+						.ack = 4242, .flags = A });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, R);
+	assert_int_equal(o.seq, 4242);
+	/* RST: nothing. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .dport = 81, .seq = 7000,
+						.flags = R });
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_counter("tcp_drop_no_conn"), 3);
+	assert_int_equal(sf_test_counter("tcp_tx_rst"), 2);
+}
+
+/* SYN_SENT: RST+ACK means refused; a bad ACK draws a RST. */
+static void
+test_tcp_syn_sent_refused(void **state)
+{
+	struct sf_test_out o;
+	struct sf_conn *c;
+	uint32_t x;
+
+	(void)state;
+	sf_test_learn_peer();
+	sf_tcp_connect(sf_t.w, 0, 0, 5555, SF_TEST_PEER_IP, 6666,
+		       &sf_test_app_ops, NULL, &c);
+	sf_test_tcp_expect_one(&o);
+	x = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
+				.seq = 9, .ack = x + 77, .flags = A });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, R);
+	assert_int_equal(o.seq, x + 77);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_SYN_SENT), 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
+				.seq = 0, .ack = x + 1, .flags = R | A });
+	assert_int_equal(sf_app.closed, 1);
+	assert_int_equal(sf_app.why, SF_CLOSE_REFUSED);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_SYN_SENT), 0);
+	assert_int_equal(sf_test_counter("tcp_attempt_fails"), 1);
+}
+
+/* RFC 6298: retransmission after RTO, doubling, abort after the retry
+ * budget with a reason. */
+static void
+test_tcp_retransmit_backoff_abort(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100), rto = 1000, i;
+
+	(void)state;
+	assert_int_equal(sf_tcp_send_copy(sf_t.w, sf_app.conn, "hello", 5), 5);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.seq, y + 1);
+	/* No RTT sample was taken (no timestamps, handshake not timed):
+	 * RTO stays at its initial 1 s (RFC 6298 (2.1)). */
+	for (i = 0; i < 8; i++) {
+		expect_tx_after(rto);
+		sf_test_tcp_expect_one(&o);
+		assert_int_equal(o.seq, y + 1);
+		assert_int_equal(o.len, 5);
+		assert_memory_equal(o.data, "hello", 5);
+		rto = RTE_MIN(rto * 2, 60000u);	/* rto_max_ms */
+	}
+	assert_int_equal(sf_test_counter("tcp_retransmits"), 8);
+	sf_test_advance_ms(rto - 1);
+	assert_int_equal(sf_app.closed, 0);
+	sf_test_advance_ms(LATE(rto) + 1);
+	assert_int_equal(sf_app.closed, 1);
+	assert_int_equal(sf_app.why, SF_CLOSE_RTO_EXHAUSTED);
+	assert_int_equal(sf_test_counter("tcp_rto_aborts"), 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 0);
+}
+
+/* Retransmission then ACK: Karn's rule keeps the retransmitted segment
+ * out of the RTT estimate, and the backed-off RTO stays until a fresh
+ * sample. */
+static void
+test_tcp_retransmit_then_ack(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, "abc", 3);
+	sf_test_tx_clear();
+	expect_tx_after(1000);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.seq, y + 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 4,
+						.flags = A });
+	sf_test_advance_ms(5000);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 1);
+}
+
+/* Zero window: nothing sent into it; probes at RTO; data flows when the
+ * window opens (RFC 9293 §3.8.6.1). */
+static void
+test_tcp_zero_window(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y;
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S });
+	sf_test_tcp_expect_one(&o);
+	y = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .wnd_zero = true });
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, "data", 4);
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 0);
+	expect_tx_after(1000);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.len, 0);
+	assert_int_equal(o.seq, y);	/* snd_una - 1 */
+	assert_int_equal(sf_test_counter("tcp_window_probes"), 1);
+	/* The answer opens the window: data goes. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A, .wnd = 1000 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.len, 4);
+	assert_int_equal(o.seq, y + 1);
+}
+
+/* Out-of-order data is held and delivered in order once the hole
+ * fills; each out-of-order segment draws an immediate duplicate ACK. */
+static void
+test_tcp_out_of_order(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 104, .ack = y + 1,
+				.flags = A, .data = "def", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 101);
+	assert_int_equal(sf_app.rx_len, 0);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .data = "abc", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 107);
+	assert_int_equal(sf_app.rx_len, 6);
+	assert_memory_equal(sf_app.rx, "abcdef", 6);
+	assert_int_equal(sf_test_counter("tcp_ooo_queued"), 1);
+}
+
+/* An orphaned FIN_WAIT_2 ends after fin_wait_2_ms with a RST. */
+static void
+test_tcp_fin_wait_2_timeout(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_tcp_close(sf_t.w, sf_app.conn);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
+						.flags = A });
+	assert_int_equal(sf_test_tcp_state(SF_TCP_FIN_WAIT_2), 1);
+	expect_tx_after(60000);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_FIN_WAIT_2), 0);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags & R, R);
+	assert_int_equal(sf_app.why, SF_CLOSE_FIN_WAIT_2_TIMEOUT);
+	assert_int_equal(sf_test_counter("tcp_fw2_timeouts"), 1);
+}
+
+/* A SYN_RCVD that never completes: SYN-ACK resent syn_retries times,
+ * then forgotten; the app never heard of it. */
+static void
+test_tcp_syn_rcvd_timeout(void **state)
+{
+	struct sf_test_out o;
+	uint32_t i, rto = 1000;
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S });
+	sf_test_tx_clear();
+	for (i = 0; i < 5; i++) {
+		expect_tx_after(rto);
+		sf_test_tcp_expect_one(&o);
+		assert_int_equal(o.flags, S | A);
+		rto = RTE_MIN(rto * 2, 60000u);
+	}
+	sf_test_advance_ms(rto + LATE(rto) + 1);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_SYN_RCVD), 0);
+	assert_int_equal(sf_app.closed, 0);
+	assert_int_equal(sf_test_counter("tcp_attempt_fails"), 1);
+}
+
+/* A full table refuses the newcomer and keeps everyone else. */
+static void
+test_tcp_table_full(void **state)
+{
+	struct sf_test_out o;
+	uint16_t p;
+
+	(void)state;
+	for (p = 1; p <= 16; p++) {
+		sf_test_tcp_send(&(struct sf_test_seg){ .sport = p,
+					.seq = 100, .flags = S });
+		sf_test_tcp_expect_one(&o);
+		assert_int_equal(o.flags, S | A);
+	}
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 17, .seq = 100,
+						.flags = S });
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_counter("tcp_drop_table_full"), 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_SYN_RCVD), 16);
+	/* An old one still completes. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 3, .seq = 100,
+						.flags = S });
+	sf_test_tcp_expect_one(&o);
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 3, .seq = 101,
+				.ack = o.seq + 1, .flags = A });
+	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 1);
+}
+
+/* Malformed segments are counted and dropped without a reply. */
+static void
+test_tcp_malformed(void **state)
+{
+	static const uint8_t bad_opt[4] = { 2, 0, 0, 0 };	/* len 0 */
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 1, .flags = S,
+						.bad_csum = true });
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 1, .flags = S,
+				.opts = bad_opt, .optlen = 4 });
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 1, .flags = S | F });
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 1, .flags = S | R });
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_counter("tcp_drop_csum"), 1);
+	assert_int_equal(sf_test_counter("tcp_drop_opts"), 1);
+	assert_int_equal(sf_test_counter("tcp_drop_flags"), 2);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_SYN_RCVD), 0);
+}
+
+/* Options are negotiated from the SYN (RFC 7323, RFC 2018). */
+static void
+test_tcp_options_negotiated(void **state)
+{
+	static const uint8_t syn_opts[20] = {
+		2, 4, 0x05, 0xb4,		/* MSS 1460 */
+		4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0,	/* SACKOK, TS 9 */
+		1, 3, 3, 7,			/* NOP, WS 7 */
+	};
+	struct sf_tcp_conf conf;
+	struct sf_test_out o;
+
+	(void)state;
+	sf_test_tcp_teardown(NULL);
+	sf_test_tcp_conf(&conf);
+	conf.ts_on = conf.sack_on = conf.wscale_on = true;
+	assert_int_equal(sf_test_tcp_setup_conf(&conf), 0);
+	sf_tcp_listen(sf_t.w, SF_TEST_OUR_PORT, &sf_test_app_ops);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+				.opts = syn_opts, .optlen = 20 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.opts.present & (SF_TCPOPT_MSS | SF_TCPOPT_TS |
+					   SF_TCPOPT_SACKOK |
+					   SF_TCPOPT_WSCALE),
+			 SF_TCPOPT_MSS | SF_TCPOPT_TS | SF_TCPOPT_SACKOK |
+			 SF_TCPOPT_WSCALE);
+	assert_int_equal(o.opts.tsecr, 9);
+	assert_int_equal(o.opts.wscale, 7);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_listen, \
+					      sf_test_tcp_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_tcp_textbook_walkthrough),
+		T(test_tcp_active_open_and_passive_close),
+		T(test_tcp_close_wait_held_by_app),
+		T(test_tcp_close_simultaneous),
+		T(test_tcp_open_simultaneous),
+		T(test_tcp_half_close),
+		T(test_tcp_close_sends_queued_data),
+		T(test_tcp_timewait_fin_retransmit_and_rst),
+		T(test_tcp_timewait_reuse_by_newer_syn),
+		T(test_tcp_rst_cases),
+		T(test_tcp_closed_port_rst),
+		T(test_tcp_syn_sent_refused),
+		T(test_tcp_retransmit_backoff_abort),
+		T(test_tcp_retransmit_then_ack),
+		T(test_tcp_zero_window),
+		T(test_tcp_out_of_order),
+		T(test_tcp_fin_wait_2_timeout),
+		T(test_tcp_syn_rcvd_timeout),
+		T(test_tcp_table_full),
+		T(test_tcp_malformed),
+		T(test_tcp_options_negotiated),
+	};
+
+	if (getenv("SF_TEST_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("SF_TEST_FILTER"));
+	return cmocka_run_group_tests_name("tcp_state", tests, NULL, NULL);
+}
