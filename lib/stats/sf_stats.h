@@ -64,6 +64,8 @@
 	X(tcp_delayed_acks,   "ACKs sent by the delayed-ACK timer") \
 	X(tcp_challenge_acks, "RFC 5961 challenge ACKs sent") \
 	X(tcp_window_probes,  "zero-window probes sent") \
+	X(tcp_keepalive_probes, "keepalive probes sent") \
+	X(tcp_sack_rexmit_skips, "retransmissions skipped: peer SACKed") \
 	X(tcp_ooo_queued,     "out-of-order segments queued") \
 	X(tcp_tw_reused,      "TIME_WAIT tuples reused by a new SYN") \
 	X(tcp_fw2_timeouts,   "FIN_WAIT_2 timeouts") \

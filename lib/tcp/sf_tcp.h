@@ -89,6 +89,9 @@ struct sf_tcp_conf {
 	uint32_t rcvbuf;	/* bytes; sets the advertised window */
 	uint32_t sndbuf;	/* bytes queued per connection */
 	uint32_t ooo_max;	/* out-of-order segments held per conn */
+	uint32_t keepalive_ms;	/* idle time before probing; 0 = off */
+	uint32_t keepalive_intvl_ms;
+	uint32_t keepalive_probes;
 	uint32_t mss;		/* our MSS (MTU - 40) */
 	uint32_t wscale;	/* our window scale shift (0..14) */
 	bool wscale_on;

@@ -33,6 +33,9 @@ sf_tcp_conf_defaults(struct sf_tcp_conf *conf)
 	conf->rcvbuf = 256 * 1024;
 	conf->sndbuf = 256 * 1024;
 	conf->ooo_max = 32;
+	conf->keepalive_ms = 0;		/* RFC 1122 §4.2.3.6: off */
+	conf->keepalive_intvl_ms = 75000;	/* Linux defaults */
+	conf->keepalive_probes = 9;
 	conf->mss = 1460;
 	conf->wscale = 7;
 	conf->wscale_on = true;
@@ -409,6 +412,8 @@ tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
 	c->dupacks = 0;
 	c->recover = c->snd_max;
 	c->flags &= (uint16_t)~TF_RTT;	/* Karn: no sample from a rexmit */
+	/* The SACK scoreboard survives the timeout, as in Linux: the
+	 * go-back-N below then skips what the peer already holds. */
 	if (c->state == SF_TCP_SYN_SENT || c->state == SF_TCP_SYN_RCVD) {
 		tcp_send_syn(w, c);
 		return;
@@ -444,7 +449,20 @@ tcp_timer_cb(struct sf_timer *t, void *arg)
 	}
 	if (c->aux_at != 0 && c->aux_at <= now) {
 		c->aux_at = 0;
-		if (c->state == SF_TCP_FIN_WAIT_2) {
+		if (c->state == SF_TCP_ESTABLISHED ||
+		    c->state == SF_TCP_CLOSE_WAIT) {
+			/* RFC 1122 §4.2.3.6 keepalive: idle, then probes. */
+			if (c->ka_probes >= tcp->conf.keepalive_probes) {
+				tcp_send_rst_tcb(w, c);
+				tcp_close_conn(w, c,
+					       SF_CLOSE_KEEPALIVE_TIMEOUT);
+				return;
+			}
+			c->ka_probes++;
+			w->stats.tcp_keepalive_probes++;
+			tcp_send_probe(w, c);
+			c->aux_at = now + tcp->conf.keepalive_intvl_ms;
+		} else if (c->state == SF_TCP_FIN_WAIT_2) {
 			/* As Linux: an orphan that waited fin_wait_2_ms for
 			 * the peer's FIN is reset. */
 			w->stats.tcp_fw2_timeouts++;

@@ -137,9 +137,18 @@ tcp_hdr_from_tcb(struct sf_worker *w, struct sf_tcb *c,
 	if (SF_SEQ_GT(c->rcv_nxt + (wnd << c->rcv_wscale), c->rcv_adv))
 		c->rcv_adv = c->rcv_nxt + (wnd << c->rcv_wscale);
 	a->optlen = 0;
-	if (c->flags & TF_TS)
-		a->optlen = (uint8_t)sf_tcp_opts_build(a->opts, true,
-			(uint32_t)w->tcp->now, c->ts_recent, NULL, 0);
+	if (c->flags & (TF_TS | TF_SACK)) {
+		struct sf_tcp_sack_block b[SF_TCP_MAX_SACK];
+		unsigned int nb = 0;
+
+		/* RFC 2018 §4: SACK blocks while data is out of order. */
+		if ((c->flags & TF_SACK) && c->ooo != NULL)
+			nb = tcp_sack_blocks(c, b, (c->flags & TF_TS) ?
+					     3 : SF_TCP_MAX_SACK);
+		a->optlen = (uint8_t)sf_tcp_opts_build(a->opts,
+			(c->flags & TF_TS) != 0, (uint32_t)w->tcp->now,
+			c->ts_recent, b, nb);
+	}
 	/* Every segment carries the ACK (and so the window): the delayed
 	 * one is no longer owed. */
 	c->flags &= (uint16_t)~(TF_ACKNOW | TF_DELACK);
@@ -213,7 +222,7 @@ tcp_send_ack(struct sf_worker *w, struct sf_tcb *c)
 
 /* A zero-window probe (RFC 9293 §3.8.6.1) in Linux's form: an ACK one
  * below snd_una, which the peer must answer with its window. */
-static void
+void
 tcp_send_probe(struct sf_worker *w, struct sf_tcb *c)
 {
 	struct tcp_hdr_args a;
@@ -370,6 +379,12 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		remaining = data_end - c->snd_nxt;
 		len = RTE_MIN((uint32_t)c->mss, remaining);
 		len = RTE_MIN(len, usable);
+		/* Retransmitting: what the peer SACKed needs no resend. */
+		if (c->nsacked != 0 && SF_SEQ_LT(c->snd_nxt, c->snd_max) &&
+		    tcp_sack_skip(c, &c->snd_nxt, &len)) {
+			w->stats.tcp_sack_rexmit_skips++;
+			continue;
+		}
 		if (len == 0)
 			break;
 		/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1), without

@@ -93,6 +93,10 @@ struct sf_tcb {
 	uint8_t arp_tries;
 	uint8_t ooo_count;
 	uint8_t close_reason;
+	uint8_t nsacked;		/* peer's SACK scoreboard entries */
+	uint8_t ka_probes;		/* keepalive probes unanswered */
+	uint32_t ooo_last;		/* seq of the newest OOO arrival */
+	struct sf_tcp_sack_block sacked[SF_TCP_MAX_SACK];
 	struct rte_ether_addr peer_mac;
 	const struct sf_tcp_app_ops *ops;
 	void *ctx;
@@ -188,10 +192,17 @@ tcp_tcb(struct sf_conn *c)
 void tcp_output(struct sf_worker *w, struct sf_tcb *c);
 int tcp_send_syn(struct sf_worker *w, struct sf_tcb *c);
 void tcp_send_ack(struct sf_worker *w, struct sf_tcb *c);
+void tcp_send_probe(struct sf_worker *w, struct sf_tcb *c);
 void tcp_send_rst_tcb(struct sf_worker *w, struct sf_tcb *c);
 void tcp_send_rst_reply(struct sf_worker *w, struct sf_wport *wp,
 			const struct sf_seg *seg);
 void tcp_send_tw_ack(struct sf_worker *w, struct sf_tw *tw);
+
+/* tcp_sack.c */
+void tcp_sack_update(struct sf_tcb *c, const struct sf_tcp_opts *o);
+unsigned int tcp_sack_blocks(const struct sf_tcb *c,
+			     struct sf_tcp_sack_block *b, unsigned int max);
+bool tcp_sack_skip(const struct sf_tcb *c, uint32_t *seq, uint32_t *len);
 
 /* tcp_input.c */
 void tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,

@@ -40,6 +40,20 @@ tcp_seq_acceptable(const struct sf_tcb *c, const struct sf_seg *seg)
 		 SF_SEQ_LT(seg->seq + len - 1, c->rcv_nxt + wnd));
 }
 
+/* Anything acceptable from the peer proves it alive (RFC 1122
+ * §4.2.3.6): the idle clock starts again. */
+static inline void
+tcp_keepalive_reset(struct sf_worker *w, struct sf_tcb *c)
+{
+	uint32_t ka = w->tcp->conf.keepalive_ms;
+
+	if (ka == 0 || (c->state != SF_TCP_ESTABLISHED &&
+			c->state != SF_TCP_CLOSE_WAIT))
+		return;
+	c->ka_probes = 0;
+	c->aux_at = w->tcp->now + ka;
+}
+
 static void
 tcp_challenge_ack(struct sf_worker *w, struct sf_tcb *c)
 {
@@ -130,6 +144,8 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		}
 		if (SF_SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
+		if (c->nsacked != 0)
+			tcp_sack_update(c, NULL);	/* prune below una */
 		/* RFC 6298 (5.2), (5.3). */
 		c->rto_at = c->snd_una == c->snd_max ? 0 :
 			w->tcp->now + c->rto;
@@ -148,6 +164,8 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 			c->cwnd += c->mss;
 		}
 	}
+	if ((c->flags & TF_SACK) && (seg->opts.present & SF_TCPOPT_SACK))
+		tcp_sack_update(c, &seg->opts);
 	/* Window update, guarded by wl1/wl2 against old segments. */
 	if (SF_SEQ_LT(c->snd_wl1, seg->seq) ||
 	    (c->snd_wl1 == seg->seq && SF_SEQ_LEQ(c->snd_wl2, seg->ack))) {
@@ -197,6 +215,7 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	rte_pktmbuf_adj(m, (uint16_t)seg->off);
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - seg->len));
 	m->hash.usr = seg->seq;
+	c->ooo_last = seg->seq;
 	m->next = *pp;
 	*pp = m;
 	c->ooo_count++;
@@ -504,6 +523,7 @@ tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		c->nrexmit = 0;
 		c->rto_at = 0;
 		tcp_set_state(w, c, SF_TCP_ESTABLISHED);
+		tcp_keepalive_reset(w, c);
 		c->flags |= TF_ACKNOW;
 		tcp_output(w, c);	/* handshake 3/3 */
 		tcp_established(w, c);
@@ -606,6 +626,8 @@ tcp_rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 	default:
 		break;
 	}
-	if (tcp_alive(c) && c->state != SF_TCP_TIME_WAIT)
-		tcp_output(w, c);
+	if (!tcp_alive(c) || c->state == SF_TCP_TIME_WAIT)
+		return;
+	tcp_keepalive_reset(w, c);
+	tcp_output(w, c);
 }

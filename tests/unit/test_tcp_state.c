@@ -6,6 +6,7 @@
  * per-state gauges, and teardown asserts that no mbuf or slot leaked.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_tcp.h>
 
@@ -723,6 +724,155 @@ test_tcp_options_negotiated(void **state)
 	assert_int_equal(o.opts.wscale, 7);
 }
 
+static int
+setup_listen_sack(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.sack_on = true;
+	conf.keepalive_ms = 10000;
+	conf.keepalive_intvl_ms = 1000;
+	conf.keepalive_probes = 3;
+	if (sf_test_tcp_setup_conf(&conf) != 0)
+		return -1;
+	return sf_tcp_listen(sf_t.w, SF_TEST_OUR_PORT, &sf_test_app_ops);
+}
+
+static const uint8_t sackok_opts[4] = { 1, 1, 4, 2 };	/* NOP NOP SACKOK */
+
+static uint32_t
+accept_sack(void)
+{
+	struct sf_test_out o;
+	uint32_t y;
+
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+				.opts = sackok_opts, .optlen = 4 });
+	sf_test_tcp_expect_one(&o);
+	assert_true(o.opts.present & SF_TCPOPT_SACKOK);
+	y = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A });
+	sf_test_tx_clear();
+	return y;
+}
+
+/* RFC 2018: the ACK for out-of-order data reports it in SACK blocks,
+ * newest first. */
+static void
+test_tcp_sack_blocks_sent(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = accept_sack();
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 111, .ack = y + 1,
+				.flags = A, .data = "klm", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 101);
+	assert_true(o.opts.present & SF_TCPOPT_SACK);
+	assert_int_equal(o.opts.nb_sack, 1);
+	assert_int_equal(o.opts.sack[0].left, 111);
+	assert_int_equal(o.opts.sack[0].right, 114);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 104, .ack = y + 1,
+				.flags = A, .data = "def", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.opts.nb_sack, 2);
+	assert_int_equal(o.opts.sack[0].left, 104);	/* newest first */
+	assert_int_equal(o.opts.sack[1].left, 111);
+	/* Filling the first hole leaves one block. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .data = "abc", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 107);
+	assert_int_equal(o.opts.nb_sack, 1);
+	assert_int_equal(o.opts.sack[0].left, 111);
+}
+
+/* The peer's SACKs steer the retransmission past what it holds;
+ * impossible blocks are ignored. */
+static void
+test_tcp_sack_used_in_retransmission(void **state)
+{
+	uint8_t sack_opts[12] = { 1, 1, 5, 10 };
+	uint8_t bad_opts[12] = { 1, 1, 5, 10 };
+	struct sf_test_out o;
+	uint32_t y = accept_sack(), i, v;
+	char buf[100];
+
+	(void)state;
+	memset(buf, 'z', sizeof(buf));
+	for (i = 0; i < 4; i++)
+		sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 4);
+	sf_test_tx_clear();
+	/* A block beyond anything sent is nonsense: ignored. */
+	v = rte_cpu_to_be_32(y + 1000);
+	memcpy(bad_opts + 4, &v, 4);
+	v = rte_cpu_to_be_32(y + 2000);
+	memcpy(bad_opts + 8, &v, 4);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .opts = bad_opts, .optlen = 12 });
+	/* Segment 1 acked; 3 and 4 SACKed; 2 is the hole. */
+	v = rte_cpu_to_be_32(y + 201);
+	memcpy(sack_opts + 4, &v, 4);
+	v = rte_cpu_to_be_32(y + 401);
+	memcpy(sack_opts + 8, &v, 4);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 101,
+				.flags = A, .opts = sack_opts, .optlen = 12 });
+	sf_worker_flush(sf_t.w);
+	sf_test_tx_clear();
+	sf_test_advance_until_tx(1200);
+	sf_test_advance_ms(5);
+	assert_int_equal(sf_t.ncap, 1);
+	sf_test_tcp_out(0, &o);
+	assert_int_equal(o.seq, y + 101);
+	assert_int_equal(o.len, 100);
+	sf_test_tx_clear();
+	assert_true(sf_test_counter("tcp_sack_rexmit_skips") >= 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 401,
+						.flags = A });
+	sf_test_advance_ms(10000);
+	sf_worker_flush(sf_t.w);
+	/* Nothing left to resend; only keepalive could speak, later. */
+	assert_int_equal(sf_test_counter("tcp_retransmits"), 1);
+}
+
+/* RFC 1122 §4.2.3.6 keepalive: probes after the idle time, the
+ * connection survives an answer and dies after unanswered probes. */
+static void
+test_tcp_keepalive(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = accept_sack(), i;
+
+	(void)state;
+	expect_tx_after(10000);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.seq, y);	/* snd_una - 1: demands an ACK */
+	/* The answer resets the idle clock. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A });
+	sf_test_advance_ms(9000);
+	assert_int_equal(sf_t.ncap, 0);
+	for (i = 0; i < 3; i++) {
+		sf_test_advance_until_tx(i == 0 ? 2300 : 1200);
+		sf_test_tcp_expect_one(&o);
+		assert_int_equal(o.flags, A);
+	}
+	sf_test_advance_until_tx(1200);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags & R, R);
+	assert_int_equal(sf_app.why, SF_CLOSE_KEEPALIVE_TIMEOUT);
+	assert_int_equal(sf_test_counter("tcp_keepalive_probes"), 4);
+}
+
+#define TS(fn) cmocka_unit_test_setup_teardown(fn, setup_listen_sack, \
+					       sf_test_tcp_teardown)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_listen, \
 					      sf_test_tcp_teardown)
 
@@ -751,6 +901,9 @@ main(void)
 		T(test_tcp_table_full),
 		T(test_tcp_malformed),
 		T(test_tcp_options_negotiated),
+		TS(test_tcp_sack_blocks_sent),
+		TS(test_tcp_sack_used_in_retransmission),
+		TS(test_tcp_keepalive),
 	};
 
 	if (getenv("SF_TEST_FILTER") != NULL)

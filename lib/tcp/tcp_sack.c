@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * SACK (RFC 2018): the blocks we report for data held out of order, and
+ * a small scoreboard of what the peer reports, so retransmissions skip
+ * bytes that already arrived (RFC 6675's idea, kept simple: a go-back-N
+ * that jumps over SACKed ranges).
+ */
+#include "tcp_priv.h"
+
+/* Our blocks from the out-of-order queue, merged; the block holding the
+ * newest arrival first (RFC 2018 §4). */
+unsigned int
+tcp_sack_blocks(const struct sf_tcb *c, struct sf_tcp_sack_block *b,
+		unsigned int max)
+{
+	struct sf_tcp_sack_block all[SF_TCP_MAX_SACK * 8], t;
+	const struct rte_mbuf *m;
+	unsigned int n = 0, i, first = 0;
+	uint32_t l, r;
+
+	for (m = c->ooo; m != NULL; m = m->next) {
+		l = m->hash.usr;
+		r = l + m->pkt_len;
+		if (n > 0 && SF_SEQ_LEQ(l, all[n - 1].right)) {
+			if (SF_SEQ_GT(r, all[n - 1].right))
+				all[n - 1].right = r;
+			continue;
+		}
+		if (n == RTE_DIM(all))
+			break;
+		all[n].left = l;
+		all[n].right = r;
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		if (SF_SEQ_LEQ(all[i].left, c->ooo_last) &&
+		    SF_SEQ_LT(c->ooo_last, all[i].right))
+			first = i;
+	t = all[0];
+	all[0] = all[first];
+	all[first] = t;
+	n = RTE_MIN(n, max);
+	for (i = 0; i < n; i++)
+		b[i] = all[i];
+	return n;
+}
+
+/* Merge the peer's blocks into the scoreboard; blocks outside
+ * (snd_una, snd_max] are ignored (they cannot be true). */
+void
+tcp_sack_update(struct sf_tcb *c, const struct sf_tcp_opts *o)
+{
+	struct sf_tcp_sack_block sb[SF_TCP_MAX_SACK * 2], t;
+	unsigned int n = 0, i, j;
+
+	for (i = 0; i < c->nsacked; i++)
+		if (SF_SEQ_GT(c->sacked[i].right, c->snd_una)) {
+			sb[n] = c->sacked[i];
+			if (SF_SEQ_LT(sb[n].left, c->snd_una))
+				sb[n].left = c->snd_una;
+			n++;
+		}
+	if (o != NULL && (o->present & SF_TCPOPT_SACK))
+		for (i = 0; i < o->nb_sack; i++) {
+			if (!SF_SEQ_LT(o->sack[i].left, o->sack[i].right) ||
+			    SF_SEQ_LEQ(o->sack[i].left, c->snd_una) ||
+			    SF_SEQ_GT(o->sack[i].right, c->snd_max))
+				continue;
+			sb[n++] = o->sack[i];
+		}
+	/* Sort by left edge, merge overlaps, keep the lowest blocks: the
+	 * holes below them are what recovery resends first. */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && SF_SEQ_LT(sb[j].left, sb[j - 1].left);
+		     j--) {
+			t = sb[j];
+			sb[j] = sb[j - 1];
+			sb[j - 1] = t;
+		}
+	c->nsacked = 0;
+	for (i = 0; i < n; i++) {
+		if (c->nsacked > 0 &&
+		    SF_SEQ_LEQ(sb[i].left, c->sacked[c->nsacked - 1].right)) {
+			if (SF_SEQ_GT(sb[i].right,
+				      c->sacked[c->nsacked - 1].right))
+				c->sacked[c->nsacked - 1].right = sb[i].right;
+			continue;
+		}
+		if (c->nsacked == SF_TCP_MAX_SACK)
+			break;
+		c->sacked[c->nsacked++] = sb[i];
+	}
+}
+
+/* If *seq lies in a SACKed block, move it past the block and return
+ * true; else clip *len so the segment stops at the next block. */
+bool
+tcp_sack_skip(const struct sf_tcb *c, uint32_t *seq, uint32_t *len)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nsacked; i++) {
+		if (SF_SEQ_LEQ(c->sacked[i].left, *seq) &&
+		    SF_SEQ_LT(*seq, c->sacked[i].right)) {
+			*seq = c->sacked[i].right;
+			return true;
+		}
+		if (SF_SEQ_LT(*seq, c->sacked[i].left) &&
+		    SF_SEQ_GT(*seq + *len, c->sacked[i].left)) {
+			*len = c->sacked[i].left - *seq;
+			return false;
+		}
+	}
+	return false;
+}
