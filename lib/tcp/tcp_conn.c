@@ -332,6 +332,21 @@ tcp_sndq_drop_acked(struct sf_worker *w, struct sf_tcb *c, uint32_t acked)
 		c->sndq_tail = NULL;
 }
 
+/* The peer's FIN is the app's "recv() == 0": it comes after every byte
+ * before it has been taken, never ahead of them. */
+void
+tcp_peer_closed(struct sf_worker *w, struct sf_tcb *c)
+{
+	if (c->rcvq_len > 0) {
+		c->flags |= TF_FIN_PENDING;
+		return;
+	}
+	c->flags &= (uint16_t)~TF_FIN_PENDING;
+	if (!(c->flags & TF_ORPHAN) && c->ops != NULL &&
+	    c->ops->peer_closed != NULL)
+		c->ops->peer_closed(w, tcp_conn(c));
+}
+
 /* Offer queued in-order data to the application. */
 void
 tcp_app_recv(struct sf_worker *w, struct sf_tcb *c)
@@ -349,12 +364,18 @@ tcp_app_recv(struct sf_worker *w, struct sf_tcb *c)
 				return;
 			used = RTE_MIN(used, c->rcvq_len);
 		}
+		if (used < c->rcvq_len)
+			/* The app is short of send space (echo, proxies):
+			 * offer the rest again once ACKs free some. */
+			c->flags |= TF_WANT_WRITE;
 		if (used == 0)
 			return;
 		c->rcvq_len -= used;
 		if (c->rcvq_len == 0) {
 			rte_pktmbuf_free(c->rcvq);
 			c->rcvq = NULL;
+			if (c->flags & TF_FIN_PENDING)
+				tcp_peer_closed(w, c);
 			return;
 		}
 		/* Drop consumed whole segments, then the partial one. */

@@ -41,6 +41,8 @@
 #define TF_PERSIST	0x0800	/* zero-window probing */
 #define TF_NO_ARP	0x1000	/* next hop MAC unknown yet */
 #define TF_SYN_SENT	0x2000	/* our SYN went out at least once */
+#define TF_FIN_PENDING	0x4000	/* peer's FIN in, app still has data to
+				 * take before it hears peer_closed() */
 
 /* Kinds of wheel timers (struct sf_timer.kind). */
 #define TCP_TIMER_TCB	1
@@ -231,6 +233,7 @@ void tcp_close_conn(struct sf_worker *w, struct sf_tcb *c,
 void tcp_timer_update(struct sf_worker *w, struct sf_tcb *c);
 void tcp_timer_cb(struct sf_timer *t, void *arg);
 void tcp_app_recv(struct sf_worker *w, struct sf_tcb *c);
+void tcp_peer_closed(struct sf_worker *w, struct sf_tcb *c);
 void tcp_sndq_drop_acked(struct sf_worker *w, struct sf_tcb *c,
 			 uint32_t acked);
 void tcp_rtt_sample(struct sf_tcb *c, uint32_t rtt_ms,

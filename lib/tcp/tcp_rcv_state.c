@@ -95,7 +95,7 @@ static bool
 tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 {
 	const struct sf_tcp_conf *conf = &w->tcp->conf;
-	uint32_t acked, flight, maxwnd = 65535u << c->snd_wscale;
+	uint32_t acked, flight, before, maxwnd = 65535u << c->snd_wscale;
 
 	if (SF_SEQ_GT(seg->ack, c->snd_max)) {
 		/* Acks something not yet sent. */
@@ -181,9 +181,14 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 			if (!tcp_alive(c))
 				return false;
 		}
+		before = c->rcvq_len;
 		tcp_app_recv(w, c);
 		if (!tcp_alive(c))
 			return false;
+		/* Our window reopened: say so (RFC 9293 §3.8.6.2.2). */
+		if (before != 0 && (c->rcvq_len == 0 ||
+				    before - c->rcvq_len >= c->mss))
+			c->flags |= TF_ACKNOW;
 	}
 	return true;
 }
@@ -335,14 +340,6 @@ tcp_fin_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	c->rcv_nxt++;		/* the FIN takes one sequence number */
 	c->flags |= TF_ACKNOW;
 	return true;
-}
-
-static void
-tcp_peer_closed(struct sf_worker *w, struct sf_tcb *c)
-{
-	if (!(c->flags & TF_ORPHAN) && c->ops != NULL &&
-	    c->ops->peer_closed != NULL)
-		c->ops->peer_closed(w, tcp_conn(c));
 }
 
 static void
@@ -510,6 +507,7 @@ tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		return;
 	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;
+	c->rcv_adv = c->rcv_nxt;	/* nothing advertised beyond it yet */
 	tcp_syn_options(w, c, seg);
 	c->snd_wl1 = seg->seq;
 	if (seg->flags & RTE_TCP_ACK_FLAG) {

@@ -871,6 +871,36 @@ test_tcp_keepalive(void **state)
 	assert_int_equal(sf_test_counter("tcp_keepalive_probes"), 4);
 }
 
+/* Active open with window scaling: the window we offer after the
+ * handshake is our buffer, scaled (RFC 7323 §2.3). */
+static void
+test_tcp_active_open_window_scaled(void **state)
+{
+	static const uint8_t synack_opts[8] = {
+		2, 4, 0x05, 0xb4, 1, 3, 3, 10 };	/* MSS, NOP, WS 10 */
+	struct sf_tcp_conf conf;
+	struct sf_test_out o;
+	struct sf_conn *c;
+
+	(void)state;
+	sf_test_tcp_teardown(NULL);
+	sf_test_tcp_conf(&conf);
+	conf.wscale_on = true;
+	assert_int_equal(sf_test_tcp_setup_conf(&conf), 0);
+	sf_test_learn_peer();
+	sf_tcp_connect(sf_t.w, 0, 0, 5555, SF_TEST_PEER_IP, 6666,
+		       &sf_test_app_ops, NULL, &c);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.opts.wscale, 7);
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
+				.seq = 3000000000u, .ack = o.seq + 1,
+				.flags = S | A, .opts = synack_opts,
+				.optlen = 8 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.wnd, conf.rcvbuf >> 7);
+}
+
 #define TS(fn) cmocka_unit_test_setup_teardown(fn, setup_listen_sack, \
 					       sf_test_tcp_teardown)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_listen, \
@@ -904,6 +934,7 @@ main(void)
 		TS(test_tcp_sack_blocks_sent),
 		TS(test_tcp_sack_used_in_retransmission),
 		TS(test_tcp_keepalive),
+		T(test_tcp_active_open_window_scaled),
 	};
 
 	if (getenv("SF_TEST_FILTER") != NULL)
