@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_ip.h>
 
 #include "sf_cfg.h"
@@ -218,6 +219,65 @@ test_cfg_check(void **state)
 	assert_err_has("[port3]");
 }
 
+/* The documented examples in config/ must stay loadable. */
+static void
+test_cfg_examples_load(void **state)
+{
+	static const char *const files[] = {
+		"synfin.ini", "echo-server.ini", "echo-client.ini",
+	};
+	char p[512];
+	struct sf_cfg c;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(files); i++) {
+		sf_cfg_defaults(&c);
+		snprintf(p, sizeof(p), "%s/config/%s", SF_SRCDIR, files[i]);
+		if (sf_cfg_load(&c, p, err, sizeof(err)) != 0)
+			fail_msg("%s", err);
+		assert_int_equal(sf_cfg_check(&c, 1, err, sizeof(err)), 0);
+	}
+	sf_cfg_defaults(&c);
+	snprintf(p, sizeof(p), "%s/config/echo-client.ini", SF_SRCDIR);
+	assert_int_equal(sf_cfg_load(&c, p, err, sizeof(err)), 0);
+	assert_string_equal(c.mode, "client");
+	assert_string_equal(c.app, "echo");
+	assert_int_equal(c.bytes, 67108864);
+}
+
+static void
+test_cfg_app_and_tcp_keys(void **state)
+{
+	struct sf_cfg c;
+
+	(void)state;
+	sf_cfg_defaults(&c);
+	assert_int_equal(sf_cfg_set(&c, "tcp", "msl_ms", "1500", "--set", err,
+				    sizeof(err)), 0);
+	assert_int_equal(c.tcp.msl_ms, 1500);
+	assert_int_equal(sf_cfg_set(&c, "tcp", "sack", "off", "--set", err,
+				    sizeof(err)), 0);
+	assert_false(c.tcp.sack_on);
+	assert_int_equal(sf_cfg_set(&c, "tcp", "sack", "maybe", "--set", err,
+				    sizeof(err)), -EINVAL);
+	assert_err_has("on/off");
+	assert_int_equal(sf_cfg_set(&c, "app", "mode", "proxy", "--mode", err,
+				    sizeof(err)), -EINVAL);
+	assert_err_has("server|client");
+	/* A client with no target is an impossible combination. */
+	sf_cfg_set(&c, "app", "mode", "client", "t", err, sizeof(err));
+	sf_cfg_set(&c, "app", "app", "echo", "t", err, sizeof(err));
+	sf_cfg_set(&c, "port0", "ip", "198.18.0.2/24", "t", err, sizeof(err));
+	assert_int_equal(sf_cfg_check(&c, 1, err, sizeof(err)), -EINVAL);
+	assert_err_has("target");
+	sf_cfg_set(&c, "app", "target", "198.18.0.1", "t", err, sizeof(err));
+	assert_int_equal(sf_cfg_check(&c, 1, err, sizeof(err)), 0);
+	sf_cfg_set(&c, "tcp", "rto_min_ms", "90000", "t", err, sizeof(err));
+	assert_int_equal(sf_cfg_check(&c, 1, err, sizeof(err)), -EINVAL);
+	assert_err_has("rto_max_ms");
+}
+
 int
 main(void)
 {
@@ -231,6 +291,8 @@ main(void)
 		cmocka_unit_test(test_cfg_syntax_error_names_line),
 		cmocka_unit_test(test_cfg_override),
 		cmocka_unit_test(test_cfg_check),
+		cmocka_unit_test(test_cfg_examples_load),
+		cmocka_unit_test(test_cfg_app_and_tcp_keys),
 	};
 
 	return cmocka_run_group_tests_name("cfg_parse", tests, group_setup,
