@@ -48,6 +48,7 @@ struct app {
 	uint64_t hz;
 	uint64_t next_stats;
 	uint64_t last_tsc;
+	uint64_t done_tsc;		/* when the client job finished */
 	struct sf_stats last;
 };
 
@@ -86,6 +87,8 @@ usage(FILE *f, const char *prog)
 "      --port N             TCP port to listen on / connect to ([app] port)\n"
 "      --target ADDR        client: the server's address ([app] target)\n"
 "      --bytes N            echo client: bytes to send and verify\n"
+"      --linger MS          client: keep running MS ms after the job, e.g.\n"
+"                           to watch TIME_WAIT expire ([app] linger_ms)\n"
 "      --set SEC.KEY=VALUE  set any configuration key, e.g.\n"
 "                           --set tcp.msl_ms=1000 (repeatable)\n"
 "  -i, --interactive        reserved for the console (not in this build)\n"
@@ -143,6 +146,7 @@ parse_args(struct app *a, int argc, char **argv)
 		{ "target", required_argument, NULL, 'T' },
 		{ "bytes", required_argument, NULL, 'B' },
 		{ "set", required_argument, NULL, 'X' },
+		{ "linger", required_argument, NULL, 'L' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -198,6 +202,10 @@ parse_args(struct app *a, int argc, char **argv)
 		case 'B':
 			ov[nov++] = (typeof(ov[0])){ "--bytes", "app", "bytes",
 						      optarg };
+			break;
+		case 'L':
+			ov[nov++] = (typeof(ov[0])){ "--linger", "app",
+						      "linger_ms", optarg };
 			break;
 		case 'X':
 			snprintf(setbuf[nov], sizeof(setbuf[nov]), "%s",
@@ -375,16 +383,28 @@ control_tick(struct app *a)
 	}
 }
 
-/* An echo client is a finite job: it ends the run when done. */
+/* An echo client is a finite job: it ends the run when done, after
+ * [app] linger_ms. */
 static bool
-app_done(const struct app *a)
+app_done(struct app *a)
 {
+	uint64_t now = rte_rdtsc();
 	const struct sf_echo_stats *es;
 
 	if (strcmp(a->cfg.mode, "client") != 0)
 		return false;
 	es = sf_app_echo_stats(a->workers[0]);
-	return es != NULL && __atomic_load_n(&es->done, __ATOMIC_ACQUIRE);
+	if (es == NULL || !__atomic_load_n(&es->done, __ATOMIC_ACQUIRE))
+		return false;
+	if (a->done_tsc == 0) {
+		a->done_tsc = now;
+		if (a->cfg.linger_ms != 0) {
+			printf("synfin: echo client done; lingering %u ms\n",
+			       a->cfg.linger_ms);
+			fflush(stdout);
+		}
+	}
+	return now - a->done_tsc >= (uint64_t)a->cfg.linger_ms * a->hz / 1000;
 }
 
 static void

@@ -198,6 +198,8 @@ const struct cfg_key sf_cfg_keys[] = {
 	  "client: the server's IPv4 address" },
 	{ "app", "bytes", key_u32, G(bytes), false, 0, UINT32_MAX, "1048576",
 	  "echo client: bytes to send and verify" },
+	{ "app", "linger_ms", key_u32, G(linger_ms), false, 0, 3600000, "0",
+	  "client: keep running this long after the job (watch TIME_WAIT)" },
 	{ "tcp", "max_conns", key_u32, G(tcp.max_conns), false, 1, 1u << 26,
 	  "65536", "connections per worker (table capacity)" },
 	{ "tcp", "max_timewait", key_u32, G(tcp.max_timewait), false, 0,

@@ -46,6 +46,7 @@ struct sf_cfg {
 	uint32_t app_port;
 	uint32_t target;		/* network order */
 	uint32_t bytes;			/* echo client payload */
+	uint32_t linger_ms;		/* client: run on after the job */
 };
 
 /** Fill @p cfg with the defaults documented in config/synfin.ini. */
