@@ -87,10 +87,11 @@ echo_srv_recv(struct sf_worker *w, struct sf_conn *c, struct rte_mbuf *m,
 	return (uint32_t)n;
 }
 
+/* Both sides: the peer is done and everything it sent has been taken
+ * (queued back by the server, verified by the client): close after it. */
 static void
-echo_srv_peer_closed(struct sf_worker *w, struct sf_conn *c)
+echo_peer_closed(struct sf_worker *w, struct sf_conn *c)
 {
-	/* Everything received has been queued back: close after it. */
 	sf_tcp_close(w, c);
 }
 
@@ -109,7 +110,7 @@ echo_srv_closed(struct sf_worker *w, struct sf_conn *c,
 static const struct sf_tcp_app_ops echo_server_ops = {
 	.established = echo_srv_established,
 	.recv = echo_srv_recv,
-	.peer_closed = echo_srv_peer_closed,
+	.peer_closed = echo_peer_closed,
 	.closed = echo_srv_closed,
 };
 
@@ -212,12 +213,6 @@ echo_cli_recv(struct sf_worker *w, struct sf_conn *c, struct rte_mbuf *m,
 }
 
 static void
-echo_cli_peer_closed(struct sf_worker *w, struct sf_conn *c)
-{
-	sf_tcp_close(w, c);
-}
-
-static void
 echo_cli_closed(struct sf_worker *w, struct sf_conn *c,
 		enum sf_close_reason why)
 {
@@ -238,7 +233,7 @@ static const struct sf_tcp_app_ops echo_client_ops = {
 	.established = echo_cli_established,
 	.recv = echo_cli_recv,
 	.writable = echo_cli_writable,
-	.peer_closed = echo_cli_peer_closed,
+	.peer_closed = echo_peer_closed,
 	.closed = echo_cli_closed,
 };
 

@@ -7,6 +7,7 @@
  * min(snd_wnd, cwnd), then the FIN once the data is out, else a pure ACK
  * when one is owed.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_ip.h>
@@ -34,6 +35,19 @@ struct tcp_hdr_args {
 	uint8_t optlen;
 	uint8_t opts[40];
 };
+
+/* Start header fields for the tuple @k, seen from our side. */
+static void
+tcp_hdr_init(struct tcp_hdr_args *a, const struct rte_ether_addr *dmac,
+	     const struct sf_tcp_key *k)
+{
+	memset(a, 0, offsetof(struct tcp_hdr_args, opts));
+	a->dmac = dmac;
+	a->saddr = k->laddr;
+	a->daddr = k->raddr;
+	a->sport = k->lport;
+	a->dport = k->rport;
+}
 
 /* Build and queue one segment; takes @payload (may be NULL). */
 static int
@@ -122,11 +136,7 @@ tcp_hdr_from_tcb(struct sf_worker *w, struct sf_tcb *c,
 {
 	uint32_t space = tcp_rcv_space(w, c), wnd;
 
-	a->dmac = &c->peer_mac;
-	a->saddr = c->key.laddr;
-	a->daddr = c->key.raddr;
-	a->sport = c->key.lport;
-	a->dport = c->key.rport;
+	tcp_hdr_init(a, &c->peer_mac, &c->key);
 	a->seq = seq;
 	a->ack = c->rcv_nxt;
 	a->flags = flags;
@@ -283,12 +293,7 @@ tcp_send_tw_ack(struct sf_worker *w, struct sf_tw *tw)
 	struct tcp_hdr_args a;
 	uint32_t wnd = w->tcp->conf.rcvbuf >> tw->rcv_wscale;
 
-	memset(&a, 0, sizeof(a));
-	a.dmac = &tw->peer_mac;
-	a.saddr = tw->key.laddr;
-	a.daddr = tw->key.raddr;
-	a.sport = tw->key.lport;
-	a.dport = tw->key.rport;
+	tcp_hdr_init(&a, &tw->peer_mac, &tw->key);
 	a.seq = tw->snd_nxt;
 	a.ack = tw->rcv_nxt;
 	a.flags = RTE_TCP_ACK_FLAG;
@@ -325,12 +330,7 @@ tcp_send_syn(struct sf_worker *w, struct sf_tcb *c)
 		}
 		c->flags &= (uint16_t)~TF_NO_ARP;
 	}
-	memset(&a, 0, sizeof(a));
-	a.dmac = &c->peer_mac;
-	a.saddr = c->key.laddr;
-	a.daddr = c->key.raddr;
-	a.sport = c->key.lport;
-	a.dport = c->key.rport;
+	tcp_hdr_init(&a, &c->peer_mac, &c->key);
 	a.seq = c->iss;
 	a.ack = active ? 0 : c->rcv_nxt;
 	a.flags = active ? RTE_TCP_SYN_FLAG :
