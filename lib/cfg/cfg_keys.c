@@ -234,7 +234,7 @@ const struct cfg_key sf_cfg_keys[] = {
 	  false, 1, 3600000, "75000", "interval between keepalive probes" },
 	{ "tcp", "keepalive_probes", key_u32, G(tcp.keepalive_probes), false,
 	  1, 100, "9", "unanswered probes before the connection is reset" },
-	{ "tcp", "ooo_max", key_u32, G(tcp.ooo_max), false, 0, 255, "32",
+	{ "tcp", "ooo_max", key_u32, G(tcp.ooo_max), false, 0, 255, "128",
 	  "out-of-order segments held per connection" },
 	{ "tcp", "window_scaling", key_bool, G(tcp.wscale_on), false, 0, 0,
 	  "on", "offer and accept window scaling" },

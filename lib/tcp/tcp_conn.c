@@ -32,7 +32,7 @@ sf_tcp_conf_defaults(struct sf_tcp_conf *conf)
 	conf->delack_ms = 40;
 	conf->rcvbuf = 256 * 1024;
 	conf->sndbuf = 256 * 1024;
-	conf->ooo_max = 32;
+	conf->ooo_max = 128;
 	conf->keepalive_ms = 0;		/* RFC 1122 §4.2.3.6: off */
 	conf->keepalive_intvl_ms = 75000;	/* Linux defaults */
 	conf->keepalive_probes = 9;
@@ -397,7 +397,7 @@ static void
 tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
 {
 	struct sf_tcp *tcp = w->tcp;
-	uint32_t flight, max;
+	uint32_t max;
 
 	if (c->flags & TF_NO_ARP) {
 		/* The SYN waits for ARP; tcp_send_syn retries. */
@@ -427,11 +427,7 @@ tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
 	/* RFC 6298 (5.5)-(5.7): back off, go again from snd_una; RFC 5681
 	 * (4): one segment of cwnd, ssthresh to half the flight. */
 	c->rto = RTE_MIN(c->rto * 2, tcp->conf.rto_max_ms);
-	flight = c->snd_max - c->snd_una;
-	c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
-	c->cwnd = c->mss;
-	c->dupacks = 0;
-	c->recover = c->snd_max;
+	tcp_cc_timeout(c);
 	c->flags &= (uint16_t)~TF_RTT;	/* Karn: no sample from a rexmit */
 	/* The SACK scoreboard survives the timeout, as in Linux: the
 	 * go-back-N below then skips what the peer already holds. */

@@ -208,17 +208,27 @@ tcp_sndq_slice(struct sf_worker *w, struct sf_tcb *c, uint32_t off,
 }
 
 static int
-tcp_send_data(struct sf_worker *w, struct sf_tcb *c, uint32_t len,
-	      uint8_t flags)
+tcp_send_data(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
+	      uint32_t len, uint8_t flags)
 {
 	struct tcp_hdr_args a;
 	struct rte_mbuf *p;
 
-	p = tcp_sndq_slice(w, c, c->snd_nxt - c->snd_una, len);
+	p = tcp_sndq_slice(w, c, seq - c->snd_una, len);
 	if (p == NULL)
 		return -ENOMEM;
-	tcp_hdr_from_tcb(w, c, &a, flags, c->snd_nxt);
+	tcp_hdr_from_tcb(w, c, &a, flags, seq);
 	return tcp_xmit(w, &w->ports[c->port_idx], &a, p, len);
+}
+
+/* Resend [seq, seq + len) of queued data without moving snd_nxt (loss
+ * recovery fills holes below it). */
+int
+tcp_send_data_at(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
+		 uint32_t len)
+{
+	w->stats.tcp_retransmits++;
+	return tcp_send_data(w, c, seq, len, RTE_TCP_ACK_FLAG);
 }
 
 void
@@ -374,7 +384,11 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 	data_end = c->snd_una + c->sndq_len;
 	wnd = RTE_MIN(c->snd_wnd, c->cwnd);
 	while (SF_SEQ_LT(c->snd_nxt, data_end)) {
+		/* RFC 6675 "pipe", roughly: SACKed bytes left the
+		 * network. */
 		flight = c->snd_nxt - c->snd_una;
+		if (c->nsacked != 0)
+			flight -= RTE_MIN(flight, tcp_sack_bytes(c));
 		usable = wnd > flight ? wnd - flight : 0;
 		remaining = data_end - c->snd_nxt;
 		len = RTE_MIN((uint32_t)c->mss, remaining);
@@ -401,7 +415,7 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 			c->rtt_seq = c->snd_nxt;
 			c->rtt_start = tcp->now;
 		}
-		if (tcp_send_data(w, c, len, flags) != 0)
+		if (tcp_send_data(w, c, c->snd_nxt, len, flags) != 0)
 			break;
 		c->snd_nxt += len;
 		if (SF_SEQ_GT(c->snd_nxt, c->snd_max))

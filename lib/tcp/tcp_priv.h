@@ -43,6 +43,8 @@
 #define TF_SYN_SENT	0x2000	/* our SYN went out at least once */
 #define TF_FIN_PENDING	0x4000	/* peer's FIN in, app still has data to
 				 * take before it hears peer_closed() */
+#define TF_RECOVERY	0x8000	/* in fast recovery until snd_una
+				 * reaches recover */
 
 /* Kinds of wheel timers (struct sf_timer.kind). */
 #define TCP_TIMER_TCB	1
@@ -98,6 +100,7 @@ struct sf_tcb {
 	uint8_t nsacked;		/* peer's SACK scoreboard entries */
 	uint8_t ka_probes;		/* keepalive probes unanswered */
 	uint32_t ooo_last;		/* seq of the newest OOO arrival */
+	uint32_t rexmit_nxt;		/* recovery: next hole to resend */
 	struct sf_tcp_sack_block sacked[SF_TCP_MAX_SACK];
 	struct rte_ether_addr peer_mac;
 	const struct sf_tcp_app_ops *ops;
@@ -194,6 +197,8 @@ tcp_tcb(struct sf_conn *c)
 void tcp_output(struct sf_worker *w, struct sf_tcb *c);
 int tcp_send_syn(struct sf_worker *w, struct sf_tcb *c);
 void tcp_send_ack(struct sf_worker *w, struct sf_tcb *c);
+int tcp_send_data_at(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
+		     uint32_t len);
 void tcp_send_probe(struct sf_worker *w, struct sf_tcb *c);
 void tcp_send_rst_tcb(struct sf_worker *w, struct sf_tcb *c);
 void tcp_send_rst_reply(struct sf_worker *w, struct sf_wport *wp,
@@ -202,9 +207,17 @@ void tcp_send_tw_ack(struct sf_worker *w, struct sf_tw *tw);
 
 /* tcp_sack.c */
 void tcp_sack_update(struct sf_tcb *c, const struct sf_tcp_opts *o);
+uint32_t tcp_sack_bytes(const struct sf_tcb *c);
 unsigned int tcp_sack_blocks(const struct sf_tcb *c,
 			     struct sf_tcp_sack_block *b, unsigned int max);
 bool tcp_sack_skip(const struct sf_tcb *c, uint32_t *seq, uint32_t *len);
+
+/* tcp_cc_newreno.c */
+void tcp_cc_ack(struct sf_tcb *c, uint32_t acked);
+bool tcp_cc_dupack(struct sf_worker *w, struct sf_tcb *c, bool sack_grew);
+void tcp_cc_partial_ack(struct sf_worker *w, struct sf_tcb *c,
+			uint32_t acked);
+void tcp_cc_timeout(struct sf_tcb *c);
 
 /* tcp_input.c */
 void tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,

@@ -74,28 +74,14 @@ tcp_rcv_rst(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	tcp_close_conn(w, c, SF_CLOSE_RST_RCVD);
 }
 
-/* RFC 5681 §3.2 fast retransmit and RFC 6582 NewReno: resend the
- * segment at snd_una without touching snd_nxt. */
-static void
-tcp_rexmit_una(struct sf_worker *w, struct sf_tcb *c)
-{
-	uint32_t nxt = c->snd_nxt, cwnd = c->cwnd;
-
-	c->snd_nxt = c->snd_una;
-	c->cwnd = c->mss;
-	tcp_output(w, c);
-	c->cwnd = cwnd;
-	if (SF_SEQ_GT(nxt, c->snd_nxt))
-		c->snd_nxt = nxt;
-}
-
 /* RFC 9293 §3.10.7.4, fifth check, for the states that share it.
  * Returns false when the segment must be dropped. */
 static bool
 tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 {
 	const struct sf_tcp_conf *conf = &w->tcp->conf;
-	uint32_t acked, flight, before, maxwnd = 65535u << c->snd_wscale;
+	uint32_t acked, before, maxwnd = 65535u << c->snd_wscale;
+	bool sack_grew = false;
 
 	if (SF_SEQ_GT(seg->ack, c->snd_max)) {
 		/* Acks something not yet sent. */
@@ -107,6 +93,11 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		/* RFC 5961 §5.2: too old to be real. */
 		tcp_challenge_ack(w, c);
 		return false;
+	}
+	if ((c->flags & TF_SACK) && (seg->opts.present & SF_TCPOPT_SACK)) {
+		before = tcp_sack_bytes(c);
+		tcp_sack_update(c, &seg->opts);
+		sack_grew = tcp_sack_bytes(c) > before;
 	}
 	if (SF_SEQ_GT(seg->ack, c->snd_una)) {
 		acked = seg->ack - c->snd_una;
@@ -123,49 +114,28 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 						     c->rtt_start), conf);
 		}
 		c->nrexmit = 0;
-		if (c->dupacks >= 3 && SF_SEQ_LT(seg->ack, c->recover)) {
-			/* NewReno partial ACK: the next hole. */
-			c->snd_una = seg->ack;
-			tcp_sndq_drop_acked(w, c, acked);
-			tcp_rexmit_una(w, c);
-			c->cwnd = c->cwnd > acked ? c->cwnd - acked + c->mss :
-				c->mss;
-		} else {
-			if (c->dupacks >= 3)
-				c->cwnd = c->ssthresh;	/* recovery done */
-			else if (c->cwnd < c->ssthresh)
-				c->cwnd += RTE_MIN(acked, (uint32_t)c->mss);
-			else
-				c->cwnd += RTE_MAX(1u, (uint32_t)c->mss *
-						   c->mss / c->cwnd);
-			c->dupacks = 0;
-			c->snd_una = seg->ack;
-			tcp_sndq_drop_acked(w, c, acked);
-		}
+		c->snd_una = seg->ack;
+		tcp_sndq_drop_acked(w, c, acked);
 		if (SF_SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
 		if (c->nsacked != 0)
 			tcp_sack_update(c, NULL);	/* prune below una */
+		if (c->flags & TF_RECOVERY) {
+			tcp_cc_partial_ack(w, c, acked);
+		} else {
+			c->dupacks = 0;
+			tcp_cc_ack(c, acked);
+		}
 		/* RFC 6298 (5.2), (5.3). */
 		c->rto_at = c->snd_una == c->snd_max ? 0 :
 			w->tcp->now + c->rto;
-	} else if (seg->ack == c->snd_una && seg->len == 0 &&
-		   c->snd_max != c->snd_una &&
-		   (seg->wnd << c->snd_wscale) == c->snd_wnd &&
-		   !(seg->flags & RTE_TCP_FIN_FLAG)) {
-		/* RFC 5681 §2 duplicate ACK. */
-		if (++c->dupacks == 3) {
-			flight = c->snd_max - c->snd_una;
-			c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
-			c->recover = c->snd_max;
-			tcp_rexmit_una(w, c);
-			c->cwnd = c->ssthresh + 3u * c->mss;
-		} else if (c->dupacks > 3) {
-			c->cwnd += c->mss;
-		}
+	} else if (seg->ack == c->snd_una && c->snd_max != c->snd_una &&
+		   (sack_grew || (seg->len == 0 &&
+				  (seg->wnd << c->snd_wscale) == c->snd_wnd &&
+				  !(seg->flags & RTE_TCP_FIN_FLAG)))) {
+		/* RFC 5681 §2 duplicate ACK, or RFC 6675's SACK one. */
+		tcp_cc_dupack(w, c, sack_grew);
 	}
-	if ((c->flags & TF_SACK) && (seg->opts.present & SF_TCPOPT_SACK))
-		tcp_sack_update(c, &seg->opts);
 	/* Window update, guarded by wl1/wl2 against old segments. */
 	if (SF_SEQ_LT(c->snd_wl1, seg->seq) ||
 	    (c->snd_wl1 == seg->seq && SF_SEQ_LEQ(c->snd_wl2, seg->ack))) {

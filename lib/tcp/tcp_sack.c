@@ -113,3 +113,15 @@ tcp_sack_skip(const struct sf_tcb *c, uint32_t *seq, uint32_t *len)
 	}
 	return false;
 }
+
+/* Bytes the peer reported holding above snd_una. */
+uint32_t
+tcp_sack_bytes(const struct sf_tcb *c)
+{
+	uint32_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < c->nsacked; i++)
+		n += c->sacked[i].right - c->sacked[i].left;
+	return n;
+}

@@ -841,6 +841,49 @@ test_tcp_sack_used_in_retransmission(void **state)
 	assert_int_equal(sf_test_counter("tcp_retransmits"), 1);
 }
 
+/* On a two-way stream the peer's duplicate ACKs carry data; growing SACK
+ * blocks make them count (RFC 6675), so the hole is resent at the third
+ * one without waiting for the timer. */
+static void
+test_tcp_sack_fast_retransmit_with_data(void **state)
+{
+	uint8_t opts[12] = { 1, 1, 5, 10 };
+	struct sf_test_out o;
+	uint32_t y = accept_sack(), i, v, rexmit = 0;
+	char buf[100];
+
+	(void)state;
+	memset(buf, 'q', sizeof(buf));
+	for (i = 0; i < 5; i++)
+		sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
+	sf_test_tx_clear();
+	/* Segment 1 is acked; segment 2 is lost; 3, 4 and 5 arrive and
+	 * are SACKed by ACKs that carry the peer's own data. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 101,
+						.flags = A });
+	sf_test_tx_clear();
+	for (i = 0; i < 3; i++) {
+		v = rte_cpu_to_be_32(y + 201);
+		memcpy(opts + 4, &v, 4);
+		v = rte_cpu_to_be_32(y + 301 + 100 * i);
+		memcpy(opts + 8, &v, 4);
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101 + 3 * i,
+				.ack = y + 101, .flags = A, .opts = opts,
+				.optlen = 12, .data = "abc", .len = 3 });
+	}
+	sf_worker_flush(sf_t.w);
+	for (i = 0; i < sf_t.ncap; i++) {
+		sf_test_tcp_out(i, &o);
+		if (o.len == 100) {
+			assert_int_equal(o.seq, y + 101);
+			rexmit++;
+		}
+	}
+	assert_int_equal(rexmit, 1);
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 0);
+	assert_int_equal(sf_app.rx_len, 9);
+}
+
 /* RFC 1122 §4.2.3.6 keepalive: probes after the idle time, the
  * connection survives an answer and dies after unanswered probes. */
 static void
@@ -934,6 +977,7 @@ main(void)
 		TS(test_tcp_sack_blocks_sent),
 		TS(test_tcp_sack_used_in_retransmission),
 		TS(test_tcp_keepalive),
+		TS(test_tcp_sack_fast_retransmit_with_data),
 		T(test_tcp_active_open_window_scaled),
 	};
 

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Congestion control and loss recovery: RFC 5681 slow start and
+ * congestion avoidance, fast retransmit, and RFC 6582 NewReno recovery,
+ * steered by SACK where the peer sends it (RFC 6675's ideas, kept small):
+ * an ACK that reports newly SACKed data counts as a duplicate even when it
+ * carries data (the usual case on a two-way stream such as echo), and each
+ * ACK during recovery resends the next hole below the highest SACKed byte.
+ */
+#include "tcp_priv.h"
+
+#define TCP_DUPTHRESH 3
+
+/* New data acknowledged outside recovery (RFC 5681 §3.1). */
+void
+tcp_cc_ack(struct sf_tcb *c, uint32_t acked)
+{
+	if (c->cwnd < c->ssthresh)
+		c->cwnd += RTE_MIN(acked, (uint32_t)c->mss);
+	else
+		c->cwnd += RTE_MAX(1u, (uint32_t)c->mss * c->mss / c->cwnd);
+}
+
+/* Resend the next hole: the lowest unSACKed sequence at or above both
+ * snd_una and what this recovery already resent. Without SACK that is
+ * snd_una itself (NewReno). */
+static void
+tcp_recovery_send(struct sf_worker *w, struct sf_tcb *c)
+{
+	uint32_t seq, len, top, data_end = c->snd_una + c->sndq_len;
+	unsigned int i;
+
+	seq = c->snd_una;
+	if (SF_SEQ_GT(c->rexmit_nxt, seq))
+		seq = c->rexmit_nxt;
+	top = c->nsacked ? c->sacked[c->nsacked - 1].right : c->snd_una + 1;
+	len = c->mss;
+	for (i = 0; i < c->nsacked; i++) {
+		if (SF_SEQ_LEQ(c->sacked[i].left, seq) &&
+		    SF_SEQ_LT(seq, c->sacked[i].right)) {
+			seq = c->sacked[i].right;
+			continue;
+		}
+		if (SF_SEQ_LT(seq, c->sacked[i].left)) {
+			len = RTE_MIN(len, c->sacked[i].left - seq);
+			break;
+		}
+	}
+	/* Only holes below SACKed data are known lost; the tail is the
+	 * retransmission timer's. */
+	if (!SF_SEQ_LT(seq, top) || !SF_SEQ_LT(seq, data_end))
+		return;
+	len = RTE_MIN(len, data_end - seq);
+	if (tcp_send_data_at(w, c, seq, len) == 0)
+		c->rexmit_nxt = seq + len;
+}
+
+/* A duplicate ACK: RFC 5681's (no data, same window) or one that grows
+ * the SACK scoreboard. Returns true when it started recovery. */
+bool
+tcp_cc_dupack(struct sf_worker *w, struct sf_tcb *c, bool sack_grew)
+{
+	uint32_t flight;
+
+	if (c->flags & TF_RECOVERY) {
+		c->cwnd += c->mss;	/* RFC 5681 §3.2 step 4 */
+		if (sack_grew)
+			tcp_recovery_send(w, c);
+		return false;
+	}
+	if (++c->dupacks < TCP_DUPTHRESH &&
+	    !(sack_grew && tcp_sack_bytes(c) >= TCP_DUPTHRESH * c->mss))
+		return false;
+	/* RFC 5681 §3.2 steps 2-3, RFC 6582 §3.2 step 2. */
+	flight = c->snd_max - c->snd_una;
+	c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
+	c->recover = c->snd_max;
+	c->rexmit_nxt = c->snd_una;
+	c->flags |= TF_RECOVERY;
+	c->flags &= (uint16_t)~TF_RTT;	/* Karn */
+	tcp_recovery_send(w, c);
+	c->cwnd = c->ssthresh + TCP_DUPTHRESH * c->mss;
+	return true;
+}
+
+/* New data acknowledged while in recovery (RFC 6582 §3.2 steps 3-4);
+ * snd_una has moved already. */
+void
+tcp_cc_partial_ack(struct sf_worker *w, struct sf_tcb *c, uint32_t acked)
+{
+	if (!SF_SEQ_LT(c->snd_una, c->recover)) {
+		/* Full ACK: recovery is over. */
+		c->flags &= (uint16_t)~TF_RECOVERY;
+		c->dupacks = 0;
+		c->cwnd = c->ssthresh;
+		return;
+	}
+	c->cwnd = c->cwnd > acked ? c->cwnd - acked + c->mss : c->mss;
+	tcp_recovery_send(w, c);
+}
+
+/* The retransmission timer fired: recovery starts over from snd_una. */
+void
+tcp_cc_timeout(struct sf_tcb *c)
+{
+	uint32_t flight = c->snd_max - c->snd_una;
+
+	c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
+	c->cwnd = c->mss;
+	c->dupacks = 0;
+	c->recover = c->snd_max;
+	c->flags &= (uint16_t)~TF_RECOVERY;
+}
