@@ -66,6 +66,8 @@
 	X(tcp_window_probes,  "zero-window probes sent") \
 	X(tcp_keepalive_probes, "keepalive probes sent") \
 	X(tcp_sack_rexmit_skips, "retransmissions skipped: peer SACKed") \
+	X(tcp_fast_recoveries, "fast recoveries entered (3 dup ACKs/SACK)") \
+	X(tcp_rexmit_lost,    "retransmissions found lost in recovery") \
 	X(tcp_ooo_queued,     "out-of-order segments queued") \
 	X(tcp_tw_reused,      "TIME_WAIT tuples reused by a new SYN") \
 	X(tcp_fw2_timeouts,   "FIN_WAIT_2 timeouts") \

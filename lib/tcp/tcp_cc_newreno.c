@@ -5,11 +5,15 @@
  * steered by SACK where the peer sends it (RFC 6675's ideas, kept small):
  * an ACK that reports newly SACKed data counts as a duplicate even when it
  * carries data (the usual case on a two-way stream such as echo), and each
- * ACK during recovery resends the next hole below the highest SACKed byte.
+ * ACK during recovery resends the next holes below the highest SACKed
+ * byte. A resent hole still open when SACKs for later data keep coming
+ * more than an RTT later was lost again (RACK's insight, RFC 8985, in its
+ * simplest form) and is resent rather than left to the timer.
  */
 #include "tcp_priv.h"
 
 #define TCP_DUPTHRESH 3
+#define TCP_RECOVERY_BURST 2	/* holes resent per ACK */
 
 /* New data acknowledged outside recovery (RFC 5681 §3.1). */
 void
@@ -24,8 +28,8 @@ tcp_cc_ack(struct sf_tcb *c, uint32_t acked)
 /* Resend the next hole: the lowest unSACKed sequence at or above both
  * snd_una and what this recovery already resent. Without SACK that is
  * snd_una itself (NewReno). */
-static void
-tcp_recovery_send(struct sf_worker *w, struct sf_tcb *c)
+static bool
+tcp_recovery_send_one(struct sf_worker *w, struct sf_tcb *c)
 {
 	uint32_t seq, len, top, data_end = c->snd_una + c->sndq_len;
 	unsigned int i;
@@ -49,10 +53,38 @@ tcp_recovery_send(struct sf_worker *w, struct sf_tcb *c)
 	/* Only holes below SACKed data are known lost; the tail is the
 	 * retransmission timer's. */
 	if (!SF_SEQ_LT(seq, top) || !SF_SEQ_LT(seq, data_end))
-		return;
+		return false;
 	len = RTE_MIN(len, data_end - seq);
-	if (tcp_send_data_at(w, c, seq, len) == 0)
-		c->rexmit_nxt = seq + len;
+	if (tcp_send_data_at(w, c, seq, len) != 0)
+		return false;
+	if (seq == c->snd_una)
+		c->rexmit_ts = (uint32_t)w->tcp->now;
+	c->rexmit_nxt = seq + len;
+	return true;
+}
+
+/* Resend the next holes: the lowest unSACKed sequences at or above both
+ * snd_una and what this recovery already resent. Without SACK that is
+ * snd_una itself (NewReno). */
+static void
+tcp_recovery_send(struct sf_worker *w, struct sf_tcb *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < TCP_RECOVERY_BURST; i++)
+		if (!tcp_recovery_send_one(w, c))
+			return;
+}
+
+/* Was the retransmission at snd_una lost too? Later data keeps being
+ * SACKed more than a round trip after it went out. */
+static bool
+tcp_recovery_rexmit_lost(const struct sf_worker *w, const struct sf_tcb *c)
+{
+	uint32_t rtt = RTE_MAX(c->srtt >> 3, 1u) + 1;
+
+	return SF_SEQ_GT(c->rexmit_nxt, c->snd_una) &&
+		(uint32_t)w->tcp->now - c->rexmit_ts > rtt;
 }
 
 /* A duplicate ACK: RFC 5681's (no data, same window) or one that grows
@@ -64,8 +96,13 @@ tcp_cc_dupack(struct sf_worker *w, struct sf_tcb *c, bool sack_grew)
 
 	if (c->flags & TF_RECOVERY) {
 		c->cwnd += c->mss;	/* RFC 5681 §3.2 step 4 */
-		if (sack_grew)
-			tcp_recovery_send(w, c);
+		if (!sack_grew)
+			return false;
+		if (tcp_recovery_rexmit_lost(w, c)) {
+			w->stats.tcp_rexmit_lost++;
+			c->rexmit_nxt = c->snd_una;
+		}
+		tcp_recovery_send(w, c);
 		return false;
 	}
 	if (++c->dupacks < TCP_DUPTHRESH &&
@@ -78,6 +115,7 @@ tcp_cc_dupack(struct sf_worker *w, struct sf_tcb *c, bool sack_grew)
 	c->rexmit_nxt = c->snd_una;
 	c->flags |= TF_RECOVERY;
 	c->flags &= (uint16_t)~TF_RTT;	/* Karn */
+	w->stats.tcp_fast_recoveries++;
 	tcp_recovery_send(w, c);
 	c->cwnd = c->ssthresh + TCP_DUPTHRESH * c->mss;
 	return true;

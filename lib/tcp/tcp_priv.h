@@ -24,6 +24,10 @@
 #include "tcp_options.h"
 #include "tcp_table.h"
 
+/* SACKed ranges remembered per connection: the peer reports at most 4
+ * per ACK, newest first; a window with several holes needs more. */
+#define TCP_SCOREBOARD 16
+
 /* TCB flags */
 #define TF_ACKNOW	0x0001	/* send an ACK at the next output */
 #define TF_DELACK	0x0002	/* an ACK is being delayed */
@@ -101,7 +105,9 @@ struct sf_tcb {
 	uint8_t ka_probes;		/* keepalive probes unanswered */
 	uint32_t ooo_last;		/* seq of the newest OOO arrival */
 	uint32_t rexmit_nxt;		/* recovery: next hole to resend */
-	struct sf_tcp_sack_block sacked[SF_TCP_MAX_SACK];
+	uint32_t rexmit_ts;		/* recovery: when snd_una's hole was
+					 * last resent (ms) */
+	struct sf_tcp_sack_block sacked[TCP_SCOREBOARD];
 	struct rte_ether_addr peer_mac;
 	const struct sf_tcp_app_ops *ops;
 	void *ctx;

@@ -50,7 +50,7 @@ tcp_sack_blocks(const struct sf_tcb *c, struct sf_tcp_sack_block *b,
 void
 tcp_sack_update(struct sf_tcb *c, const struct sf_tcp_opts *o)
 {
-	struct sf_tcp_sack_block sb[SF_TCP_MAX_SACK * 2], t;
+	struct sf_tcp_sack_block sb[TCP_SCOREBOARD + SF_TCP_MAX_SACK], t;
 	unsigned int n = 0, i, j;
 
 	for (i = 0; i < c->nsacked; i++)
@@ -86,7 +86,7 @@ tcp_sack_update(struct sf_tcb *c, const struct sf_tcp_opts *o)
 				c->sacked[c->nsacked - 1].right = sb[i].right;
 			continue;
 		}
-		if (c->nsacked == SF_TCP_MAX_SACK)
+		if (c->nsacked == TCP_SCOREBOARD)
 			break;
 		c->sacked[c->nsacked++] = sb[i];
 	}

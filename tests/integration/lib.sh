@@ -327,3 +327,317 @@ sf_ping()
 	ok "$label: $tx sent, $rx replies, 0% loss" \
 		"($(grep -E '^rtt' <<< "$out" | sed 's/ = /=/'))"
 }
+
+# ---- TCP tests: helpers added with the tcp_*.sh tests ----------------------
+
+# sf_counters_all [MARKER]: as sf_counters_block, but names may hold capitals
+# (tcp_state_ESTABLISHED ...). sf_counters_block's block ends at the first
+# such line, so it never reaches tcp_state_*, echo_* or port0_*.
+sf_counters_all()
+{
+	awk -v m="${1:-synfin: final counters}" '
+		$0 == m { n = 0; delete c; inb = 1; next }
+		inb && /^  [A-Za-z0-9_]+ +[0-9]+$/ { c[++n] = $1 " " $2; next }
+		{ inb = 0 }
+		END { for (i = 1; i <= n; i++) print c[i] }
+	' "$SF_SYNFIN_LOG"
+}
+
+# sf_ctr NAME [MARKER]: NAME's value in the last block after MARKER (the
+# final counters by default); fails if absent.
+sf_ctr()
+{
+	local v m=${2:-synfin: final counters}
+	v=$(sf_counters_all "$m" | awk -v n="$1" '$1 == n { print $2 }')
+	[ -n "$v" ] || fail "no counter '$1' in synfin's '$m' block"
+	echo "$v"
+}
+
+# sf_ctr_snap NAME: NAME's value in the last SIGUSR1 block.
+sf_ctr_snap()
+{
+	sf_ctr "$1" "synfin: counters"
+}
+
+# sf_ctr_line [MARKER] NAME...: "name=value ..." of the block after MARKER
+# ("final" or "snap" for short).
+sf_ctr_line()
+{
+	local m=$1 n out=
+	case $m in
+	final)	m="synfin: final counters" ;;
+	snap)	m="synfin: counters" ;;
+	esac
+	shift
+	for n in "$@"; do
+		out+="$n=$(sf_ctr "$n" "$m") "
+	done
+	echo "${out% }"
+}
+
+SF_TCP_STATES=(SYN_SENT SYN_RCVD ESTABLISHED FIN_WAIT_1 FIN_WAIT_2
+	CLOSE_WAIT CLOSING LAST_ACK TIME_WAIT)
+
+# sf_check_tcp_states final|snap [STATE=N ...]: every tcp_state_* gauge of
+# the block is N for the states named, 0 for the others.
+sf_check_tcp_states()
+{
+	local which=$1 m s v want kv got=
+	declare -A exp=()
+	shift
+	for kv in "$@"; do
+		exp[${kv%%=*}]=${kv#*=}
+	done
+	[ "$which" = snap ] && m="synfin: counters" ||
+		m="synfin: final counters"
+	for s in "${SF_TCP_STATES[@]}"; do
+		v=$(sf_ctr "tcp_state_$s" "$m")
+		want=${exp[$s]:-0}
+		[ "$v" = "$want" ] ||
+			fail "$which counters: tcp_state_$s = $v, expected $want"
+		[ "$v" = 0 ] || got+="$s=$v "
+	done
+	ok "$which counters: TCP states ${got:-all 0}${got:+(others 0)}"
+}
+
+# sf_peer_bg OUT CMD...: run CMD in the peer's namespace in the background,
+# stdout and stderr to OUT, tracked so that the trap ends it. ip netns exec
+# execs CMD, so SF_BG_PID is CMD's own PID (a shell function such as sf_peer
+# run with & would give a subshell's PID instead).
+sf_peer_bg()
+{
+	local out=$1
+	shift
+	ip netns exec "$SF_NS_PEER" "$@" > "$out" 2>&1 < /dev/null &
+	SF_BG_PID=$!
+	sf_track "$SF_BG_PID"
+}
+
+# sf_wait_file_re FILE REGEX [TIMEOUT_S] [PID]: wait for a line matching
+# REGEX (ERE) in FILE; gives up early if PID exits.
+sf_wait_file_re()
+{
+	local f=$1 re=$2 timeout=${3:-10} pid=${4:-} i
+	for ((i = 0; i < timeout * 10; i++)); do
+		grep -Eq -- "$re" "$f" 2>/dev/null && return 0
+		[ -n "$pid" ] && ! sf_alive "$pid" && break
+		sleep 0.1
+	done
+	grep -Eq -- "$re" "$f" 2>/dev/null
+}
+
+# sf_now: seconds since the epoch (ns); sf_since T0: seconds since T0, 0.01.
+sf_now()
+{
+	date +%s.%N
+}
+
+sf_since()
+{
+	awk -v a="$1" -v b="$(sf_now)" 'BEGIN { printf "%.2f", b - a }'
+}
+
+# sf_tcpdump_start NS IFACE PCAP [FILTER...]: capture in namespace NS, every
+# packet written at once (-U --immediate-mode); waits until it listens.
+sf_tcpdump_start()
+{
+	local ns=$1 ifc=$2 pcap=$3
+	shift 3
+	SF_TCPDUMP_ERR="$pcap.err"
+	ip netns exec "$ns" tcpdump -Z root -i "$ifc" -nn -S -U \
+		--immediate-mode -s 256 -B 8192 -w "$pcap" "$@" \
+		> "$SF_TCPDUMP_ERR" 2>&1 < /dev/null &
+	SF_TCPDUMP_PID=$!
+	sf_track "$SF_TCPDUMP_PID"
+	sf_wait_file_re "$SF_TCPDUMP_ERR" 'listening on' 10 \
+		"$SF_TCPDUMP_PID" ||
+		fail "tcpdump did not start: $(cat "$SF_TCPDUMP_ERR")"
+}
+
+# sf_tcpdump_stop: let the last packets land, SIGTERM tcpdump, and require
+# that it lost none (captured = received by filter, 0 dropped by kernel).
+sf_tcpdump_stop()
+{
+	local cap rcv drop
+	sleep 0.5
+	sf_kill "$SF_TCPDUMP_PID" 5
+	wait "$SF_TCPDUMP_PID" 2>/dev/null || true
+	cap=$(sed -nE 's/^([0-9]+) packets? captured.*/\1/p' "$SF_TCPDUMP_ERR")
+	rcv=$(sed -nE 's/^([0-9]+) packets? received by filter.*/\1/p' \
+		"$SF_TCPDUMP_ERR")
+	drop=$(sed -nE 's/^([0-9]+) packets? dropped by kernel.*/\1/p' \
+		"$SF_TCPDUMP_ERR")
+	[ -n "$cap" ] && [ "$cap" = "$rcv" ] && [ "$drop" = 0 ] ||
+		fail "incomplete capture: captured ${cap:-?}, received by" \
+			"filter ${rcv:-?}, dropped by kernel ${drop:-?}"
+	# shellcheck disable=SC2034 # for the tests: packets in the file
+	SF_TCPDUMP_COUNT=$cap
+}
+
+# sf_synfin_wait_exit [TIMEOUT_S]: wait for a synfin that ends by itself (the
+# echo client); SF_SYNFIN_RC is its exit status. After TIMEOUT_S (60) it is
+# stopped with SIGTERM (so that it prints its counters) and the test fails.
+sf_synfin_wait_exit()
+{
+	local timeout=${1:-60} end=$((SECONDS + ${1:-60}))
+	while [ "$SECONDS" -lt "$end" ]; do
+		sf_alive "$SF_SYNFIN_PID" || break
+		sleep 0.1
+	done
+	if sf_alive "$SF_SYNFIN_PID"; then
+		sf_diag_tcp "synfin still running after ${timeout}s"
+		sf_kill "$SF_SYNFIN_PID" 10
+		wait "$SF_SYNFIN_PID" 2>/dev/null || true
+		fail "synfin still running ${timeout}s after start (stopped)"
+	fi
+	SF_SYNFIN_RC=0
+	wait "$SF_SYNFIN_PID" || SF_SYNFIN_RC=$?
+}
+
+# The three-namespace topology of the fault tests: the kernel peer reaches
+# synfin through a router namespace, where nftables drops and duplicates.
+#
+#   sf-TAG-peer                 sf-TAG-mid                    sf-TAG-dut
+#   sf-peer 198.18.0.1/24 <--> sf-mid-p 198.18.0.254/24
+#     via 198.18.0.254          sf-mid-d 198.18.1.1/24 <--> sf-dut (synfin
+#                               ip_forward=1                198.18.1.2/24,
+#                                                           gw 198.18.1.1)
+SF_IF_MID_PEER=sf-mid-p
+SF_IF_MID_DUT=sf-mid-d
+SF_MAC_MID_PEER=02:53:46:00:01:01
+SF_MAC_MID_DUT=02:53:46:00:01:02
+SF_IP_MID_PEER=198.18.0.254
+SF_IP_MID_DUT=198.18.1.1
+SF_IP_DUT_ROUTED=198.18.1.2
+SF_NS_MID=
+
+# sf_topo_mid_up: after sf_test_init, replace the direct veth pair by
+# peer <-> mid <-> dut (offloads off on all four ends, IPv6 off); synfin's
+# address becomes SF_IP_DUT_ROUTED (sf_synfin_start uses SF_IP_DUT). The
+# exit trap also removes the middle namespace.
+sf_topo_mid_up()
+{
+	local ns dev
+	SF_NS_MID="sf-$SF_TAG-mid"
+	trap sf_cleanup_mid EXIT
+	ip netns del "$SF_NS_MID" 2>/dev/null || true
+	ip netns add "$SF_NS_MID" || fail "cannot create netns $SF_NS_MID"
+	ip netns exec "$SF_NS_MID" sysctl -qw \
+		net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1 ||
+		fail "sysctl in $SF_NS_MID"
+	ip -n "$SF_NS_MID" link set lo up
+	ip -n "$SF_NS_PEER" link del "$SF_IF_PEER" ||
+		fail "cannot remove the direct veth pair"
+	ip -n "$SF_NS_PEER" link add "$SF_IF_PEER" address "$SF_MAC_PEER" \
+		type veth peer name "$SF_IF_MID_PEER" \
+		address "$SF_MAC_MID_PEER" netns "$SF_NS_MID" ||
+		fail "cannot create veth $SF_IF_PEER <-> $SF_IF_MID_PEER"
+	ip -n "$SF_NS_DUT" link add "$SF_IF_DUT" address "$SF_MAC_DUT" \
+		type veth peer name "$SF_IF_MID_DUT" \
+		address "$SF_MAC_MID_DUT" netns "$SF_NS_MID" ||
+		fail "cannot create veth $SF_IF_DUT <-> $SF_IF_MID_DUT"
+	for ns in "$SF_NS_PEER:$SF_IF_PEER" "$SF_NS_DUT:$SF_IF_DUT" \
+		  "$SF_NS_MID:$SF_IF_MID_PEER" "$SF_NS_MID:$SF_IF_MID_DUT"; do
+		dev=${ns#*:}
+		ns=${ns%%:*}
+		ip netns exec "$ns" ethtool -K "$dev" \
+			rx off tx off tso off gso off gro off >/dev/null ||
+			fail "ethtool -K $dev in $ns"
+		ip -n "$ns" link set "$dev" up || fail "link up $dev in $ns"
+	done
+	ip -n "$SF_NS_PEER" addr add "$SF_IP_PEER/24" dev "$SF_IF_PEER" &&
+	ip -n "$SF_NS_MID" addr add "$SF_IP_MID_PEER/24" \
+		dev "$SF_IF_MID_PEER" &&
+	ip -n "$SF_NS_MID" addr add "$SF_IP_MID_DUT/24" dev "$SF_IF_MID_DUT" &&
+	ip -n "$SF_NS_PEER" route add "${SF_IP_DUT_ROUTED%.*}.0/24" \
+		via "$SF_IP_MID_PEER" ||
+		fail "cannot address the three-namespace topology"
+	SF_IP_DUT=$SF_IP_DUT_ROUTED
+	echo "topo: netns $SF_NS_MID: $SF_IF_MID_PEER" \
+		"$SF_IP_MID_PEER/24 <-> $SF_NS_PEER, $SF_IF_MID_DUT" \
+		"$SF_IP_MID_DUT/24 <-> $SF_NS_DUT (synfin: $SF_IP_DUT/24," \
+		"gateway $SF_IP_MID_DUT), forwarding on, offloads off"
+}
+
+# Exit trap of the three-namespace tests: the middle namespace, then
+# sf_cleanup with the test's exit status.
+sf_cleanup_mid()
+{
+	local rc=$?
+	set +e		# errexit still holds in a trap: (exit 1) would end it
+	if [ -n "$SF_NS_MID" ] &&
+	   ip netns list | awk '{print $1}' | grep -qx -- "$SF_NS_MID"; then
+		ip netns del "$SF_NS_MID" && echo "topo: removed netns $SF_NS_MID"
+	fi
+	(exit "$rc")
+	sf_cleanup
+}
+
+# sf_mid CMD...: run CMD in the middle namespace.
+sf_mid()
+{
+	ip netns exec "$SF_NS_MID" "$@"
+}
+
+# sf_peer_xfer IN OUT STALL_S TIMEOUT_S CMD...: run CMD in the peer's
+# namespace, stdin from IN, stdout to OUT (stderr to OUT.err), and watch it:
+# it must end within TIMEOUT_S, and OUT must grow at least every STALL_S
+# seconds while it runs (0: no stall check). On return SF_XFER is "exit",
+# "stalled" or "timeout", SF_XFER_RC CMD's status (or 124), SF_XFER_S the
+# seconds it ran; a stalled or late CMD has been stopped.
+sf_peer_xfer()
+{
+	local in=$1 out=$2 stall=$3 timeout=$4 pid t0 size last=-1 moved end
+	shift 4
+	t0=$(sf_now)
+	ip netns exec "$SF_NS_PEER" "$@" < "$in" > "$out" 2> "$out.err" &
+	pid=$!
+	sf_track "$pid"
+	SF_XFER=timeout
+	end=$((SECONDS + timeout))
+	moved=$SECONDS
+	while [ "$SECONDS" -lt "$end" ]; do
+		sf_alive "$pid" || { SF_XFER="exit"; break; }
+		sleep 0.1
+		size=$(stat -c %s "$out")
+		if [ "$size" != "$last" ]; then
+			moved=$SECONDS
+			last=$size
+		elif [ "$stall" -gt 0 ] &&
+		     [ $((SECONDS - moved)) -ge "$stall" ]; then
+			SF_XFER=stalled
+			break
+		fi
+	done
+	# shellcheck disable=SC2034 # for the tests
+	SF_XFER_RC=0
+	if [ "$SF_XFER" != exit ]; then
+		sf_diag_tcp "transfer $SF_XFER after $(sf_since "$t0")s" \
+			"at $(stat -c %s "$out") bytes back"
+		sf_kill "$pid"
+		SF_XFER_RC=124
+	fi
+	# shellcheck disable=SC2034 # for the tests
+	wait "$pid" || SF_XFER_RC=$?
+	# shellcheck disable=SC2034
+	SF_XFER_S=$(sf_since "$t0")
+}
+
+# sf_diag_tcp WHAT...: print what was seen: synfin's non-zero counters (a
+# SIGUSR1 snapshot, if it runs) and the kernel peer's TCP sockets (ss).
+sf_diag_tcp()
+{
+	echo "---- diagnosis: $* ----"
+	if [ -n "$SF_SYNFIN_PID" ] && sf_alive "$SF_SYNFIN_PID"; then
+		kill -USR1 "$SF_SYNFIN_PID"
+		sleep 0.5
+		echo "synfin (SIGUSR1 snapshot), non-zero counters:"
+		sf_counters_all "synfin: counters" |
+			awk '$2 != 0 && !/^port0_/ { printf " %s=%s", $1, $2 }'
+		echo
+	fi
+	echo "kernel peer's TCP sockets (ss -tinoe):"
+	ip netns exec "$SF_NS_PEER" ss -tinoe 2>/dev/null | sed 's/^/  /'
+	echo "----"
+}
