@@ -242,6 +242,8 @@ const struct cfg_key sf_cfg_keys[] = {
 	  "offer and accept SACK-permitted (RFC 2018)" },
 	{ "tcp", "timestamps", key_bool, G(tcp.ts_on), false, 0, 0, "on",
 	  "offer and accept timestamps (RFC 7323)" },
+	{ "tcp", "tail_loss_probe", key_bool, G(tcp.tlp_on), false, 0, 0,
+	  "on", "probe a silent tail after 2 SRTT (RFC 8985 §7)" },
 	{ "port", "ip", key_ip_prefix, 0, true, 0, 0, "(none)",
 	  "the port's IPv4 address and prefix, e.g. 198.18.0.2/24" },
 	{ "port", "gateway", key_gateway, 0, true, 0, 0, "none",

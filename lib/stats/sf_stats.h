@@ -68,6 +68,7 @@
 	X(tcp_sack_rexmit_skips, "retransmissions skipped: peer SACKed") \
 	X(tcp_fast_recoveries, "fast recoveries entered (3 dup ACKs/SACK)") \
 	X(tcp_rexmit_lost,    "retransmissions found lost in recovery") \
+	X(tcp_loss_probes,    "tail loss probes sent (RFC 8985)") \
 	X(tcp_ooo_queued,     "out-of-order segments queued") \
 	X(tcp_tw_reused,      "TIME_WAIT tuples reused by a new SYN") \
 	X(tcp_fw2_timeouts,   "FIN_WAIT_2 timeouts") \

@@ -97,6 +97,7 @@ struct sf_tcp_conf {
 	bool wscale_on;
 	bool sack_on;
 	bool ts_on;
+	bool tlp_on;		/* tail loss probes (RFC 8985 §7) */
 };
 
 /** Fill @p conf with the defaults. */

@@ -29,7 +29,7 @@ tcp_cc_ack(struct sf_tcb *c, uint32_t acked)
  * snd_una and what this recovery already resent. Without SACK that is
  * snd_una itself (NewReno). */
 static bool
-tcp_recovery_send_one(struct sf_worker *w, struct sf_tcb *c)
+tcp_recovery_send_one(struct sf_worker *w, struct sf_tcb *c, bool partial)
 {
 	uint32_t seq, len, top, data_end = c->snd_una + c->sndq_len;
 	unsigned int i;
@@ -51,8 +51,10 @@ tcp_recovery_send_one(struct sf_worker *w, struct sf_tcb *c)
 		}
 	}
 	/* Only holes below SACKed data are known lost; the tail is the
-	 * retransmission timer's. */
-	if (!SF_SEQ_LT(seq, top) || !SF_SEQ_LT(seq, data_end))
+	 * retransmission timer's. A partial ACK is the exception: the
+	 * segment it stops at is lost too (RFC 6582 §3.2 step 3). */
+	if (!SF_SEQ_LT(seq, data_end) ||
+	    (!SF_SEQ_LT(seq, top) && !(partial && seq == c->snd_una)))
 		return false;
 	len = RTE_MIN(len, data_end - seq);
 	if (tcp_send_data_at(w, c, seq, len) != 0)
@@ -67,12 +69,12 @@ tcp_recovery_send_one(struct sf_worker *w, struct sf_tcb *c)
  * snd_una and what this recovery already resent. Without SACK that is
  * snd_una itself (NewReno). */
 static void
-tcp_recovery_send(struct sf_worker *w, struct sf_tcb *c)
+tcp_recovery_send(struct sf_worker *w, struct sf_tcb *c, bool partial)
 {
 	unsigned int i;
 
 	for (i = 0; i < TCP_RECOVERY_BURST; i++)
-		if (!tcp_recovery_send_one(w, c))
+		if (!tcp_recovery_send_one(w, c, partial && i == 0))
 			return;
 }
 
@@ -102,11 +104,14 @@ tcp_cc_dupack(struct sf_worker *w, struct sf_tcb *c, bool sack_grew)
 			w->stats.tcp_rexmit_lost++;
 			c->rexmit_nxt = c->snd_una;
 		}
-		tcp_recovery_send(w, c);
+		tcp_recovery_send(w, c, false);
 		return false;
 	}
+	/* A SACK answering our tail loss probe shows the hole below it is
+	 * lost (RFC 8985 §7.4): no need to wait for more duplicates. */
 	if (++c->dupacks < TCP_DUPTHRESH &&
-	    !(sack_grew && tcp_sack_bytes(c) >= TCP_DUPTHRESH * c->mss))
+	    !(sack_grew && tcp_sack_bytes(c) >= TCP_DUPTHRESH * c->mss) &&
+	    !(sack_grew && c->tlp != 0))
 		return false;
 	/* RFC 5681 §3.2 steps 2-3, RFC 6582 §3.2 step 2. */
 	flight = c->snd_max - c->snd_una;
@@ -116,7 +121,7 @@ tcp_cc_dupack(struct sf_worker *w, struct sf_tcb *c, bool sack_grew)
 	c->flags |= TF_RECOVERY;
 	c->flags &= (uint16_t)~TF_RTT;	/* Karn */
 	w->stats.tcp_fast_recoveries++;
-	tcp_recovery_send(w, c);
+	tcp_recovery_send(w, c, true);
 	c->cwnd = c->ssthresh + TCP_DUPTHRESH * c->mss;
 	return true;
 }
@@ -134,7 +139,7 @@ tcp_cc_partial_ack(struct sf_worker *w, struct sf_tcb *c, uint32_t acked)
 		return;
 	}
 	c->cwnd = c->cwnd > acked ? c->cwnd - acked + c->mss : c->mss;
-	tcp_recovery_send(w, c);
+	tcp_recovery_send(w, c, true);
 }
 
 /* The retransmission timer fired: recovery starts over from snd_una. */
@@ -148,4 +153,65 @@ tcp_cc_timeout(struct sf_tcb *c)
 	c->dupacks = 0;
 	c->recover = c->snd_max;
 	c->flags &= (uint16_t)~TF_RECOVERY;
+}
+
+/* When the retransmission timer next fires for data in flight: a tail
+ * loss probe after max(2 SRTT, 10 ms) when one may be sent (RFC 8985
+ * §7.2, Linux's floor), else the RTO. In recovery the same timeout
+ * resends the hole at snd_una. Returns the deadline (ms). */
+uint64_t
+tcp_cc_arm(struct sf_worker *w, struct sf_tcb *c)
+{
+	uint8_t n = c->tlp & (uint8_t)~TCP_TLP_ARMED;
+	uint32_t pto = RTE_MAX(c->srtt >> 2, 10u) << n;
+
+	c->tlp = n;
+	if (w->tcp->conf.tlp_on && n < TCP_TLP_MAX && c->srtt != 0 &&
+	    c->nrexmit == 0 && pto < c->rto &&
+	    (c->state == SF_TCP_ESTABLISHED ||
+	     c->state == SF_TCP_CLOSE_WAIT)) {
+		c->tlp |= TCP_TLP_ARMED;
+		return w->tcp->now + pto;
+	}
+	return w->tcp->now + c->rto;
+}
+
+/* Send the probe: one new segment when there is one and the peer's
+ * window takes it, else the last segment again (RFC 8985 §7.3). */
+bool
+tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c)
+{
+	uint32_t data_end = c->snd_una + c->sndq_len, cwnd, seq, len;
+
+	if (c->flags & TF_RECOVERY) {
+		/* Recovery went quiet: its retransmission at snd_una was
+		 * lost (RACK would say so after a reordering window; the
+		 * probe timeout is ours). Resend from there. */
+		w->stats.tcp_rexmit_lost++;
+		c->rexmit_nxt = c->snd_una;
+		tcp_recovery_send(w, c, true);
+		return true;
+	}
+	if (SF_SEQ_LT(c->snd_nxt, data_end) &&
+	    SF_SEQ_LEQ(c->snd_nxt + c->mss, c->snd_una + c->snd_wnd)) {
+		cwnd = c->cwnd;
+		c->cwnd = c->snd_nxt - c->snd_una + c->mss;
+		tcp_output(w, c);
+		c->cwnd = RTE_MAX(cwnd, c->cwnd);
+		return true;
+	}
+	if (!SF_SEQ_LT(c->snd_una, data_end))
+		return false;		/* only a FIN outstanding */
+	if (c->nsacked != 0 &&
+	    c->sacked[c->nsacked - 1].right == data_end) {
+		/* The tail arrived; the hole at snd_una is what is
+		 * missing. */
+		seq = c->snd_una;
+		len = RTE_MIN((uint32_t)c->mss, c->sacked[0].left - seq);
+	} else {
+		seq = SF_SEQ_GT(data_end - c->mss, c->snd_una) ?
+			data_end - c->mss : c->snd_una;
+		len = data_end - seq;
+	}
+	return tcp_send_data_at(w, c, seq, len) == 0;
 }

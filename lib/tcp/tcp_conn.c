@@ -41,6 +41,7 @@ sf_tcp_conf_defaults(struct sf_tcp_conf *conf)
 	conf->wscale_on = true;
 	conf->sack_on = true;
 	conf->ts_on = true;
+	conf->tlp_on = true;
 }
 
 /* The table's reclamation callback: no reader can see @data any more.
@@ -243,7 +244,10 @@ tcp_close_conn(struct sf_worker *w, struct sf_tcb *c,
 	else if ((old == SF_TCP_ESTABLISHED || old == SF_TCP_CLOSE_WAIT) &&
 		 why == SF_CLOSE_RST_RCVD)
 		w->stats.tcp_estab_resets++;
-	w->stats.tcp_conns_closed++;
+	/* A TCB handing over to its TIME_WAIT record is not closed yet:
+	 * the record's expiry counts it. */
+	if (old != SF_TCP_TIME_WAIT)
+		w->stats.tcp_conns_closed++;
 	sf_twheel_cancel(tcp->wheel, &c->timer);
 	tcp_mbuf_list_free(c->sndq_head);
 	rte_pktmbuf_free(c->rcvq);
@@ -409,6 +413,17 @@ tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
 		w->stats.tcp_window_probes++;
 		c->rto = RTE_MIN(c->rto * 2, tcp->conf.rto_max_ms);
 		tcp_output(w, c);
+		return;
+	}
+	if (c->tlp & TCP_TLP_ARMED) {
+		/* The probe timeout, not the RTO: probe the tail so that a
+		 * lost last segment shows in a SACK instead of costing a
+		 * whole RTO. Another probe or the RTO proper follows. */
+		c->tlp = (uint8_t)((c->tlp & ~TCP_TLP_ARMED) + 1);
+		if (tcp_cc_probe(w, c))
+			w->stats.tcp_loss_probes++;
+		if (c->rto_at == 0)	/* tcp_output may have armed it */
+			c->rto_at = tcp_cc_arm(w, c);
 		return;
 	}
 	w->stats.tcp_rto_timeouts++;

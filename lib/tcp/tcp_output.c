@@ -451,7 +451,7 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 	if (c->snd_max != c->snd_una) {
 		c->flags &= (uint16_t)~TF_PERSIST;
 		if (c->rto_at == 0)
-			c->rto_at = tcp->now + c->rto;
+			c->rto_at = tcp_cc_arm(w, c);
 	} else if (c->snd_wnd == 0 && SF_SEQ_LT(c->snd_nxt, data_end)) {
 		if (!(c->flags & TF_PERSIST)) {
 			c->flags |= TF_PERSIST;

@@ -50,6 +50,14 @@
 #define TF_RECOVERY	0x8000	/* in fast recovery until snd_una
 				 * reaches recover */
 
+/* Tail loss probes (RFC 8985 §7): struct sf_tcb.tlp counts the probes
+ * sent since the last new ACK; while TCP_TLP_ARMED is set, rto_at holds
+ * the probe timeout (PTO) instead of the RTO. RFC 8985 sends one probe;
+ * a lost probe (or its lost ACK) would then cost a whole RTO, 200 ms on
+ * a sub-millisecond path, so a few more follow at doubling PTOs. */
+#define TCP_TLP_ARMED	0x80
+#define TCP_TLP_MAX	3
+
 /* Kinds of wheel timers (struct sf_timer.kind). */
 #define TCP_TIMER_TCB	1
 #define TCP_TIMER_TW	2
@@ -102,6 +110,7 @@ struct sf_tcb {
 	uint8_t ooo_count;
 	uint8_t close_reason;
 	uint8_t nsacked;		/* peer's SACK scoreboard entries */
+	uint8_t tlp;			/* probes sent | TCP_TLP_ARMED */
 	uint8_t ka_probes;		/* keepalive probes unanswered */
 	uint32_t ooo_last;		/* seq of the newest OOO arrival */
 	uint32_t rexmit_nxt;		/* recovery: next hole to resend */
@@ -224,6 +233,8 @@ bool tcp_cc_dupack(struct sf_worker *w, struct sf_tcb *c, bool sack_grew);
 void tcp_cc_partial_ack(struct sf_worker *w, struct sf_tcb *c,
 			uint32_t acked);
 void tcp_cc_timeout(struct sf_tcb *c);
+uint64_t tcp_cc_arm(struct sf_worker *w, struct sf_tcb *c);
+bool tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c);
 
 /* tcp_input.c */
 void tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,

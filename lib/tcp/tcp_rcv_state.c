@@ -126,9 +126,10 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 			c->dupacks = 0;
 			tcp_cc_ack(c, acked);
 		}
-		/* RFC 6298 (5.2), (5.3). */
-		c->rto_at = c->snd_una == c->snd_max ? 0 :
-			w->tcp->now + c->rto;
+		/* RFC 6298 (5.2), (5.3): tcp_output re-arms the timer (a
+		 * fresh tail loss probe, or the RTO) for what is left. */
+		c->rto_at = 0;
+		c->tlp = 0;
 	} else if (seg->ack == c->snd_una && c->snd_max != c->snd_una &&
 		   (sack_grew || (seg->len == 0 &&
 				  (seg->wnd << c->snd_wscale) == c->snd_wnd &&

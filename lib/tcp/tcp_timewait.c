@@ -21,6 +21,7 @@ tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c)
 	if (tcp->tw_nfree == 0) {
 		/* Out of records: as Linux, close without TIME_WAIT. */
 		w->stats.tcp_tw_full++;
+		w->stats.tcp_conns_closed++;
 		tcp_close_conn(w, c, SF_CLOSE_NORMAL);
 		return;
 	}
@@ -40,6 +41,7 @@ tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c)
 			     (void *)((uintptr_t)tw | TCP_TW_TAG)) != 0) {
 		tcp->tw_free[tcp->tw_nfree++] = tw;
 		w->stats.tcp_tw_full++;
+		w->stats.tcp_conns_closed++;
 		return;
 	}
 	tcp->nb_state[SF_TCP_TIME_WAIT]++;

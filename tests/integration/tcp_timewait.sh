@@ -5,12 +5,15 @@
 #     its final counters hold exactly one connection, in TIME_WAIT; the
 #     kernel (passive closer) is left with no socket at all, so synfin's
 #     last ACK arrived. The echo client exits as soon as the close is done
-#     (it does not wait out 2*MSL), so this build cannot show TIME_WAIT
-#     expiring, nor a FIN retransmitted into it being acknowledged; that
-#     needs a synfin that stays up after its connection (see the report).
+#     (it does not wait out 2*MSL); part 3 watches it expire.
 #  2. A kernel client against synfin's echo server: the kernel closes
 #     first and holds TIME-WAIT (ss); synfin, the passive closer, holds
 #     nothing (SIGUSR1 snapshot: every state 0, tcp_state_TIME_WAIT 0).
+#  3. synfin's echo client again, with tcp.msl_ms=1000 and --linger 4000
+#     (it stays up 4 s after the job): a snapshot right after the close
+#     shows one TIME_WAIT, one after 2*MSL (plus the timer wheel's at most
+#     1/8 lateness) shows none, and the record's expiry counts as the
+#     connection's close.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -73,4 +76,25 @@ sf_check_tcp_states snap
 sf_check_eq "tcp_conns_closed" "$(sf_ctr_snap tcp_conns_closed)" 1
 sf_synfin_stop
 sf_check_eq "echo_errors" "$(sf_ctr echo_errors)" 0
-pass "TIME_WAIT held by the active closer only (synfin's client; the kernel)"
+
+# ---- 3. TIME_WAIT expires after 2*MSL -------------------------------------
+mv "$SF_SYNFIN_LOG" "$SF_WORKDIR/synfin-server.log"
+sf_synfin_start --mode client --app echo --target "$SF_IP_PEER" \
+	--port "$PORT_KERNEL" --bytes "$BYTES" --set tcp.msl_ms=1000 \
+	--linger 4000
+sf_wait_file_re "$SF_SYNFIN_LOG" 'lingering' 20 "$SF_SYNFIN_PID" ||
+	fail "the echo client did not finish: $(tail -3 "$SF_SYNFIN_LOG")"
+sf_snapshot
+sf_check_eq "tcp_state_TIME_WAIT right after the close" \
+	"$(sf_ctr_snap tcp_state_TIME_WAIT)" 1
+sf_check_eq "tcp_conns_closed while in TIME_WAIT" \
+	"$(sf_ctr_snap tcp_conns_closed)" 0
+sleep 2.6	# 2*MSL = 2 s; the wheel fires at most 1/8 late
+sf_snapshot
+sf_check_eq "tcp_state_TIME_WAIT after 2*MSL" \
+	"$(sf_ctr_snap tcp_state_TIME_WAIT)" 0
+sf_check_eq "tcp_conns_closed after 2*MSL" \
+	"$(sf_ctr_snap tcp_conns_closed)" 1
+sf_synfin_wait_exit 20
+sf_check_eq "echo client's exit status" "$SF_SYNFIN_RC" 0
+pass "TIME_WAIT held by the active closer only, and gone after 2*MSL"

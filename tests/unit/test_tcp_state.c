@@ -102,10 +102,12 @@ test_tcp_textbook_walkthrough(void **state)
 	/* 2MSL = 2000 ms in the fixture: held until then, gone after. */
 	sf_test_advance_ms(TWO_MSL - 1);
 	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	assert_int_equal(sf_test_counter("tcp_conns_closed"), 0);
 	sf_test_advance_ms(LATE(TWO_MSL) + 1);
 	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 0);
 	assert_int_equal(sf_t.ncap, 0);
 	assert_int_equal(sf_test_counter("tcp_passive_opens"), 1);
+	assert_int_equal(sf_test_counter("tcp_conns_closed"), 1);
 }
 
 /* Active open: synfin's SYN, the peer's SYN-ACK, our ACK; data both
@@ -725,12 +727,12 @@ test_tcp_options_negotiated(void **state)
 }
 
 static int
-setup_listen_sack(void **state)
+setup_listen_sack_conf(bool tlp)
 {
 	struct sf_tcp_conf conf;
 
-	(void)state;
 	sf_test_tcp_conf(&conf);
+	conf.tlp_on = tlp;
 	conf.sack_on = true;
 	conf.keepalive_ms = 10000;
 	conf.keepalive_intvl_ms = 1000;
@@ -738,6 +740,21 @@ setup_listen_sack(void **state)
 	if (sf_test_tcp_setup_conf(&conf) != 0)
 		return -1;
 	return sf_tcp_listen(sf_t.w, SF_TEST_OUR_PORT, &sf_test_app_ops);
+}
+
+static int
+setup_listen_sack(void **state)
+{
+	(void)state;
+	return setup_listen_sack_conf(true);
+}
+
+/* For the retransmission timer's own behaviour: no tail loss probe. */
+static int
+setup_listen_sack_notlp(void **state)
+{
+	(void)state;
+	return setup_listen_sack_conf(false);
 }
 
 static const uint8_t sackok_opts[4] = { 1, 1, 4, 2 };	/* NOP NOP SACKOK */
@@ -884,6 +901,39 @@ test_tcp_sack_fast_retransmit_with_data(void **state)
 	assert_int_equal(sf_app.rx_len, 9);
 }
 
+/* RFC 8985 §7: a silent tail is probed after max(2 SRTT, 10 ms), long
+ * before the RTO, and the probe's ACK ends the matter. */
+static void
+test_tcp_tail_loss_probe(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100), t;
+	char buf[100];
+
+	(void)state;
+	memset(buf, 't', sizeof(buf));
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
+	sf_test_tx_clear();
+	sf_test_advance_ms(2);
+	/* The ACK gives an RTT sample; two more segments are then lost. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 101,
+						.flags = A });
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
+	sf_test_tx_clear();
+	t = (uint32_t)sf_test_advance_until_tx(1000);
+	assert_true(t >= 10 && t <= 12);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.seq, y + 101);	/* the last mss-worth */
+	assert_int_equal(o.len, 200);
+	assert_int_equal(sf_test_counter("tcp_loss_probes"), 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 301,
+						.flags = A });
+	sf_test_advance_ms(3000);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 0);
+}
+
 /* RFC 1122 §4.2.3.6 keepalive: probes after the idle time, the
  * connection survives an answer and dies after unanswered probes. */
 static void
@@ -975,8 +1025,11 @@ main(void)
 		T(test_tcp_malformed),
 		T(test_tcp_options_negotiated),
 		TS(test_tcp_sack_blocks_sent),
-		TS(test_tcp_sack_used_in_retransmission),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_sack_used_in_retransmission,
+			setup_listen_sack_notlp, sf_test_tcp_teardown),
 		TS(test_tcp_keepalive),
+		T(test_tcp_tail_loss_probe),
 		TS(test_tcp_sack_fast_retransmit_with_data),
 		T(test_tcp_active_open_window_scaled),
 	};
