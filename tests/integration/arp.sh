@@ -13,7 +13,9 @@ dut_mac=$(ip netns exec "$SF_NS_DUT" cat "/sys/class/net/$SF_IF_DUT/address")
 # capture ARP on the peer from before synfin starts (for its gratuitous ARP);
 # tcpdump writes to stdout so that the shell, not tcpdump, opens the file
 pcap="$SF_WORKDIR/arp.pcap"
-sf_peer tcpdump -i "$SF_IF_PEER" -U -n -w - arp > "$pcap" \
+# ip netns exec directly (not the sf_peer function) so that $! is
+# tcpdump's own PID and sf_kill ends it.
+ip netns exec "$SF_NS_PEER" tcpdump -i "$SF_IF_PEER" -U -n -w - arp > "$pcap" \
 	2> "$SF_WORKDIR/tcpdump.err" &
 tcpdump_pid=$!
 sf_track "$tcpdump_pid"

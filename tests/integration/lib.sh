@@ -262,7 +262,7 @@ sf_counters_block()
 {
 	awk -v m="${1:-synfin: final counters}" '
 		$0 == m { n = 0; delete c; inb = 1; next }
-		inb && /^  [a-z0-9_]+ +[0-9]+$/ { c[++n] = $1 " " $2; next }
+		inb && /^  [A-Za-z0-9_]+ +[0-9]+$/ { c[++n] = $1 " " $2; next }
 		{ inb = 0 }
 		END { for (i = 1; i <= n; i++) print c[i] }
 	' "$SF_SYNFIN_LOG"
