@@ -158,7 +158,7 @@ parse_args(struct app *a, int argc, char **argv)
 	char *dot, *eq;
 	unsigned int nov = 0, i;
 	const char *file = NULL;
-	char err[512];
+	char err[1024];
 	int c;
 
 	sf_cfg_defaults(&a->cfg);
@@ -208,6 +208,12 @@ parse_args(struct app *a, int argc, char **argv)
 						      "linger_ms", optarg };
 			break;
 		case 'X':
+			if (strlen(optarg) >= sizeof(setbuf[nov])) {
+				fprintf(stderr, "synfin: --set '%.40s...': "
+					"longer than %zu characters\n", optarg,
+					sizeof(setbuf[nov]) - 1);
+				return -EINVAL;
+			}
 			snprintf(setbuf[nov], sizeof(setbuf[nov]), "%s",
 				 optarg);
 			dot = strchr(setbuf[nov], '.');
@@ -494,7 +500,7 @@ setup(struct app *a)
 	struct rte_mempool *pool[RTE_MAX_NUMA_NODES] = { NULL };
 	struct sf_port_conf pc;
 	unsigned int lcore, i;
-	char err[512];
+	char err[1024];
 	uint16_t p, pid;
 	int s, rc;
 

@@ -83,7 +83,7 @@ sf_cfg_set(struct sf_cfg *cfg, const char *section, const char *key,
 	const struct cfg_key *k;
 	int idx = cfg_port_index(section);
 	const char *sec = idx >= 0 ? "port" : section;
-	char why[160], known[256];
+	char why[160], known[768];
 
 	if (!cfg_section_known(section)) {
 		snprintf(err, errlen, "%s: unknown section [%s] (known: "
