@@ -74,15 +74,15 @@ sf_kill "$tcpdump_pid"		# tcpdump: flush the capture
 # 5. counters, and the gratuitous ARP on the wire
 garp=$(sf_peer "$SF_PY" "$SF_PKT" garp "$pcap" "$dut_mac" "$SF_IP_DUT")
 sf_check_ge "gratuitous ARPs from $dut_mac seen by the peer" "$garp" 1
-sf_check_ge arp_tx_gratuitous "$(sf_counter arp_tx_gratuitous)" 1
-sf_check_ge arp_tx_request "$(sf_counter arp_tx_request)" 1
-sf_check_ge arp_rx_reply "$(sf_counter arp_rx_reply)" 1
-sf_check_ge arp_rx_request "$(sf_counter arp_rx_request)" 3
+sf_check_ge arp_tx_gratuitous "$(sf_ctr arp_tx_gratuitous)" 1
+sf_check_ge arp_tx_request "$(sf_ctr arp_tx_request)" 1
+sf_check_ge arp_rx_reply "$(sf_ctr arp_rx_reply)" 1
+sf_check_ge arp_rx_request "$(sf_ctr arp_rx_request)" 3
 # arp_rx_request counts every request, arp_drop_not_us those not for us
-for_us=$(($(sf_counter arp_rx_request) - $(sf_counter arp_drop_not_us)))
+for_us=$(($(sf_ctr arp_rx_request) - $(sf_ctr arp_drop_not_us)))
 sf_check_eq "arp_tx_reply (one per request for us: $for_us)" \
-	"$(sf_counter arp_tx_reply)" "$for_us"
+	"$(sf_ctr arp_tx_reply)" "$for_us"
 sf_check_eq "arp_drop_not_us (requests for 198.18.0.77)" \
-	"$(sf_counter arp_drop_not_us)" "$probes"
-sf_check_eq arp_drop_bad "$(sf_counter arp_drop_bad)" 0
+	"$(sf_ctr arp_drop_not_us)" "$probes"
+sf_check_eq arp_drop_bad "$(sf_ctr arp_drop_bad)" 0
 pass

@@ -268,15 +268,6 @@ sf_counters_block()
 	' "$SF_SYNFIN_LOG"
 }
 
-# sf_counter NAME: NAME's value in the final block (fails if absent).
-sf_counter()
-{
-	local v
-	v=$(sf_counters_block | awk -v n="$1" '$1 == n { print $2 }')
-	[ -n "$v" ] || fail "no counter '$1' in synfin's final counters"
-	echo "$v"
-}
-
 # sf_snapshot: SIGUSR1; waits for the new "synfin: counters" block.
 sf_snapshot()
 {
@@ -289,16 +280,6 @@ sf_snapshot()
 			"$before" ] && { sleep 0.3; return 0; }
 	done
 	fail "no 'synfin: counters' block 5 s after SIGUSR1"
-}
-
-# sf_counter_snap NAME: NAME's value in the last SIGUSR1 block.
-sf_counter_snap()
-{
-	local v
-	v=$(sf_counters_block "synfin: counters" |
-		awk -v n="$1" '$1 == n { print $2 }')
-	[ -n "$v" ] || fail "no counter '$1' in synfin's SIGUSR1 counters"
-	echo "$v"
 }
 
 # ---- kernel peer ----------------------------------------------------------
@@ -330,25 +311,12 @@ sf_ping()
 
 # ---- TCP tests: helpers added with the tcp_*.sh tests ----------------------
 
-# sf_counters_all [MARKER]: as sf_counters_block, but names may hold capitals
-# (tcp_state_ESTABLISHED ...). sf_counters_block's block ends at the first
-# such line, so it never reaches tcp_state_*, echo_* or port0_*.
-sf_counters_all()
-{
-	awk -v m="${1:-synfin: final counters}" '
-		$0 == m { n = 0; delete c; inb = 1; next }
-		inb && /^  [A-Za-z0-9_]+ +[0-9]+$/ { c[++n] = $1 " " $2; next }
-		{ inb = 0 }
-		END { for (i = 1; i <= n; i++) print c[i] }
-	' "$SF_SYNFIN_LOG"
-}
-
 # sf_ctr NAME [MARKER]: NAME's value in the last block after MARKER (the
 # final counters by default); fails if absent.
 sf_ctr()
 {
 	local v m=${2:-synfin: final counters}
-	v=$(sf_counters_all "$m" | awk -v n="$1" '$1 == n { print $2 }')
+	v=$(sf_counters_block "$m" | awk -v n="$1" '$1 == n { print $2 }')
 	[ -n "$v" ] || fail "no counter '$1' in synfin's '$m' block"
 	echo "$v"
 }
@@ -633,7 +601,7 @@ sf_diag_tcp()
 		kill -USR1 "$SF_SYNFIN_PID"
 		sleep 0.5
 		echo "synfin (SIGUSR1 snapshot), non-zero counters:"
-		sf_counters_all "synfin: counters" |
+		sf_counters_block "synfin: counters" |
 			awk '$2 != 0 && !/^port0_/ { printf " %s=%s", $1, $2 }'
 		echo
 	fi

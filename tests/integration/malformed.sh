@@ -86,7 +86,7 @@ checks=(
 declare -A before
 for row in "${checks[@]}"; do
 	for k in ${row%%|*}; do
-		before[$k]=$(sf_counter_snap "$k")
+		before[$k]=$(sf_ctr_snap "$k")
 	done
 done
 
@@ -95,7 +95,7 @@ for row in "${checks[@]}"; do
 	IFS='|' read -r keys want what <<< "$row"
 	rise=0
 	for k in $keys; do
-		rise=$((rise + $(sf_counter "$k") - before[$k]))
+		rise=$((rise + $(sf_ctr "$k") - before[$k]))
 	done
 	sf_check_eq "case $what: rise of ${keys// / + }" "$rise" "$want"
 done

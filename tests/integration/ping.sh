@@ -16,10 +16,10 @@ sf_ping "1000-ping flood" 1000 -f -c 1000 -W 2 -w 60
 
 sf_synfin_stop
 sf_check_eq "icmp_tx_echo_reply (kernel saw $SF_PING_REPLIES replies)" \
-	"$(sf_counter icmp_tx_echo_reply)" "$SF_PING_REPLIES"
+	"$(sf_ctr icmp_tx_echo_reply)" "$SF_PING_REPLIES"
 sf_check_eq "icmp_rx_echo (kernel sent $SF_PING_SENT requests)" \
-	"$(sf_counter icmp_rx_echo)" "$SF_PING_SENT"
+	"$(sf_ctr icmp_rx_echo)" "$SF_PING_SENT"
 for c in ip_drop_csum icmp_drop_csum tx_drop_full mbuf_alloc_fail; do
-	sf_check_eq "$c" "$(sf_counter "$c")" 0
+	sf_check_eq "$c" "$(sf_ctr "$c")" 0
 done
 pass "$SF_PING_REPLIES echo replies, zero loss"

@@ -74,6 +74,14 @@ sf_test_eal_init(void)
 	done = 1;
 }
 
+int
+sf_test_eal_setup(void **state)
+{
+	(void)state;
+	sf_test_eal_init();
+	return 0;
+}
+
 /* The unit tests' tx_flush: keep the frames for the test to inspect. */
 static void
 test_tx_capture(struct sf_worker *w, struct sf_wport *wp)

@@ -51,6 +51,9 @@ extern struct sf_test_env sf_t;
  */
 void sf_test_eal_init(void);
 
+/** cmocka group setup that only starts EAL (sf_test_eal_init). */
+int sf_test_eal_setup(void **state);
+
 /** cmocka setup: EAL, pool, a worker with one interface whose TX is
  *  captured. Clock: w->now = 1 s worth of TSC, hz = 1e9 (1 cycle = 1 ns). */
 int sf_test_setup(void **state);

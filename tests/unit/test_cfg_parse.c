@@ -31,14 +31,6 @@ write_file(const char *text)
 }
 
 static int
-group_setup(void **state)
-{
-	(void)state;
-	sf_test_eal_init();
-	return 0;
-}
-
-static int
 group_teardown(void **state)
 {
 	(void)state;
@@ -295,6 +287,6 @@ main(void)
 		cmocka_unit_test(test_cfg_app_and_tcp_keys),
 	};
 
-	return cmocka_run_group_tests_name("cfg_parse", tests, group_setup,
+	return cmocka_run_group_tests_name("cfg_parse", tests, sf_test_eal_setup,
 					   group_teardown);
 }

@@ -22,14 +22,6 @@ static const struct sf_tcp_isn_key ref_key = {
 	.k1 = UINT64_C(0x0f0e0d0c0b0a0908),
 };
 
-static int
-group_setup(void **state)
-{
-	(void)state;
-	sf_test_eal_init();
-	return 0;
-}
-
 static void
 test_siphash24_reference(void **state)
 {
@@ -161,5 +153,5 @@ main(void)
 		cmocka_unit_test(test_tcp_isn_key),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, sf_test_eal_setup, NULL);
 }

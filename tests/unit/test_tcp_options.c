@@ -11,14 +11,6 @@
 #include "sf_test.h"
 #include "tcp_options.h"
 
-static int
-group_setup(void **state)
-{
-	(void)state;
-	sf_test_eal_init();
-	return 0;
-}
-
 static void
 test_tcp_opts_syn_round_trip(void **state)
 {
@@ -317,5 +309,5 @@ main(void)
 		cmocka_unit_test(test_tcp_opts_eol_and_unknown),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, sf_test_eal_setup, NULL);
 }
