@@ -277,15 +277,18 @@ parse_args(struct app *a, int argc, char **argv)
 }
 
 static void
-stats_sum(const struct app *a, struct sf_stats *sum)
+stats_sum(const struct app *a, struct sf_stats *sum,
+	  uint64_t states[SF_TCP_NB_STATES])
 {
 	struct sf_stats s;
 	unsigned int i;
 
 	memset(sum, 0, sizeof(*sum));
+	memset(states, 0, sizeof(uint64_t) * SF_TCP_NB_STATES);
 	for (i = 0; i < a->nb_workers; i++) {
 		sf_worker_stats_read(a->workers[i], &s);
 		sf_stats_add(sum, &s);
+		sf_tcp_state_counts(a->workers[i], states);
 	}
 }
 
@@ -305,19 +308,16 @@ drops_total(const struct sf_stats *s)
 static void
 print_counters(const struct app *a, const char *title)
 {
+	uint64_t states[SF_TCP_NB_STATES];
+	const struct sf_echo_stats *es_app;
 	struct rte_eth_stats es;
 	struct sf_stats s;
+	unsigned int i;
 	uint16_t p;
 
-	uint64_t states[SF_TCP_NB_STATES] = { 0 };
-	const struct sf_echo_stats *es_app;
-	unsigned int i;
-
-	stats_sum(a, &s);
+	stats_sum(a, &s, states);
 	printf("synfin: %s\n", title);
 	sf_stats_print(stdout, &s);
-	for (i = 0; i < a->nb_workers; i++)
-		sf_tcp_state_counts(a->workers[i], states);
 	for (i = SF_TCP_LISTEN + 1; i < SF_TCP_NB_STATES; i++)
 		printf("  tcp_state_%-10s %" PRIu64 "\n",
 		       sf_tcp_state_name((enum sf_tcp_state)i), states[i]);
@@ -347,15 +347,11 @@ print_counters(const struct app *a, const char *title)
 static void
 stats_line(struct app *a, uint64_t now)
 {
-	struct sf_stats s;
 	double dt = (double)(now - a->last_tsc) / (double)a->hz;
+	uint64_t states[SF_TCP_NB_STATES];
+	struct sf_stats s;
 
-	stats_sum(a, &s);
-	uint64_t states[SF_TCP_NB_STATES] = { 0 };
-	unsigned int i;
-
-	for (i = 0; i < a->nb_workers; i++)
-		sf_tcp_state_counts(a->workers[i], states);
+	stats_sum(a, &s, states);
 	printf("synfin: rx %.0f pps %.1f Mbit/s | tx %.0f pps %.1f Mbit/s | "
 	       "tcp estab %" PRIu64 " tw %" PRIu64 " opens %" PRIu64
 	       " rexmit %" PRIu64 " | icmp echo %" PRIu64

@@ -122,7 +122,7 @@ key_ip_prefix(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
 {
 	struct sf_cfg_port *p = &cfg->port[idx];
 	char buf[32], *slash;
-	uint32_t ip, len, h;
+	uint32_t ip, len;
 
 	RTE_SET_USED(k);
 	snprintf(why, whylen, "an IPv4 address and prefix length, "
@@ -137,8 +137,7 @@ key_ip_prefix(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
 	if (sf_cfg_parse_ipv4(buf, &ip) != 0 ||
 	    parse_u32(slash + 1, 8, 32, &len) != 0)
 		return -EINVAL;
-	h = ntohl(ip);
-	if (h == 0 || (h >> 28) >= 0xe || (h >> 24) == 127) {
+	if (sf_ipv4_not_host(ip)) {
 		snprintf(why, whylen, "a unicast address, not 0.0.0.0, "
 			 "loopback, multicast or class E");
 		return -EINVAL;

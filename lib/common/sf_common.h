@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
 #include <rte_common.h>
 
 #define SF_CACHE_ALIGNED __rte_cache_aligned
@@ -29,6 +30,16 @@
 #define SF_SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
 #define SF_SEQ_GT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) > 0)
 #define SF_SEQ_GEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) >= 0)
+
+/* An IPv4 address (network order) no host may have (RFC 1122 §3.2.1.3):
+ * "this host", limited broadcast, multicast, class E, loopback. */
+static inline int
+sf_ipv4_not_host(uint32_t ip)
+{
+	uint32_t h = rte_be_to_cpu_32(ip);
+
+	return h == 0 || (h >> 28) >= 0xe || (h >> 24) == 127;
+}
 
 /* Most ports, queues and addresses synfin drives. */
 #define SF_MAX_PORTS 8

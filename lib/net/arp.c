@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
@@ -96,8 +97,7 @@ arp_update(struct sf_worker *w, struct sf_iface *ifc,
 	   struct sf_arp_entry *e, const struct rte_ether_addr *mac)
 {
 	uint64_t st = arp_mac_pack(mac), old;
-	char ipbuf[16], macbuf[RTE_ETHER_ADDR_FMT_SIZE];
-	uint32_t h;
+	char ipbuf[INET_ADDRSTRLEN], macbuf[RTE_ETHER_ADDR_FMT_SIZE];
 
 	old = __atomic_exchange_n(&e->mac_state, st, __ATOMIC_ACQ_REL);
 	__atomic_store_n(&e->updated, w->now, __ATOMIC_RELEASE);
@@ -105,9 +105,7 @@ arp_update(struct sf_worker *w, struct sf_iface *ifc,
 	if (old == st)
 		return;
 	/* A neighbour appearing or moving is rare and worth a line. */
-	h = rte_be_to_cpu_32(e->ip);
-	snprintf(ipbuf, sizeof(ipbuf), "%u.%u.%u.%u", h >> 24,
-		 (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff);
+	inet_ntop(AF_INET, &e->ip, ipbuf, sizeof(ipbuf));
 	snprintf(macbuf, sizeof(macbuf), "%02x:%02x:%02x:%02x:%02x:%02x",
 		 mac->addr_bytes[0], mac->addr_bytes[1], mac->addr_bytes[2],
 		 mac->addr_bytes[3], mac->addr_bytes[4], mac->addr_bytes[5]);
@@ -234,8 +232,7 @@ sf_arp_housekeep(struct sf_worker *w, struct sf_wport *wp)
 	struct sf_iface *ifc = wp->ifc;
 	struct sf_arp_entry *e;
 	uint64_t st, upd;
-	char buf[16];
-	uint32_t h;
+	char buf[INET_ADDRSTRLEN];
 
 	if (!wp->announced && sf_arp_announce(w, wp) == 0)
 		wp->announced = true;
@@ -251,9 +248,7 @@ sf_arp_housekeep(struct sf_worker *w, struct sf_wport *wp)
 	if ((st & SF_ARP_VALID) && w->now - upd < ifc->arp_timeout / 4 * 3)
 		return;
 	if (e->requests == ifc->arp_retries && !ifc->gw_logged_fail) {
-		h = rte_be_to_cpu_32(ifc->gateway);
-		snprintf(buf, sizeof(buf), "%u.%u.%u.%u", h >> 24,
-			 (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff);
+		inet_ntop(AF_INET, &ifc->gateway, buf, sizeof(buf));
 		SF_LOG(WARNING, net,
 		       "port %u: no ARP reply from gateway %s after %u requests, still trying",
 		       ifc->port_id, buf, e->requests);

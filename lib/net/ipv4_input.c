@@ -7,16 +7,6 @@
 #include "sf_tcp.h"
 #include "sf_worker.h"
 
-/* Source addresses no host may use (RFC 1122 §3.2.1.3): limited
- * broadcast, multicast, class E, "this host" and loopback. */
-static inline bool
-ipv4_bad_src(uint32_t src)
-{
-	uint32_t h = rte_be_to_cpu_32(src);
-
-	return h == 0 || (h >> 28) >= 0xe || (h >> 24) == 127;
-}
-
 static inline int
 ipv4_csum_ok(const struct sf_iface *ifc, const struct rte_mbuf *m,
 	     const struct rte_ipv4_hdr *ip)
@@ -80,7 +70,7 @@ sf_ipv4_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 		w->stats.ip_drop_not_us++;
 		goto drop;
 	}
-	if (unlikely(ipv4_bad_src(ip->src_addr) ||
+	if (unlikely(sf_ipv4_not_host(ip->src_addr) ||
 		     sf_iface_has_addr(ifc, ip->src_addr) ||
 		     (ifc->prefix_len < 31 &&
 		      (ip->src_addr | ifc->netmask) == UINT32_MAX))) {

@@ -119,20 +119,13 @@ tcp_can_send(const struct sf_tcb *c)
 		 c->state == SF_TCP_SYN_SENT || c->state == SF_TCP_SYN_RCVD);
 }
 
-int
-sf_tcp_send(struct sf_worker *w, struct sf_conn *conn, struct rte_mbuf *m)
+/* Append @m (a chain of payload mbufs) to the send queue; the caller has
+ * checked the room. Only data_len and next are used once queued. */
+static void
+tcp_sndq_append(struct sf_tcb *c, struct rte_mbuf *m)
 {
-	struct sf_tcb *c = tcp_tcb(conn);
 	struct rte_mbuf *last;
-	uint32_t len = m->pkt_len;
 
-	if (!tcp_can_send(c))
-		return -EPIPE;
-	if (c->sndq_len + len > w->tcp->conf.sndbuf) {
-		c->flags |= TF_WANT_WRITE;
-		return -ENOBUFS;
-	}
-	/* Queue segment by segment: only data_len and next are used. */
 	for (last = m; last->next != NULL; last = last->next)
 		;
 	if (c->sndq_tail == NULL)
@@ -140,9 +133,30 @@ sf_tcp_send(struct sf_worker *w, struct sf_conn *conn, struct rte_mbuf *m)
 	else
 		c->sndq_tail->next = m;
 	c->sndq_tail = last;
-	c->sndq_len += len;
+	c->sndq_len += m->pkt_len;
+}
+
+/* Send what the new data allows, once it is all queued. */
+static void
+tcp_send_queued(struct sf_worker *w, struct sf_tcb *c)
+{
 	if (c->state == SF_TCP_ESTABLISHED || c->state == SF_TCP_CLOSE_WAIT)
 		tcp_output(w, c);
+}
+
+int
+sf_tcp_send(struct sf_worker *w, struct sf_conn *conn, struct rte_mbuf *m)
+{
+	struct sf_tcb *c = tcp_tcb(conn);
+
+	if (!tcp_can_send(c))
+		return -EPIPE;
+	if (c->sndq_len + m->pkt_len > w->tcp->conf.sndbuf) {
+		c->flags |= TF_WANT_WRITE;
+		return -ENOBUFS;
+	}
+	tcp_sndq_append(c, m);
+	tcp_send_queued(w, c);
 	return 0;
 }
 
@@ -154,7 +168,6 @@ sf_tcp_send_copy(struct sf_worker *w, struct sf_conn *conn, const void *buf,
 	uint32_t room, done = 0, n, want = len;
 	struct rte_mbuf *m;
 	char *p;
-	int rc;
 
 	if (!tcp_can_send(c))
 		return -EPIPE;
@@ -168,20 +181,19 @@ sf_tcp_send_copy(struct sf_worker *w, struct sf_conn *conn, const void *buf,
 		m = rte_pktmbuf_alloc(w->pool);
 		if (m == NULL) {
 			w->stats.mbuf_alloc_fail++;
-			return done ? (int)done : -ENOMEM;
+			break;
 		}
 		n = RTE_MIN(len - done, (uint32_t)rte_pktmbuf_tailroom(m));
 		p = rte_pktmbuf_append(m, (uint16_t)n);
 		memcpy(p, (const char *)buf + done, n);
-		rc = sf_tcp_send(w, conn, m);
-		if (rc != 0) {
-			rte_pktmbuf_free(m);
-			return done ? (int)done : rc;
-		}
+		tcp_sndq_append(c, m);
 		done += n;
 	}
+	if (done == 0)
+		return -ENOMEM;
 	if (done < want)
 		c->flags |= TF_WANT_WRITE;
+	tcp_send_queued(w, c);
 	return (int)done;
 }
 

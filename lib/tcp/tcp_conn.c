@@ -463,7 +463,7 @@ tcp_timer_cb(struct sf_timer *t, void *arg)
 	uint64_t now = tcp->now;
 
 	if (t->kind == TCP_TIMER_TW) {
-		tcp_timewait_expire(w, container_of(t, struct sf_tw, timer));
+		tcp_timewait_release(w, container_of(t, struct sf_tw, timer));
 		return;
 	}
 	c = container_of(t, struct sf_tcb, timer);

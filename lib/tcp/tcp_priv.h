@@ -252,7 +252,7 @@ void tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c);
  * is gone and the caller treats it as a new SYN. */
 bool tcp_timewait_input(struct sf_worker *w, struct sf_wport *wp,
 			struct sf_tw *tw, struct sf_seg *seg);
-void tcp_timewait_expire(struct sf_worker *w, struct sf_tw *tw);
+void tcp_timewait_release(struct sf_worker *w, struct sf_tw *tw);
 
 /* tcp_conn.c: lifecycle */
 struct sf_tcb *tcp_tcb_alloc(struct sf_worker *w,

@@ -74,6 +74,19 @@ tcp_rcv_rst(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	tcp_close_conn(w, c, SF_CLOSE_RST_RCVD);
 }
 
+/* RFC 7323 §4.1: an RTT sample from the echoed timestamp, unless the
+ * segment acks a retransmission. Returns true when it took one. */
+static bool
+tcp_rtt_ts(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
+{
+	if (!(c->flags & TF_TS) || !(seg->opts.present & SF_TCPOPT_TS) ||
+	    seg->opts.tsecr == 0 || c->nrexmit != 0)
+		return false;
+	tcp_rtt_sample(c, (uint32_t)w->tcp->now - seg->opts.tsecr,
+		       &w->tcp->conf);
+	return true;
+}
+
 /* RFC 9293 §3.10.7.4, fifth check, for the states that share it.
  * Returns false when the segment must be dropped. */
 static bool
@@ -103,12 +116,8 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		acked = seg->ack - c->snd_una;
 		/* RTT: timestamps (RFC 7323 §4.1) or one timed segment,
 		 * never a retransmitted one (Karn). */
-		if ((c->flags & TF_TS) && (seg->opts.present & SF_TCPOPT_TS) &&
-		    seg->opts.tsecr != 0 && c->nrexmit == 0)
-			tcp_rtt_sample(c, (uint32_t)w->tcp->now -
-				       seg->opts.tsecr, conf);
-		else if ((c->flags & TF_RTT) &&
-			 SF_SEQ_GT(seg->ack, c->rtt_seq)) {
+		if (!tcp_rtt_ts(w, c, seg) && (c->flags & TF_RTT) &&
+		    SF_SEQ_GT(seg->ack, c->rtt_seq)) {
 			c->flags &= (uint16_t)~TF_RTT;
 			tcp_rtt_sample(c, (uint32_t)(w->tcp->now -
 						     c->rtt_start), conf);
@@ -350,10 +359,7 @@ tcp_rcv_syn_rcvd(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 	c->snd_wnd = seg->wnd << c->snd_wscale;
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
-	if ((c->flags & TF_TS) && (seg->opts.present & SF_TCPOPT_TS) &&
-	    seg->opts.tsecr != 0 && c->nrexmit == 0)
-		tcp_rtt_sample(c, (uint32_t)w->tcp->now - seg->opts.tsecr,
-			       &w->tcp->conf);
+	tcp_rtt_ts(w, c, seg);
 	c->nrexmit = 0;
 	c->rto_at = 0;
 	tcp_set_state(w, c, SF_TCP_ESTABLISHED);
@@ -485,10 +491,7 @@ tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		c->snd_una = seg->ack;
 		c->snd_wl2 = seg->ack;
 		c->snd_wnd = seg->wnd << c->snd_wscale;
-		if ((c->flags & TF_TS) && seg->opts.tsecr != 0 &&
-		    c->nrexmit == 0)
-			tcp_rtt_sample(c, (uint32_t)w->tcp->now -
-				       seg->opts.tsecr, &w->tcp->conf);
+		tcp_rtt_ts(w, c, seg);
 		c->nrexmit = 0;
 		c->rto_at = 0;
 		tcp_set_state(w, c, SF_TCP_ESTABLISHED);

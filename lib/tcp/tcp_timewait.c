@@ -50,7 +50,8 @@ tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c)
 		      tcp->now + 2ULL * tcp->conf.msl_ms);
 }
 
-static void
+/* 2MSL ran out, or a newer SYN reopens the tuple: the record goes. */
+void
 tcp_timewait_release(struct sf_worker *w, struct sf_tw *tw)
 {
 	struct sf_tcp *tcp = w->tcp;
@@ -61,12 +62,6 @@ tcp_timewait_release(struct sf_worker *w, struct sf_tw *tw)
 	/* The record returns to the free stack through the table's
 	 * reclamation callback, once no reader can see it. */
 	sf_tcp_table_del(tcp->table, &tw->key);
-}
-
-void
-tcp_timewait_expire(struct sf_worker *w, struct sf_tw *tw)
-{
-	tcp_timewait_release(w, tw);
 }
 
 bool

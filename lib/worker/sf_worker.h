@@ -69,7 +69,6 @@ struct sf_worker {
 					 * runs from here */
 	void *main_hook_arg;
 	volatile int stop;		/* written by worker_ctl.c */
-	uint64_t loops;
 
 	struct sf_stats stats;
 	struct sf_wport ports[SF_MAX_PORTS];

@@ -98,7 +98,6 @@ sf_worker_poll(struct sf_worker *w)
 		worker_housekeep(w);
 	}
 	sf_worker_flush(w);
-	w->loops++;
 }
 
 int
