@@ -31,26 +31,9 @@
 #include "sf_stats.h"
 #include "sf_tcp.h"
 #include "sf_worker.h"
+#include "synfin.h"
 
 #define EXIT_USAGE 2
-
-struct app {
-	struct sf_cfg cfg;
-	uint16_t nb_ports;
-	uint16_t port_ids[SF_MAX_PORTS];
-	struct sf_iface *ifc[SF_MAX_PORTS];
-	struct sf_port_info pinfo[SF_MAX_PORTS];
-	bool port_started[SF_MAX_PORTS];
-	unsigned int nb_workers;
-	unsigned int worker_lcore[SF_MAX_WORKERS];
-	struct sf_worker *workers[SF_MAX_WORKERS];
-	bool main_is_worker;
-	uint64_t hz;
-	uint64_t next_stats;
-	uint64_t last_tsc;
-	uint64_t done_tsc;		/* when the client job finished */
-	struct sf_stats last;
-};
 
 static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t dump_signal;
@@ -71,39 +54,56 @@ usage(FILE *f, const char *prog)
 "Usage: %s [EAL options] -- [options]\n"
 "\n"
 "synfin: a userspace TCP endpoint on DPDK. It answers ARP and ICMP echo\n"
-"on its ports and runs a TCP application: an echo server, or an echo\n"
-"client that streams a pattern and verifies every byte that returns.\n"
+"on its ports and runs a TCP application as a responder (echo or HTTP\n"
+"server) or as a load generator (echo or HTTP client) that measures\n"
+"connection and request rates and latency percentiles.\n"
 "\n"
-"Options:\n"
+"Options (each sets the configuration key in brackets):\n"
 "  -c, --config FILE        INI configuration (see config/synfin.ini)\n"
-"      --ip ADDR/LEN        port 0's IPv4 address and prefix\n"
-"                           (same as [port0] ip)\n"
-"      --gateway ADDR       port 0's next hop off the prefix, resolved by\n"
-"                           ARP at start (same as [port0] gateway)\n"
-"      --stats-interval SEC seconds between stats lines, 0 for none\n"
-"                           (same as [general] stats_interval; default 1)\n"
-"      --mode server|client run as a responder or a client ([app] mode)\n"
-"      --app none|echo      the TCP application ([app] app)\n"
-"      --port N             TCP port to listen on / connect to ([app] port)\n"
-"      --target ADDR        client: the server's address ([app] target)\n"
-"      --bytes N            echo client: bytes to send and verify\n"
-"      --linger MS          client: keep running MS ms after the job, e.g.\n"
-"                           to watch TIME_WAIT expire ([app] linger_ms)\n"
+"      --ip ADDR/LEN        port 0's IPv4 address and prefix [port0] ip\n"
+"      --gateway ADDR       port 0's next hop off the prefix [port0] gateway\n"
+"      --stats-interval SEC seconds between stats lines, 0: none (1)\n"
+"      --mode server|client responder or load generator [app] mode\n"
+"      --app none|echo|http the TCP application [app] app\n"
+"      --port N             TCP port to listen on / connect to [app] port\n"
+"      --target A[:P][,..]  client: server address(es) [app] target\n"
+"      --bytes N            echo client: bytes per request, verified\n"
+"      --linger MS          client: run on MS ms after the job\n"
+"  Load generator ([load]):\n"
+"      --concurrency N      connections open at once (1)\n"
+"      --rate N             new connections per second (0: unpaced)\n"
+"      --ramp MS            rates climb from 0 over MS ms\n"
+"      --requests N         requests per connection (1; 0: unlimited)\n"
+"      --req-rate N         requests per second in all (0: unpaced)\n"
+"      --duration SEC       run time (0: until --count)\n"
+"      --count N            connections in all (0: until --duration;\n"
+"                           neither given: one connection)\n"
+"      --close fin|rst      how the client ends a connection (fin)\n"
+"      --source A[-B]       source addresses in port 0's prefix\n"
+"      --path PATH          http client: request target (/)\n"
+"      --json FILE          write the results as JSON\n"
+"  HTTP server ([http]):\n"
+"      --body-size N        response body bytes, 0 to 1048576 (0)\n"
 "      --set SEC.KEY=VALUE  set any configuration key, e.g.\n"
 "                           --set tcp.msl_ms=1000 (repeatable)\n"
 "  -i, --interactive        reserved for the console (not in this build)\n"
 "  -h, --help               this text\n"
 "\n"
 "Command-line options override the file. Signals: SIGINT/SIGTERM stop and\n"
-"print the final counters, SIGUSR1 prints the counters and goes on. An\n"
-"echo client exits by itself when done: status 0 when every byte came\n"
-"back intact and the connection closed normally, 1 otherwise.\n"
+"print the final counters, SIGUSR1 prints the counters and goes on. A\n"
+"client exits by itself when its job is done, with connect, first-byte\n"
+"and total latency percentiles: status 0 when every connection and\n"
+"request succeeded (echo: every byte came back intact), 1 otherwise.\n"
 "\n"
-"Example (inside a network namespace holding veth0):\n"
+"Examples (inside a network namespace holding veth0):\n"
 "  %s -l 0 --no-pci --vdev=net_af_packet0,iface=veth0 -- \\\n"
-"      --ip 198.18.0.2/24 --gateway 198.18.0.1\n"
+"      --ip 198.18.0.2/24 --mode server --app http --port 80 \\\n"
+"      --body-size 1024\n"
+"  %s -l 0 --no-pci --vdev=net_af_packet0,iface=veth0 -- \\\n"
+"      --ip 198.18.0.2/24 --mode client --app http --target 198.18.0.1:80 \\\n"
+"      --concurrency 64 --rate 10000 --duration 10\n"
 "\n"
-"Configuration keys:\n", prog, prog);
+"Configuration keys:\n", prog, prog, prog);
 	sf_cfg_print_keys(f);
 }
 
@@ -132,80 +132,84 @@ wants_help(int argc, char **argv)
 	return false;
 }
 
+/* Options that set one configuration key each: --NAME VALUE is
+ * [section] key = VALUE, parsed and checked by the key table. */
+static const struct {
+	const char *name, *section, *key;
+} opt_keys[] = {
+	{ "ip", "port0", "ip" },
+	{ "gateway", "port0", "gateway" },
+	{ "stats-interval", "general", "stats_interval" },
+	{ "mode", "app", "mode" },
+	{ "app", "app", "app" },
+	{ "port", "app", "port" },
+	{ "target", "app", "target" },
+	{ "bytes", "app", "bytes" },
+	{ "linger", "app", "linger_ms" },
+	{ "concurrency", "load", "concurrency" },
+	{ "rate", "load", "rate" },
+	{ "ramp", "load", "ramp_ms" },
+	{ "requests", "load", "requests" },
+	{ "req-rate", "load", "req_rate" },
+	{ "duration", "load", "duration" },
+	{ "count", "load", "count" },
+	{ "close", "load", "close" },
+	{ "source", "load", "source" },
+	{ "path", "load", "path" },
+	{ "json", "load", "json" },
+	{ "body-size", "http", "body_size" },
+};
+
+#define OPT_KEY_BASE 1000
+
 static int
 parse_args(struct app *a, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "ip", required_argument, NULL, 'I' },
-		{ "gateway", required_argument, NULL, 'G' },
-		{ "stats-interval", required_argument, NULL, 'S' },
-		{ "mode", required_argument, NULL, 'M' },
-		{ "app", required_argument, NULL, 'A' },
-		{ "port", required_argument, NULL, 'P' },
-		{ "target", required_argument, NULL, 'T' },
-		{ "bytes", required_argument, NULL, 'B' },
-		{ "set", required_argument, NULL, 'X' },
-		{ "linger", required_argument, NULL, 'L' },
-		{ "interactive", no_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static struct option longopts[RTE_DIM(opt_keys) + 5];
 	struct {
 		const char *opt, *section, *key, *val;
 	} ov[64];
 	static char setbuf[64][256];
+	static char optname[RTE_DIM(opt_keys)][32];
 	char *dot, *eq;
 	unsigned int nov = 0, i;
 	const char *file = NULL;
 	char err[1024];
 	int c;
 
+	for (i = 0; i < RTE_DIM(opt_keys); i++) {
+		snprintf(optname[i], sizeof(optname[i]), "--%s",
+			 opt_keys[i].name);
+		longopts[i] = (struct option){ opt_keys[i].name,
+			required_argument, NULL, OPT_KEY_BASE + (int)i };
+	}
+	longopts[i++] = (struct option){ "config", required_argument, NULL,
+					 'c' };
+	longopts[i++] = (struct option){ "set", required_argument, NULL,
+					 'X' };
+	longopts[i++] = (struct option){ "interactive", no_argument, NULL,
+					 'i' };
+	longopts[i++] = (struct option){ "help", no_argument, NULL, 'h' };
+	longopts[i] = (struct option){ NULL, 0, NULL, 0 };
+
 	sf_cfg_defaults(&a->cfg);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":c:ih", longopts, NULL)) != -1) {
+		if (c >= OPT_KEY_BASE &&
+		    c < OPT_KEY_BASE + (int)RTE_DIM(opt_keys)) {
+			i = (unsigned int)(c - OPT_KEY_BASE);
+			ov[nov++] = (typeof(ov[0])){ optname[i],
+				opt_keys[i].section, opt_keys[i].key, optarg };
+			if (nov == RTE_DIM(ov)) {
+				fprintf(stderr, "synfin: too many options\n");
+				return -EINVAL;
+			}
+			continue;
+		}
 		switch (c) {
 		case 'c':
 			file = optarg;
-			break;
-		case 'I':
-			ov[nov++] = (typeof(ov[0])){ "--ip", "port0", "ip",
-						      optarg };
-			break;
-		case 'G':
-			ov[nov++] = (typeof(ov[0])){ "--gateway", "port0",
-						      "gateway", optarg };
-			break;
-		case 'S':
-			ov[nov++] = (typeof(ov[0])){ "--stats-interval",
-						      "general",
-						      "stats_interval",
-						      optarg };
-			break;
-		case 'M':
-			ov[nov++] = (typeof(ov[0])){ "--mode", "app", "mode",
-						      optarg };
-			break;
-		case 'A':
-			ov[nov++] = (typeof(ov[0])){ "--app", "app", "app",
-						      optarg };
-			break;
-		case 'P':
-			ov[nov++] = (typeof(ov[0])){ "--port", "app", "port",
-						      optarg };
-			break;
-		case 'T':
-			ov[nov++] = (typeof(ov[0])){ "--target", "app",
-						      "target", optarg };
-			break;
-		case 'B':
-			ov[nov++] = (typeof(ov[0])){ "--bytes", "app", "bytes",
-						      optarg };
-			break;
-		case 'L':
-			ov[nov++] = (typeof(ov[0])){ "--linger", "app",
-						      "linger_ms", optarg };
 			break;
 		case 'X':
 			if (strlen(optarg) >= sizeof(setbuf[nov])) {
@@ -276,98 +280,6 @@ parse_args(struct app *a, int argc, char **argv)
 	return 0;
 }
 
-static void
-stats_sum(const struct app *a, struct sf_stats *sum,
-	  uint64_t states[SF_TCP_NB_STATES])
-{
-	struct sf_stats s;
-	unsigned int i;
-
-	memset(sum, 0, sizeof(*sum));
-	memset(states, 0, sizeof(uint64_t) * SF_TCP_NB_STATES);
-	for (i = 0; i < a->nb_workers; i++) {
-		sf_worker_stats_read(a->workers[i], &s);
-		sf_stats_add(sum, &s);
-		sf_tcp_state_counts(a->workers[i], states);
-	}
-}
-
-static uint64_t
-drops_total(const struct sf_stats *s)
-{
-	uint64_t d = 0;
-	unsigned int i;
-	const char *n;
-
-	for (i = 0; (n = sf_stats_name(i)) != NULL; i++)
-		if (strstr(n, "_drop") != NULL)
-			d += sf_stats_get(s, i);
-	return d;
-}
-
-static void
-print_counters(const struct app *a, const char *title)
-{
-	uint64_t states[SF_TCP_NB_STATES];
-	const struct sf_echo_stats *es_app;
-	struct rte_eth_stats es;
-	struct sf_stats s;
-	unsigned int i;
-	uint16_t p;
-
-	stats_sum(a, &s, states);
-	printf("synfin: %s\n", title);
-	sf_stats_print(stdout, &s);
-	for (i = SF_TCP_LISTEN + 1; i < SF_TCP_NB_STATES; i++)
-		printf("  tcp_state_%-10s %" PRIu64 "\n",
-		       sf_tcp_state_name((enum sf_tcp_state)i), states[i]);
-	for (i = 0; i < a->nb_workers; i++) {
-		es_app = sf_app_echo_stats(a->workers[i]);
-		if (es_app == NULL)
-			continue;
-		printf("  echo_conns_opened %" PRIu64 "\n  echo_conns_closed %"
-		       PRIu64 "\n  echo_bytes_rx %" PRIu64
-		       "\n  echo_bytes_tx %" PRIu64 "\n  echo_errors %" PRIu64
-		       "\n", es_app->conns_opened, es_app->conns_closed,
-		       es_app->bytes_rx, es_app->bytes_tx, es_app->errors);
-	}
-	for (p = 0; p < a->nb_ports; p++) {
-		if (!a->port_started[p] ||
-		    rte_eth_stats_get(a->port_ids[p], &es) != 0)
-			continue;
-		printf("  port%u_ipackets %" PRIu64 "\n  port%u_opackets %"
-		       PRIu64 "\n  port%u_imissed %" PRIu64
-		       "\n  port%u_ierrors %" PRIu64 "\n  port%u_oerrors %"
-		       PRIu64 "\n", p, es.ipackets, p, es.opackets, p,
-		       es.imissed, p, es.ierrors, p, es.oerrors);
-	}
-	fflush(stdout);
-}
-
-static void
-stats_line(struct app *a, uint64_t now)
-{
-	double dt = (double)(now - a->last_tsc) / (double)a->hz;
-	uint64_t states[SF_TCP_NB_STATES];
-	struct sf_stats s;
-
-	stats_sum(a, &s, states);
-	printf("synfin: rx %.0f pps %.1f Mbit/s | tx %.0f pps %.1f Mbit/s | "
-	       "tcp estab %" PRIu64 " tw %" PRIu64 " opens %" PRIu64
-	       " rexmit %" PRIu64 " | icmp echo %" PRIu64
-	       " | drops %" PRIu64 "\n",
-	       (double)(s.rx_pkts - a->last.rx_pkts) / dt,
-	       (double)(s.rx_bytes - a->last.rx_bytes) * 8 / dt / 1e6,
-	       (double)(s.tx_pkts - a->last.tx_pkts) / dt,
-	       (double)(s.tx_bytes - a->last.tx_bytes) * 8 / dt / 1e6,
-	       states[SF_TCP_ESTABLISHED], states[SF_TCP_TIME_WAIT],
-	       s.tcp_active_opens + s.tcp_passive_opens, s.tcp_retransmits,
-	       s.icmp_rx_echo, drops_total(&s));
-	fflush(stdout);
-	a->last = s;
-	a->last_tsc = now;
-}
-
 /* The control plane's periodic work; on the main lcore, or called from the
  * only worker's housekeeping when there is a single lcore. */
 static void
@@ -377,32 +289,35 @@ control_tick(struct app *a)
 
 	if (dump_signal) {
 		dump_signal = 0;
-		print_counters(a, "counters");
+		sf_report_counters(a, "counters");
 	}
 	if (a->cfg.stats_interval_s != 0 && now >= a->next_stats) {
-		stats_line(a, now);
+		sf_report_line(a, now);
 		a->next_stats = now + a->cfg.stats_interval_s * a->hz;
 	}
 }
 
-/* An echo client is a finite job: it ends the run when done, after
- * [app] linger_ms. */
+/* A client is a finite job: it ends the run when every worker's load
+ * generator is done, after [app] linger_ms. */
 static bool
 app_done(struct app *a)
 {
 	uint64_t now = rte_rdtsc();
-	const struct sf_echo_stats *es;
+	const struct sf_app_stats *st;
+	unsigned int i;
 
-	if (strcmp(a->cfg.mode, "client") != 0)
+	if (!a->client)
 		return false;
-	es = sf_app_echo_stats(a->workers[0]);
-	if (es == NULL || !__atomic_load_n(&es->done, __ATOMIC_ACQUIRE))
-		return false;
+	for (i = 0; i < a->nb_workers; i++) {
+		st = sf_app_stats(a->workers[i]);
+		if (st != NULL && !__atomic_load_n(&st->done, __ATOMIC_ACQUIRE))
+			return false;
+	}
 	if (a->done_tsc == 0) {
 		a->done_tsc = now;
 		if (a->cfg.linger_ms != 0) {
-			printf("synfin: echo client done; lingering %u ms\n",
-			       a->cfg.linger_ms);
+			printf("synfin: %s client done; lingering %u ms\n",
+			       a->cfg.app, a->cfg.linger_ms);
 			fflush(stdout);
 		}
 	}
@@ -458,6 +373,131 @@ mbufs_needed(const struct app *a)
 	return rte_align32pow2(n) - 1;
 }
 
+/* Worker @i's share of @total over @n workers. */
+static uint64_t
+share(uint64_t total, unsigned int i, unsigned int n)
+{
+	return total / n + (i < total % n ? 1 : 0);
+}
+
+static int
+http_setup(struct app *a)
+{
+	struct sf_http_conf hc;
+	uint8_t *body = NULL;
+	unsigned int i;
+	FILE *f;
+	int rc = 0;
+
+	memset(&hc, 0, sizeof(hc));
+	hc.port = (uint16_t)a->cfg.app_port;
+	hc.body_size = a->cfg.http_body;
+	hc.max_hdr = a->cfg.http_max_hdr;
+	hc.keepalive = a->cfg.http_keepalive;
+	snprintf(hc.content_type, sizeof(hc.content_type), "%s",
+		 a->cfg.http_type);
+	hc.nb_paths = a->cfg.http_nb_paths;
+	memcpy(hc.paths, a->cfg.http_paths, sizeof(hc.paths));
+	if (a->cfg.http_body_file[0] != '\0' && hc.body_size != 0) {
+		body = malloc(hc.body_size);
+		f = fopen(a->cfg.http_body_file, "rb");
+		if (body == NULL || f == NULL ||
+		    fread(body, 1, hc.body_size, f) != hc.body_size) {
+			fprintf(stderr, "synfin: [http] body_file %s: cannot "
+				"read %u bytes from it\n",
+				a->cfg.http_body_file, hc.body_size);
+			if (f != NULL)
+				fclose(f);
+			free(body);
+			return -EINVAL;
+		}
+		fclose(f);
+		hc.body = body;
+	}
+	for (i = 0; i < a->nb_workers && rc == 0; i++)
+		rc = sf_app_http_server(a->workers[i], &hc);
+	free(body);
+	return rc;
+}
+
+/* The client's load, split between the workers. Replies must reach the
+ * worker that owns the connection: with RSS each worker only uses source
+ * ports whose reply hashes to its queue; without RSS on a multi-queue
+ * port, everything replies to queue 0, so worker 0 carries it all. */
+static int
+load_setup(struct app *a)
+{
+	const struct sf_port_info *pi = &a->pinfo[0];
+	const struct sf_cfg *cf = &a->cfg;
+	unsigned int i, n = a->nb_workers;
+	struct sf_load_conf lc;
+	bool rss = pi->rss && pi->nb_queues > 1;
+	uint64_t count = cf->count;
+	int rc;
+
+	if (count == 0 && cf->duration_s == 0)
+		count = 1;	/* neither given: one connection */
+	if (!rss && n > 1) {
+		SF_LOG(WARNING, main, "port 0 has no RSS: worker 0 carries "
+		       "the whole load");
+		n = 1;
+	}
+	if (cf->src_first != 0) {
+		a->ifc[0]->range_first = rte_be_to_cpu_32(cf->src_first);
+		a->ifc[0]->range_count = cf->src_count;
+	}
+	for (i = 0; i < n; i++) {
+		memset(&lc, 0, sizeof(lc));
+		lc.proto = strcmp(cf->app, "http") == 0 ? SF_LOAD_HTTP :
+			SF_LOAD_ECHO;
+		lc.nb_targets = cf->nb_targets;
+		memcpy(lc.target_addr, cf->target, sizeof(lc.target_addr));
+		for (unsigned int t = 0; t < cf->nb_targets; t++)
+			lc.target_port[t] = cf->target_port[t] != 0 ?
+				cf->target_port[t] :
+				(uint16_t)cf->app_port;
+		lc.src_first = cf->src_first;
+		lc.src_count = cf->src_count;
+		lc.sport_min = (uint16_t)cf->sport_min;
+		lc.sport_max = (uint16_t)cf->sport_max;
+		lc.concurrency = (uint32_t)share(cf->concurrency, i, n);
+		lc.rate = share(cf->rate, i, n);
+		if (cf->rate != 0 && lc.rate == 0)
+			continue;
+		lc.ramp_ms = cf->ramp_ms;
+		lc.requests = cf->requests;
+		lc.req_rate = share(cf->req_rate, i, n);
+		if (cf->req_rate != 0 && lc.req_rate == 0)
+			lc.req_rate = 1;
+		lc.duration_ms = cf->duration_s * 1000;
+		lc.count = share(count, i, n);
+		if (lc.concurrency == 0 || (count != 0 && lc.count == 0))
+			continue;	/* nothing for this worker */
+		lc.close_rst = strcmp(cf->close, "rst") == 0;
+		lc.payload = cf->bytes;
+		snprintf(lc.path, sizeof(lc.path), "%s", cf->path);
+		if (cf->host[0] != '\0')
+			snprintf(lc.host, sizeof(lc.host), "%s", cf->host);
+		else
+			inet_ntop(AF_INET, &cf->target[0], lc.host,
+				  sizeof(lc.host));
+		if (rss) {
+			lc.rss_queues = pi->nb_queues;
+			lc.rss_queue = (uint16_t)i;
+			lc.reta_size = pi->reta_size;
+			lc.reta = pi->reta;
+			lc.rss_key = pi->rss_key;
+		}
+		rc = sf_app_loadgen(a->workers[i], &lc);
+		if (rc != 0) {
+			SF_LOG(ERR, main, "worker %u: load generator: %s", i,
+			       strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int
 app_setup(struct app *a)
 {
@@ -474,20 +514,19 @@ app_setup(struct app *a)
 			return rc;
 		}
 	}
-	if (strcmp(a->cfg.app, "echo") != 0)
+	if (strcmp(a->cfg.app, "none") == 0)
 		return 0;
-	if (strcmp(a->cfg.mode, "server") == 0) {
-		for (i = 0; i < a->nb_workers; i++) {
-			rc = sf_app_echo_server(a->workers[i],
-						(uint16_t)a->cfg.app_port);
-			if (rc != 0)
-				return rc;
-		}
-		return 0;
+	if (a->client)
+		return load_setup(a);
+	if (strcmp(a->cfg.app, "http") == 0)
+		return http_setup(a);
+	for (i = 0; i < a->nb_workers; i++) {
+		rc = sf_app_echo_server(a->workers[i],
+					(uint16_t)a->cfg.app_port);
+		if (rc != 0)
+			return rc;
 	}
-	/* One client connection, from worker 0. */
-	return sf_app_echo_client(a->workers[0], a->cfg.target,
-				  (uint16_t)a->cfg.app_port, a->cfg.bytes);
+	return 0;
 }
 
 static int
@@ -511,6 +550,8 @@ setup(struct app *a)
 		fprintf(stderr, "synfin: %s\n", err);
 		return -EINVAL;
 	}
+	a->client = strcmp(a->cfg.mode, "client") == 0 &&
+		strcmp(a->cfg.app, "none") != 0;
 
 	/* Workers: every worker lcore, or the main lcore alone. */
 	a->nb_workers = 0;
@@ -593,39 +634,19 @@ teardown(struct app *a)
 			continue;
 		/* Resets what is still open, so peers do not hang. */
 		sf_tcp_fini(a->workers[i]);
-		sf_app_free(a->workers[i]);
+		sf_worker_flush(a->workers[i]);
 	}
 	for (p = 0; p < a->nb_ports; p++)
 		if (a->port_started[p])
 			sf_port_close(a->port_ids[p]);
+	/* Apps last: mbufs still in TX rings may point at their buffers. */
+	for (i = 0; i < a->nb_workers; i++)
+		if (a->workers[i] != NULL)
+			sf_app_free(a->workers[i]);
 	for (i = 0; i < a->nb_workers; i++)
 		sf_worker_free(a->workers[i]);
 	for (p = 0; p < a->nb_ports; p++)
 		rte_free(a->ifc[p]);
-}
-
-/* The echo client's verdict; the exit status. */
-static int
-echo_client_report(const struct app *a)
-{
-	const struct sf_echo_stats *es;
-
-	if (strcmp(a->cfg.mode, "client") != 0)
-		return 0;
-	es = sf_app_echo_stats(a->workers[0]);
-	if (es == NULL)
-		return 0;
-	printf("synfin: echo client: sent %" PRIu64 " received %" PRIu64
-	       " verified %" PRIu64 " of %u bytes, close %s: %s\n",
-	       es->bytes_tx, es->bytes_rx, es->bytes_verified, a->cfg.bytes,
-	       es->done ? sf_tcp_close_reason_name(
-		       (enum sf_close_reason)es->close_reason) : "not done",
-	       es->ok ? "OK" : "FAILED");
-	if (es->mismatches)
-		printf("synfin: echo client: first bad byte at offset %"
-		       PRIu64 "\n", es->mismatches - 1);
-	fflush(stdout);
-	return es->ok ? 0 : EXIT_FAILURE;
 }
 
 static void
@@ -691,6 +712,7 @@ main(int argc, char **argv)
 	}
 	print_ready(a);
 	a->last_tsc = rte_rdtsc();
+	a->start_tsc = a->last_tsc;
 	a->next_stats = a->last_tsc + a->cfg.stats_interval_s * a->hz;
 
 	if (a->main_is_worker) {
@@ -711,8 +733,8 @@ main(int argc, char **argv)
 	}
 	if (quit_signal)
 		SF_LOG(INFO, main, "stopping on signal %d", (int)quit_signal);
-	print_counters(a, "final counters");
-	ret = echo_client_report(a);
+	sf_report_counters(a, "final counters");
+	ret = sf_report_client(a);
 	teardown(a);
 	rte_eal_cleanup();
 	return ret;

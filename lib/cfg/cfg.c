@@ -28,6 +28,15 @@ sf_cfg_defaults(struct sf_cfg *cfg)
 	snprintf(cfg->app, sizeof(cfg->app), "none");
 	cfg->app_port = 7;
 	cfg->bytes = 1 << 20;
+	cfg->sport_min = 1024;
+	cfg->sport_max = 65535;
+	cfg->concurrency = 1;
+	cfg->requests = 1;
+	snprintf(cfg->close, sizeof(cfg->close), "fin");
+	snprintf(cfg->path, sizeof(cfg->path), "/");
+	snprintf(cfg->http_type, sizeof(cfg->http_type), "text/plain");
+	cfg->http_keepalive = true;
+	cfg->http_max_hdr = 8192;
 	for (i = 0; i < SF_MAX_PORTS; i++) {
 		cfg->port[i].rxd = 1024;
 		cfg->port[i].txd = 1024;
@@ -234,14 +243,40 @@ sf_cfg_check(const struct sf_cfg *cfg, uint16_t nb_ports, char *err,
 		return -EINVAL;
 	}
 	if (strcmp(cfg->mode, "client") == 0 && strcmp(cfg->app, "none") != 0 &&
-	    cfg->target == 0) {
+	    cfg->nb_targets == 0) {
 		snprintf(err, errlen, "[app] mode client needs a target: "
 			 "--target ADDR or [app] target");
 		return -EINVAL;
 	}
 	if (strcmp(cfg->mode, "client") == 0 && strcmp(cfg->app, "none") == 0) {
 		snprintf(err, errlen, "[app] mode client needs an app: "
-			 "--app echo");
+			 "--app echo or --app http");
+		return -EINVAL;
+	}
+	if (cfg->sport_min > cfg->sport_max) {
+		snprintf(err, errlen, "[load] source_ports: the first port "
+			 "is above the last");
+		return -EINVAL;
+	}
+	if (cfg->src_first != 0 && cfg->port[0].nb_addrs != 0 &&
+	    cfg->port[0].prefix_len != 0) {
+		uint32_t m = htonl(~0u << (32 - cfg->port[0].prefix_len));
+		uint32_t last = htonl(ntohl(cfg->src_first) +
+				      cfg->src_count - 1);
+
+		if ((cfg->src_first & m) != (cfg->port[0].addrs[0] & m) ||
+		    (last & m) != (cfg->port[0].addrs[0] & m)) {
+			snprintf(err, errlen, "[load] source: the range must "
+				 "lie in port 0's prefix /%u",
+				 cfg->port[0].prefix_len);
+			return -EINVAL;
+		}
+	}
+	if (strcmp(cfg->app, "echo") == 0 && strcmp(cfg->mode, "client") == 0 &&
+	    cfg->bytes == 0 && cfg->requests != 1) {
+		snprintf(err, errlen, "[app] bytes 0 (connect and close) "
+			 "allows one request per connection, not [load] "
+			 "requests %u", cfg->requests);
 		return -EINVAL;
 	}
 	if (cfg->tcp.rto_min_ms > cfg->tcp.rto_max_ms ||

@@ -102,16 +102,153 @@ key_choice(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
 	return -EINVAL;
 }
 
+/* A string of at most k->max - 1 characters. */
+static int
+key_str(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
+	const char *val, char *why, size_t whylen)
+{
+	char *field = (char *)cfg + k->off;
+
+	RTE_SET_USED(idx);
+	if (strlen(val) >= k->max) {
+		snprintf(why, whylen, "at most %u characters", k->max - 1);
+		return -EINVAL;
+	}
+	snprintf(field, k->max, "%s", val);
+	return 0;
+}
+
+/* "ADDR[:PORT][,ADDR[:PORT]...]" */
 static int
 key_target(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
 	   const char *val, char *why, size_t whylen)
 {
+	char buf[512], *tok, *save = NULL, *colon;
+	uint32_t n = 0, port;
+
 	RTE_SET_USED(idx);
 	RTE_SET_USED(k);
-	if (sf_cfg_parse_ipv4(val, &cfg->target) != 0 || cfg->target == 0) {
-		snprintf(why, whylen, "an IPv4 address");
+	snprintf(why, whylen, "IPv4 addresses with optional ports, comma "
+		 "separated, e.g. 198.18.0.1 or 198.18.0.1:80,198.18.0.3:8080"
+		 " (at most %u)", SF_CFG_MAX_TARGETS);
+	if (strlen(val) >= sizeof(buf))
 		return -EINVAL;
+	strcpy(buf, val);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (n == SF_CFG_MAX_TARGETS)
+			return -EINVAL;
+		port = 0;
+		colon = strchr(tok, ':');
+		if (colon != NULL) {
+			*colon = '\0';
+			if (parse_u32(colon + 1, 1, 65535, &port) != 0)
+				return -EINVAL;
+		}
+		if (sf_cfg_parse_ipv4(tok, &cfg->target[n]) != 0 ||
+		    sf_ipv4_not_host(cfg->target[n]))
+			return -EINVAL;
+		cfg->target_port[n++] = (uint16_t)port;
 	}
+	if (n == 0)
+		return -EINVAL;
+	cfg->nb_targets = n;
+	return 0;
+}
+
+/* "ADDR" or "ADDR-ADDR": the client's source addresses. */
+static int
+key_source(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
+	   const char *val, char *why, size_t whylen)
+{
+	char buf[40], *dash;
+	uint32_t a, b;
+
+	RTE_SET_USED(idx);
+	RTE_SET_USED(k);
+	snprintf(why, whylen, "an IPv4 address or a range A-B of at most "
+		 "65536 addresses, e.g. 198.18.0.10-198.18.0.41");
+	if (strcmp(val, "port") == 0) {
+		cfg->src_first = 0;
+		cfg->src_count = 0;
+		return 0;
+	}
+	if (strlen(val) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, val);
+	dash = strchr(buf, '-');
+	if (dash != NULL)
+		*dash = '\0';
+	if (sf_cfg_parse_ipv4(buf, &a) != 0 || sf_ipv4_not_host(a))
+		return -EINVAL;
+	b = a;
+	if (dash != NULL && (sf_cfg_parse_ipv4(dash + 1, &b) != 0 ||
+			     sf_ipv4_not_host(b)))
+		return -EINVAL;
+	if (ntohl(b) < ntohl(a) || ntohl(b) - ntohl(a) >= 65536)
+		return -EINVAL;
+	cfg->src_first = a;
+	cfg->src_count = ntohl(b) - ntohl(a) + 1;
+	return 0;
+}
+
+/* "MIN-MAX": source ports. */
+static int
+key_ports(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
+	  const char *val, char *why, size_t whylen)
+{
+	char buf[16], *dash;
+	uint32_t a, b;
+
+	RTE_SET_USED(idx);
+	RTE_SET_USED(k);
+	snprintf(why, whylen, "a port range MIN-MAX within 1-65535, "
+		 "e.g. 1024-65535");
+	if (strlen(val) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, val);
+	dash = strchr(buf, '-');
+	if (dash == NULL)
+		return -EINVAL;
+	*dash = '\0';
+	if (parse_u32(buf, 1, 65535, &a) != 0 ||
+	    parse_u32(dash + 1, 1, 65535, &b) != 0 || b < a)
+		return -EINVAL;
+	cfg->sport_min = a;
+	cfg->sport_max = b;
+	return 0;
+}
+
+/* "/a,/b": the paths the HTTP server knows (others get 404). */
+static int
+key_paths(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
+	  const char *val, char *why, size_t whylen)
+{
+	char buf[600], *tok, *save = NULL;
+	uint32_t n = 0;
+
+	RTE_SET_USED(idx);
+	RTE_SET_USED(k);
+	snprintf(why, whylen, "\"*\" or up to %zu comma-separated paths "
+		 "starting with '/', each under %zu characters",
+		 RTE_DIM(cfg->http_paths), sizeof(cfg->http_paths[0]));
+	if (strcmp(val, "*") == 0) {
+		cfg->http_nb_paths = 0;
+		return 0;
+	}
+	if (strlen(val) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, val);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (n == RTE_DIM(cfg->http_paths) || tok[0] != '/' ||
+		    strlen(tok) >= sizeof(cfg->http_paths[0]))
+			return -EINVAL;
+		strcpy(cfg->http_paths[n++], tok);
+	}
+	if (n == 0)
+		return -EINVAL;
+	cfg->http_nb_paths = n;
 	return 0;
 }
 
@@ -189,16 +326,59 @@ const struct cfg_key sf_cfg_keys[] = {
 	  "requests at retry_ms before backing off to 10x that" },
 	{ "app", "mode", key_choice, G(mode), false, 0, 0, "server|client",
 	  "server (answer connections) or client (open them)" },
-	{ "app", "app", key_choice, G(app), false, 0, 0, "none|echo",
-	  "the application: none (ARP/ICMP only) or echo" },
+	{ "app", "app", key_choice, G(app), false, 0, 0, "none|echo|http",
+	  "the application: none (ARP/ICMP only), echo or http" },
 	{ "app", "port", key_u32, G(app_port), false, 1, 65535, "7",
 	  "TCP port the server listens on / the client connects to" },
 	{ "app", "target", key_target, 0, false, 0, 0, "(none)",
-	  "client: the server's IPv4 address" },
+	  "client: server address(es), ADDR[:PORT][,ADDR[:PORT]...]" },
 	{ "app", "bytes", key_u32, G(bytes), false, 0, UINT32_MAX, "1048576",
-	  "echo client: bytes to send and verify" },
+	  "echo client: bytes each request sends and verifies (0: only "
+	  "connect and close)" },
 	{ "app", "linger_ms", key_u32, G(linger_ms), false, 0, 3600000, "0",
 	  "client: keep running this long after the job (watch TIME_WAIT)" },
+	{ "load", "concurrency", key_u32, G(concurrency), false, 1, 1u << 26,
+	  "1", "client: connections open at once, per run" },
+	{ "load", "rate", key_u32, G(rate), false, 0, UINT32_MAX, "0",
+	  "client: new connections per second (0: as fast as concurrency "
+	  "allows)" },
+	{ "load", "ramp_ms", key_u32, G(ramp_ms), false, 0, 3600000, "0",
+	  "client: the rates climb from 0 over this time" },
+	{ "load", "requests", key_u32, G(requests), false, 0, UINT32_MAX, "1",
+	  "client: requests per connection (0: until the run ends)" },
+	{ "load", "req_rate", key_u32, G(req_rate), false, 0, UINT32_MAX, "0",
+	  "client: requests per second over all connections (0: no limit)" },
+	{ "load", "duration", key_u32, G(duration_s), false, 0, 31536000, "0",
+	  "client: seconds to run (0: until count)" },
+	{ "load", "count", key_u32, G(count), false, 0, UINT32_MAX, "0",
+	  "client: connections in all (0: until duration; both 0: one)" },
+	{ "load", "close", key_choice, G(close), false, 0, 0, "fin|rst",
+	  "client: end connections with FIN (four-way close) or RST" },
+	{ "load", "source", key_source, 0, false, 0, 0, "port",
+	  "client: source addresses A or A-B, within port 0's prefix "
+	  "(port: port 0's address)" },
+	{ "load", "source_ports", key_ports, 0, false, 0, 0, "1024-65535",
+	  "client: source port range MIN-MAX" },
+	{ "load", "path", key_str, G(path), false, 0, 128, "/",
+	  "http client: the request target" },
+	{ "load", "host", key_str, G(host), false, 0, 64, "(target address)",
+	  "http client: the Host header" },
+	{ "load", "json", key_str, G(json), false, 0, 256, "(none)",
+	  "client: write the results as JSON to this file" },
+	{ "http", "body_size", key_u32, G(http_body), false, 0, 1u << 20,
+	  "0", "server: response body bytes (0 to 1 MiB)" },
+	{ "http", "body_file", key_str, G(http_body_file), false, 0, 256,
+	  "(none)", "server: send this file's first body_size bytes as the "
+	  "body (default: a text pattern)" },
+	{ "http", "content_type", key_str, G(http_type), false, 0, 64,
+	  "text/plain", "server: the Content-Type of 200 responses" },
+	{ "http", "keepalive", key_bool, G(http_keepalive), false, 0, 0, "on",
+	  "server: keep connections open between requests (off: close "
+	  "after each)" },
+	{ "http", "max_header", key_u32, G(http_max_hdr), false, 256, 65536,
+	  "8192", "server: request head limit in bytes (431 above)" },
+	{ "http", "paths", key_paths, 0, false, 0, 0, "*",
+	  "server: comma-separated paths served; others get 404 (*: all)" },
 	{ "tcp", "max_conns", key_u32, G(tcp.max_conns), false, 1, 1u << 26,
 	  "65536", "connections per worker (table capacity)" },
 	{ "tcp", "max_timewait", key_u32, G(tcp.max_timewait), false, 0,

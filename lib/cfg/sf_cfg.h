@@ -19,6 +19,8 @@
 #include "sf_common.h"
 #include "sf_tcp.h"
 
+#define SF_CFG_MAX_TARGETS 16
+
 struct sf_cfg_port {
 	bool used;		/* some key of [portN] was set */
 	uint8_t nb_addrs;
@@ -42,11 +44,36 @@ struct sf_cfg {
 	bool interactive;
 	struct sf_tcp_conf tcp;
 	char mode[16];			/* "server" or "client" */
-	char app[16];			/* "echo" or "none" */
+	char app[16];			/* "none", "echo" or "http" */
 	uint32_t app_port;
-	uint32_t target;		/* network order */
+	uint32_t nb_targets;		/* client */
+	uint32_t target[SF_CFG_MAX_TARGETS];	/* network order */
+	uint16_t target_port[SF_CFG_MAX_TARGETS];	/* 0: app_port */
 	uint32_t bytes;			/* echo client payload */
 	uint32_t linger_ms;		/* client: run on after the job */
+	/* [load]: the client's load */
+	uint32_t src_first;		/* network order, 0: port's address */
+	uint32_t src_count;
+	uint32_t sport_min, sport_max;
+	uint32_t concurrency;
+	uint32_t rate;
+	uint32_t ramp_ms;
+	uint32_t requests;
+	uint32_t req_rate;
+	uint32_t duration_s;
+	uint32_t count;
+	char close[16];			/* "fin" or "rst" */
+	char path[128];
+	char host[64];
+	char json[256];			/* "" or a file for the results */
+	/* [http]: the server */
+	uint32_t http_body;
+	char http_body_file[256];
+	char http_type[64];
+	bool http_keepalive;
+	uint32_t http_max_hdr;
+	uint32_t http_nb_paths;
+	char http_paths[8][64];
 };
 
 /** Fill @p cfg with the defaults documented in config/synfin.ini. */

@@ -52,6 +52,8 @@ struct sf_iface {
 	uint32_t netmask;	/* network order */
 	uint32_t gateway;	/* network order, 0 = none */
 	uint32_t addrs[SF_MAX_ADDRS];	/* network order */
+	uint32_t range_first;	/* host order: more addresses, a client's */
+	uint32_t range_count;	/* source range; 0 = none */
 	uint64_t arp_timeout;	/* cache lifetime, TSC cycles */
 	uint64_t arp_retry;	/* interval between requests, TSC cycles */
 	uint32_t arp_retries;	/* fast requests before backing off */
@@ -68,7 +70,7 @@ sf_iface_has_addr(const struct sf_iface *ifc, uint32_t ip)
 	for (i = 0; i < ifc->nb_addrs; i++)
 		if (ifc->addrs[i] == ip)
 			return true;
-	return false;
+	return rte_be_to_cpu_32(ip) - ifc->range_first < ifc->range_count;
 }
 
 /** Is @p ip (network order) on @p ifc's subnet? */
@@ -155,5 +157,10 @@ int sf_arp_lookup(const struct sf_iface *ifc, uint32_t ip, uint64_t now,
  */
 void sf_ipv4_cksum_out(const struct sf_iface *ifc, struct rte_mbuf *m,
 		       struct rte_ipv4_hdr *ip);
+
+/** TCP/UDP checksum of the IPv4 packet in chain @p m, L4 header at byte
+ *  @p l4_off; right for segments of any length and alignment. */
+uint16_t sf_ipv4_l4_cksum_mbuf(const struct rte_mbuf *m,
+			       const struct rte_ipv4_hdr *ip, uint32_t l4_off);
 
 #endif /* SF_NET_H */

@@ -100,6 +100,9 @@ struct sf_tcp_conf {
 	bool tlp_on;		/* tail loss probes (RFC 8985 §7) */
 };
 
+/** Capacity of @p w's connection table (conf max_conns). */
+uint32_t sf_tcp_max_conns(const struct sf_worker *w);
+
 /** Fill @p conf with the defaults. */
 void sf_tcp_conf_defaults(struct sf_tcp_conf *conf);
 
@@ -128,7 +131,9 @@ int sf_tcp_listen(struct sf_worker *w, uint16_t port,
 /**
  * Open a connection from @p saddr:@p sport to @p daddr:@p dport
  * (addresses network order, ports host order) on port index @p port_idx
- * of @p w. @p sport 0 picks a free ephemeral port.
+ * of @p w. @p sport 0 picks a free ephemeral port. A TIME_WAIT of ours on
+ * the same tuple gives way when timestamps were on and it is over 1 s
+ * old (as Linux's tcp_tw_reuse).
  *
  * @return 0 and *out; -EADDRINUSE (tuple busy); -ENOSPC (table full);
  *   -ENOBUFS (no TCB); -EINVAL (no such port or address).
@@ -183,6 +188,10 @@ void sf_tcp_abort(struct sf_worker *w, struct sf_conn *c);
 void *sf_conn_ctx(const struct sf_conn *c);
 void sf_conn_set_ctx(struct sf_conn *c, void *ctx);
 enum sf_tcp_state sf_conn_state(const struct sf_conn *c);
+
+/** True inside recv() when the peer's FIN has arrived behind the data
+ *  offered: nothing more will come, so a partial message never ends. */
+bool sf_conn_fin_rcvd(const struct sf_conn *c);
 
 /** Name of a state ("ESTABLISHED"), of a close reason ("rst-rcvd"). */
 const char *sf_tcp_state_name(enum sf_tcp_state s);

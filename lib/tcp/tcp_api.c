@@ -30,6 +30,32 @@ sf_tcp_listen(struct sf_worker *w, uint16_t port,
 	return 0;
 }
 
+/* May @key be opened now? A TIME_WAIT record of ours yields to a new
+ * connection when timestamps were on and it is at least a second old:
+ * the peer's PAWS then tells old duplicates from the new connection
+ * (Linux's tcp_tw_reuse; RFC 6191 §2 seen from the active side). */
+static bool
+tcp_tuple_free(struct sf_worker *w, const struct sf_tcp_key *key)
+{
+	struct sf_tcp *tcp = w->tcp;
+	void *e = sf_tcp_table_lookup(tcp->table, key);
+	struct sf_tw *tw;
+	uint32_t left;
+
+	if (e == NULL)
+		return true;
+	if (!tcp_entry_is_tw(e))
+		return false;
+	tw = tcp_entry_tw(e);
+	left = tw->timer.expires - (uint32_t)tcp->now;
+	if (!tw->ts_on || left > 2 * tcp->conf.msl_ms - 1000 ||
+	    2 * tcp->conf.msl_ms < 1000)
+		return false;
+	w->stats.tcp_tw_reused++;
+	tcp_timewait_release(w, tw);
+	return true;
+}
+
 int
 sf_tcp_connect(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
 	       uint16_t sport, uint32_t daddr, uint16_t dport,
@@ -57,7 +83,7 @@ sf_tcp_connect(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
 	key.rport = rte_cpu_to_be_16(dport);
 	if (sport != 0) {
 		key.lport = rte_cpu_to_be_16(sport);
-		if (sf_tcp_table_lookup(tcp->table, &key) != NULL)
+		if (!tcp_tuple_free(w, &key))
 			return -EADDRINUSE;
 	} else {
 		/* Linux's default ephemeral range, 32768-60999. */
@@ -283,4 +309,16 @@ enum sf_tcp_state
 sf_conn_state(const struct sf_conn *c)
 {
 	return (enum sf_tcp_state)((const struct sf_tcb *)c)->state;
+}
+
+uint32_t
+sf_tcp_max_conns(const struct sf_worker *w)
+{
+	return w->tcp->conf.max_conns;
+}
+
+bool
+sf_conn_fin_rcvd(const struct sf_conn *c)
+{
+	return (((const struct sf_tcb *)c)->flags & TF_FIN_PENDING) != 0;
 }

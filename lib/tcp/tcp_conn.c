@@ -342,7 +342,14 @@ void
 tcp_peer_closed(struct sf_worker *w, struct sf_tcb *c)
 {
 	if (c->rcvq_len > 0) {
-		c->flags |= TF_FIN_PENDING;
+		/* Offer what is left once more: an app that was waiting for
+		 * more bytes (a partial request) learns, through
+		 * sf_conn_fin_rcvd(), that none will come. Emptying the queue
+		 * calls back here. */
+		if (!(c->flags & TF_FIN_PENDING)) {
+			c->flags |= TF_FIN_PENDING;
+			tcp_app_recv(w, c);
+		}
 		return;
 	}
 	c->flags &= (uint16_t)~TF_FIN_PENDING;

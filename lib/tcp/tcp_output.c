@@ -110,8 +110,8 @@ tcp_xmit(struct sf_worker *w, struct sf_wport *wp,
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
 		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
 	} else {
-		th->cksum = rte_ipv4_udptcp_cksum_mbuf(m, ip,
-				RTE_ETHER_HDR_LEN + 20);
+		th->cksum = sf_ipv4_l4_cksum_mbuf(m, ip,
+						  RTE_ETHER_HDR_LEN + 20);
 	}
 	if (a->flags & RTE_TCP_RST_FLAG)
 		w->stats.tcp_tx_rst++;

@@ -57,7 +57,8 @@ struct sf_worker {
 	uint32_t id;
 	struct sf_tcp *tcp;		/* NULL until sf_tcp_init */
 	void *app;			/* the application's state */
-	void (*app_poll)(struct sf_worker *w);	/* every housekeeping */
+	void (*app_poll)(struct sf_worker *w);	/* every iteration: keep
+						 * it cheap when idle */
 
 	/* housekeeping */
 	unsigned int lcore_id;

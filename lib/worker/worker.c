@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The lcore loop (hot path): rx_burst -> input -> housekeeping -> one
- * tx_burst per port. The only place in synfin that calls rte_eth_tx_burst.
+ * The lcore loop (hot path): rx_burst -> input -> timers -> app poll ->
+ * housekeeping (every ms) -> one tx_burst per port. The only place in synfin that calls rte_eth_tx_burst.
  */
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -60,8 +60,6 @@ worker_housekeep(struct sf_worker *w)
 	for (p = 0; p < w->nb_ports; p++)
 		if (w->ports[p].arp_owner)
 			sf_arp_housekeep(w, &w->ports[p]);
-	if (w->app_poll != NULL)
-		w->app_poll(w);
 	if (w->main_hook != NULL)
 		w->main_hook(w->main_hook_arg);
 }
@@ -93,6 +91,8 @@ sf_worker_poll(struct sf_worker *w)
 		worker_rx(w, &w->ports[p]);
 	if (w->tcp != NULL)
 		sf_tcp_poll(w);
+	if (w->app_poll != NULL)
+		w->app_poll(w);
 	if (unlikely(w->now - w->hk_last >= w->hk_interval)) {
 		w->hk_last = w->now;
 		worker_housekeep(w);

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What synfin prints: the stats line each interval, the counter blocks
+ * (on SIGUSR1 and at exit), and the client's results with latency
+ * percentiles, as text and as JSON.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "sf_tcp.h"
+#include "sf_worker.h"
+#include "synfin.h"
+
+static void
+stats_sum(const struct app *a, struct sf_stats *sum,
+	  uint64_t states[SF_TCP_NB_STATES])
+{
+	struct sf_stats s;
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	memset(states, 0, sizeof(uint64_t) * SF_TCP_NB_STATES);
+	for (i = 0; i < a->nb_workers; i++) {
+		sf_worker_stats_read(a->workers[i], &s);
+		sf_stats_add(sum, &s);
+		sf_tcp_state_counts(a->workers[i], states);
+	}
+}
+
+/* Sum of every worker's app counters into a->app_sum; false when no
+ * worker runs an app. */
+static bool
+app_sum(struct app *a)
+{
+	const struct sf_app_stats *s;
+	bool any = false;
+	unsigned int i;
+
+	sf_app_stats_reset(&a->app_sum);
+	for (i = 0; i < a->nb_workers; i++) {
+		s = sf_app_stats(a->workers[i]);
+		if (s == NULL)
+			continue;
+		sf_app_stats_add(&a->app_sum, s);
+		any = true;
+	}
+	return any;
+}
+
+static uint64_t
+drops_total(const struct sf_stats *s)
+{
+	uint64_t d = 0;
+	unsigned int i;
+	const char *n;
+
+	for (i = 0; (n = sf_stats_name(i)) != NULL; i++)
+		if (strstr(n, "_drop") != NULL)
+			d += sf_stats_get(s, i);
+	return d;
+}
+
+void
+sf_report_counters(struct app *a, const char *title)
+{
+	uint64_t states[SF_TCP_NB_STATES];
+	struct rte_eth_stats es;
+	struct sf_stats s;
+	unsigned int i;
+	const char *n;
+	uint16_t p;
+
+	stats_sum(a, &s, states);
+	printf("synfin: %s\n", title);
+	sf_stats_print(stdout, &s);
+	for (i = SF_TCP_LISTEN + 1; i < SF_TCP_NB_STATES; i++)
+		printf("  tcp_state_%-10s %" PRIu64 "\n",
+		       sf_tcp_state_name((enum sf_tcp_state)i), states[i]);
+	if (app_sum(a)) {
+		for (i = 0; (n = sf_app_counter_name(i)) != NULL; i++)
+			printf("  %s_%-*s %" PRIu64 "\n", a->cfg.app,
+			       (int)(19 - strlen(a->cfg.app)), n,
+			       sf_app_counter_get(&a->app_sum, i));
+		printf("  %s_%-*s %" PRIu64 "\n", a->cfg.app,
+		       (int)(19 - strlen(a->cfg.app)), "conns_open",
+		       a->app_sum.conns_open);
+	}
+	for (p = 0; p < a->nb_ports; p++) {
+		if (!a->port_started[p] ||
+		    rte_eth_stats_get(a->port_ids[p], &es) != 0)
+			continue;
+		printf("  port%u_ipackets %" PRIu64 "\n  port%u_opackets %"
+		       PRIu64 "\n  port%u_imissed %" PRIu64
+		       "\n  port%u_ierrors %" PRIu64 "\n  port%u_oerrors %"
+		       PRIu64 "\n", p, es.ipackets, p, es.opackets, p,
+		       es.imissed, p, es.ierrors, p, es.oerrors);
+	}
+	fflush(stdout);
+}
+
+void
+sf_report_line(struct app *a, uint64_t now)
+{
+	double dt = (double)(now - a->last_tsc) / (double)a->hz;
+	uint64_t states[SF_TCP_NB_STATES];
+	struct sf_stats s;
+
+	stats_sum(a, &s, states);
+	printf("synfin: rx %.0f pps %.1f Mbit/s | tx %.0f pps %.1f Mbit/s | "
+	       "tcp estab %" PRIu64 " tw %" PRIu64 " opens %" PRIu64
+	       " rexmit %" PRIu64 " | drops %" PRIu64,
+	       (double)(s.rx_pkts - a->last.rx_pkts) / dt,
+	       (double)(s.rx_bytes - a->last.rx_bytes) * 8 / dt / 1e6,
+	       (double)(s.tx_pkts - a->last.tx_pkts) / dt,
+	       (double)(s.tx_bytes - a->last.tx_bytes) * 8 / dt / 1e6,
+	       states[SF_TCP_ESTABLISHED], states[SF_TCP_TIME_WAIT],
+	       s.tcp_active_opens + s.tcp_passive_opens, s.tcp_retransmits,
+	       drops_total(&s));
+	if (app_sum(a)) {
+		const struct sf_app_stats *c = &a->app_sum, *l = &a->app_last;
+
+		printf(" | %s conn/s %.0f req/s %.0f open %" PRIu64
+		       " err %" PRIu64, a->cfg.app,
+		       (double)(c->conns_opened - l->conns_opened) / dt,
+		       (double)(c->responses - l->responses) / dt,
+		       c->conns_open, c->errors);
+		if (a->client && c->h_total.count > l->h_total.count)
+			printf(" p99 %.1f us",
+			       (double)sf_hist_percentile(&c->h_total, 99) /
+			       1e3);
+		/* Only the counters matter for the next line's rates. */
+		memcpy(&a->app_last, &a->app_sum,
+		       offsetof(struct sf_app_stats, h_connect));
+		a->app_last.h_total.count = c->h_total.count;
+	}
+	printf("\n");
+	fflush(stdout);
+	a->last = s;
+	a->last_tsc = now;
+}
+
+static void
+client_json(const struct app *a, const struct sf_app_stats *c, double secs,
+	    const struct sf_stats *s)
+{
+	FILE *f = fopen(a->cfg.json, "w");
+	const char *n;
+	unsigned int i;
+
+	if (f == NULL) {
+		fprintf(stderr, "synfin: [load] json %s: %s\n", a->cfg.json,
+			strerror(errno));
+		return;
+	}
+	fprintf(f, "{\"app\":\"%s\",\"workers\":%u,\"seconds\":%.3f,"
+		"\"conns_per_s\":%.1f,\"requests_per_s\":%.1f,"
+		"\"rx_mbit_per_s\":%.3f,\"tcp_retransmits\":%" PRIu64
+		",\"counters\":{", a->cfg.app, a->nb_workers, secs,
+		secs > 0 ? (double)c->conns_opened / secs : 0.0,
+		secs > 0 ? (double)c->responses / secs : 0.0,
+		secs > 0 ? (double)c->bytes_rx * 8 / secs / 1e6 : 0.0,
+		s->tcp_retransmits);
+	for (i = 0; (n = sf_app_counter_name(i)) != NULL; i++)
+		fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "", n,
+			sf_app_counter_get(c, i));
+	fprintf(f, "},\"latency\":{\"connect\":");
+	sf_hist_json(f, &c->h_connect);
+	fprintf(f, ",\"ttfb\":");
+	sf_hist_json(f, &c->h_ttfb);
+	fprintf(f, ",\"total\":");
+	sf_hist_json(f, &c->h_total);
+	fprintf(f, "},\"ok\":%s}\n", c->ok ? "true" : "false");
+	fclose(f);
+	printf("synfin: results written to %s\n", a->cfg.json);
+}
+
+int
+sf_report_client(struct app *a)
+{
+	uint64_t states[SF_TCP_NB_STATES];
+	struct sf_app_stats *c = &a->app_sum;
+	const struct sf_app_stats *ws;
+	uint64_t end = a->done_tsc ? a->done_tsc : rte_rdtsc();
+	double secs = (double)(end - a->start_tsc) / (double)a->hz;
+	bool done = true, ok = true;
+	struct sf_stats s;
+	unsigned int i;
+	const char *n;
+
+	if (!a->client || !app_sum(a))
+		return 0;
+	for (i = 0; i < a->nb_workers; i++) {
+		ws = sf_app_stats(a->workers[i]);
+		if (ws == NULL)
+			continue;
+		done = done && ws->done;
+		ok = ok && ws->ok;
+	}
+	c->ok = done && ok;
+	stats_sum(a, &s, states);
+	printf("synfin: %s client: %" PRIu64 " connections (%" PRIu64
+	       " attempted), %" PRIu64 " requests, %" PRIu64 " responses, %"
+	       PRIu64 " errors in %.2f s\n", a->cfg.app, c->conns_opened,
+	       c->conns_started, c->requests, c->responses, c->errors, secs);
+	if (secs > 0)
+		printf("synfin: %s client: %.0f conn/s, %.0f req/s, rx %.1f "
+		       "Mbit/s, tcp retransmits %" PRIu64 "\n", a->cfg.app,
+		       (double)c->conns_opened / secs,
+		       (double)c->responses / secs,
+		       (double)c->bytes_rx * 8 / secs / 1e6,
+		       s.tcp_retransmits);
+	sf_hist_print(stdout, "synfin: latency connect", &c->h_connect);
+	sf_hist_print(stdout, "synfin: latency ttfb   ", &c->h_ttfb);
+	sf_hist_print(stdout, "synfin: latency total  ", &c->h_total);
+	for (i = 0; (n = sf_app_counter_name(i)) != NULL; i++)
+		if (strncmp(n, "err_", 4) == 0 &&
+		    sf_app_counter_get(c, i) != 0)
+			printf("synfin: %s client: %s %" PRIu64 " (%s)\n",
+			       a->cfg.app, n, sf_app_counter_get(c, i),
+			       sf_app_counter_help(i));
+	if (strcmp(a->cfg.app, "echo") == 0)
+		printf("synfin: echo client: sent %" PRIu64 " received %"
+		       PRIu64 " verified %" PRIu64 " bytes, %" PRIu64
+		       " errors: %s\n", c->bytes_tx, c->bytes_rx,
+		       c->bytes_verified, c->errors,
+		       c->ok ? "OK" : "FAILED");
+	else
+		printf("synfin: http client: %s%s\n", c->ok ? "OK" : "FAILED",
+		       done ? "" : " (stopped before the job was done)");
+	if (a->cfg.json[0] != '\0')
+		client_json(a, c, secs, &s);
+	fflush(stdout);
+	return c->ok ? 0 : 1;
+}
