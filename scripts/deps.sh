@@ -17,7 +17,7 @@ SF_DEPS_PACKAGES=(
 	dpdk-dev libdpdk-dev libnuma-dev libcmocka-dev
 	meson ninja-build pkg-config gcc clang
 	iproute2 iputils-ping iputils-arping tcpdump ethtool nftables
-	python3-scapy netcat-openbsd socat curl
+	python3-scapy netcat-openbsd socat curl nginx-light wrk
 )
 SF_HUGEPAGES_WANT=${SF_HUGEPAGES_WANT:-512}	# 2 MiB pages to reserve
 SF_HUGEPAGES_MIN=${SF_HUGEPAGES_MIN:-128}	# free pages needed to use them

@@ -161,9 +161,9 @@ int sf_tcp_send(struct sf_worker *w, struct sf_conn *c, struct rte_mbuf *m);
 int sf_tcp_send_copy(struct sf_worker *w, struct sf_conn *c,
 		     const void *buf, uint32_t len);
 
-/** Bytes that sf_tcp_send would accept now. */
-uint32_t sf_tcp_send_space(const struct sf_worker *w,
-			   const struct sf_conn *c);
+/** Bytes that sf_tcp_send would accept now. When none, writable() is
+ *  called once some are free again. */
+uint32_t sf_tcp_send_space(const struct sf_worker *w, struct sf_conn *c);
 
 /**
  * Graceful close (RFC 9293 §3.10.4): queued data goes first, then FIN.

@@ -126,13 +126,18 @@ sf_tcp_connect(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
 }
 
 uint32_t
-sf_tcp_send_space(const struct sf_worker *w, const struct sf_conn *conn)
+sf_tcp_send_space(const struct sf_worker *w, struct sf_conn *conn)
 {
-	const struct sf_tcb *c = (const struct sf_tcb *)conn;
+	struct sf_tcb *c = tcp_tcb(conn);
 	uint32_t buf = w->tcp->conf.sndbuf;
 
-	if ((c->flags & TF_FIN_QUEUED) || c->sndq_len >= buf)
+	if (c->flags & TF_FIN_QUEUED)
 		return 0;
+	if (c->sndq_len >= buf) {
+		/* Asked and found none: writable() will say when. */
+		c->flags |= TF_WANT_WRITE;
+		return 0;
+	}
 	return buf - c->sndq_len;
 }
 

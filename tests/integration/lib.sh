@@ -256,7 +256,7 @@ sf_synfin_stop()
 	ok "synfin stopped by SIGTERM, exit status 0, final counters printed"
 }
 
-# sf_counters_block [MARKER]: print the last counter block after MARKER
+# sf_counters_block [MARKER [LOG]]: print the last counter block after MARKER
 # ("synfin: final counters" by default) as "name value" lines.
 sf_counters_block()
 {
@@ -265,7 +265,7 @@ sf_counters_block()
 		inb && /^  [A-Za-z0-9_]+ +[0-9]+$/ { c[++n] = $1 " " $2; next }
 		{ inb = 0 }
 		END { for (i = 1; i <= n; i++) print c[i] }
-	' "$SF_SYNFIN_LOG"
+	' "${2:-$SF_SYNFIN_LOG}"
 }
 
 # sf_snapshot: SIGUSR1; waits for the new "synfin: counters" block.
