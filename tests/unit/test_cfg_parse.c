@@ -217,6 +217,7 @@ test_cfg_examples_load(void **state)
 {
 	static const char *const files[] = {
 		"synfin.ini", "echo-server.ini", "echo-client.ini",
+		"http-server.ini", "http-client.ini",
 	};
 	char p[512];
 	struct sf_cfg c;
