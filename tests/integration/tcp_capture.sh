@@ -55,7 +55,7 @@ mv "$SF_SYNFIN_LOG" "$SF_WORKDIR/synfin-a.log"
 sf_synfin_start --mode client --app echo --target "$SF_IP_PEER" \
 	--port "$PORT_KERNEL" --bytes 5
 sf_synfin_wait_exit 30
-verdict=$(grep -m1 '^synfin: echo client:' "$SF_SYNFIN_LOG") || true
+verdict=$(grep -m1 '^synfin: echo client: sent' "$SF_SYNFIN_LOG") || true
 echo "  ${verdict:-no 'synfin: echo client:' line}"
 sf_check_eq "synfin echo client's exit status" "$SF_SYNFIN_RC" 0
 sf_tcpdump_stop

@@ -27,7 +27,7 @@ sf_synfin_start --mode client --app echo --target "$SF_IP_PEER" \
 	--port "$PORT" --bytes "$BYTES"
 sf_synfin_wait_exit 60		# about 5 s on a 2-core VM
 el=$(sf_since "$t0")
-verdict=$(grep -m1 '^synfin: echo client:' "$SF_SYNFIN_LOG") ||
+verdict=$(grep -m1 '^synfin: echo client: sent' "$SF_SYNFIN_LOG") ||
 	fail "no 'synfin: echo client:' line (exit status $SF_SYNFIN_RC)"
 echo "  $verdict"
 sf_check_eq "synfin's exit status (after ${el}s)" "$SF_SYNFIN_RC" 0

@@ -178,10 +178,10 @@ if sf_alive "$SF_SYNFIN_PID"; then
 else
 	SF_SYNFIN_RC=0
 	wait "$SF_SYNFIN_PID" || SF_SYNFIN_RC=$?
-	verdict=$(grep -m1 '^synfin: echo client:' "$SF_SYNFIN_LOG") || true
+	verdict=$(grep -m1 '^synfin: echo client: sent' "$SF_SYNFIN_LOG") || true
 	echo "  ${verdict:-no 'synfin: echo client:' line}"
 	if [ "$SF_SYNFIN_RC" -ne 0 ] || ! grep -Eq \
-	   "verified $CLIENT_BYTES of $CLIENT_BYTES bytes, close normal: OK$" \
+	   "verified $CLIENT_BYTES bytes, 0 errors: OK$" \
 	   <<< "$verdict"; then
 		part_fail "2: echo client exit status $SF_SYNFIN_RC after" \
 			"${el}s, not the OK line for $CLIENT_BYTES bytes"

@@ -37,10 +37,10 @@ sf_synfin_start --mode client --app echo --target "$SF_IP_PEER" \
 	--port "$PORT_KERNEL" --bytes "$BYTES" --set "tcp.msl_ms=$MSL_MS"
 sf_synfin_wait_exit 30
 el=$(sf_since "$t0")
-verdict=$(grep -m1 '^synfin: echo client:' "$SF_SYNFIN_LOG") || true
+verdict=$(grep -m1 '^synfin: echo client: sent' "$SF_SYNFIN_LOG") || true
 echo "  ${verdict:-no 'synfin: echo client:' line}"
 sf_check_eq "echo client's exit status" "$SF_SYNFIN_RC" 0
-grep -q 'close normal: OK$' <<< "$verdict" || fail "no OK line"
+grep -q ' 0 errors: OK$' <<< "$verdict" || fail "no OK line"
 ok "synfin's echo client ran ${el}s in all, from start to exit" \
 	"(2*MSL = $((2 * MSL_MS / 1000))s: it does not wait out TIME_WAIT)"
 sf_check_tcp_states final TIME_WAIT=1
