@@ -4,7 +4,9 @@
 # net_af_packet as a TCP echo server, let the Linux kernel peer ping and
 # arping it, show synfin's ARP resolution of the peer, capture one TCP
 # connection's handshake and teardown, stream data through it and check it
-# byte for byte, then run synfin as an echo client against the kernel.
+# byte for byte, run synfin as an echo client against the kernel, serve
+# HTTP to the kernel's curl and wrk, and load a synfin HTTP server with
+# synfin's generator over memif (200,000 short connections).
 # Everything it made is removed on any exit.
 #
 #   sudo scripts/run.sh             build dir: build (SF_BUILD to change)
@@ -135,5 +137,24 @@ show ip netns exec "$SF_NS_DUT" "$SYNFIN" -l 0 --no-pci \
 grep -E '^synfin: echo client|tcp_state_TIME_WAIT|tcp_active_opens' \
 	"$SF_WORKDIR/client.log"
 echo "(synfin closed first, so it holds the connection in TIME_WAIT)"
+
+step "12. synfin as an HTTP server (1 KiB bodies): the kernel's curl and wrk"
+sf_synfin_start --mode server --app http --port 80 --body-size 1024
+sf_synfin_wait_ready
+show ip netns exec "$SF_NS_PEER" curl -sS -D - -o /dev/null \
+	"http://$SF_IP_DUT/"
+show ip netns exec "$SF_NS_PEER" timeout 30 wrk -t1 -c16 -d3s --latency \
+	"http://$SF_IP_DUT/"
+show ip netns exec "$SF_NS_PEER" timeout 30 wrk -t1 -c16 -d3s \
+	-H 'Connection: close' "http://$SF_IP_DUT/"
+sf_synfin_stop
+sf_counters_block | grep -E '^http_(requests|responses|status_2xx|errors|err_reset) |^tcp_(passive_opens|retransmits) '
+echo "(wrk resets the connections it still holds when it stops: err_reset)"
+
+step "13. synfin's HTTP load generator against synfin's HTTP server (memif)"
+echo "(two DPDK processes joined by net_memif, one core each: 200,000"
+echo " short connections, one request each; its own namespace)"
+SF_MEMIF_COUNT=200000 SYNFIN=$SYNFIN bash tests/integration/memif_short_conns.sh |
+	grep -E '^  (synfin: |ok: (client|server)|client: |server: )|^PASS|^FAIL'
 
 step "Done: namespaces and processes are removed on exit"
