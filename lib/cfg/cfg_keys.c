@@ -423,6 +423,12 @@ const struct cfg_key sf_cfg_keys[] = {
 	  "offer and accept timestamps (RFC 7323)" },
 	{ "tcp", "tail_loss_probe", key_bool, G(tcp.tlp_on), false, 0, 0,
 	  "on", "probe a silent tail after 2 SRTT (RFC 8985 §7)" },
+	{ "tcp", "max_syn_backlog", key_u32, G(tcp.max_syn_backlog), false,
+	  0, 1u << 26, "4096", "half-open (SYN_RCVD) connections per worker; "
+	  "past it, SYN cookies (or drops without them)" },
+	{ "tcp", "syncookies", key_u32, G(tcp.syncookies), false, 0, 2, "1",
+	  "SYN cookies (RFC 4987): 0 off, 1 once max_syn_backlog is spent, "
+	  "2 always" },
 	{ "port", "ip", key_ip_prefix, 0, true, 0, 0, "(none)",
 	  "the port's IPv4 address and prefix, e.g. 198.18.0.2/24" },
 	{ "port", "gateway", key_gateway, 0, true, 0, 0, "none",

@@ -85,6 +85,10 @@
 	X(tcp_drop_ooo_full,  "out-of-order segments over the limit") \
 	X(tcp_drop_rst,       "RST segments ignored (RFC 5961/1337)") \
 	X(tcp_drop_listen,    "non-SYN segments to a listener") \
+	X(tcp_drop_syn_backlog, "SYNs dropped: half-open budget spent, no cookies") \
+	X(tcp_syncookies_sent, "SYN-ACKs carrying a SYN cookie (RFC 4987)") \
+	X(tcp_syncookies_ok,  "ACKs with a valid cookie: connection made") \
+	X(tcp_syncookies_failed, "ACKs to a listener with a bad or old cookie") \
 	X(tcp_tw_full,        "closes that skipped TIME_WAIT: no record")
 
 struct sf_stats {

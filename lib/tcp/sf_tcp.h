@@ -98,6 +98,8 @@ struct sf_tcp_conf {
 	bool sack_on;
 	bool ts_on;
 	bool tlp_on;		/* tail loss probes (RFC 8985 §7) */
+	uint32_t max_syn_backlog;	/* half-open (SYN_RCVD) connections */
+	uint32_t syncookies;	/* 0 off, 1 past max_syn_backlog, 2 always */
 };
 
 /** Capacity of @p w's connection table (conf max_conns). */

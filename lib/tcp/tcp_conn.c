@@ -42,6 +42,8 @@ sf_tcp_conf_defaults(struct sf_tcp_conf *conf)
 	conf->sack_on = true;
 	conf->ts_on = true;
 	conf->tlp_on = true;
+	conf->max_syn_backlog = 4096;
+	conf->syncookies = 1;
 }
 
 /* The table's reclamation callback: no reader can see @data any more.
@@ -134,6 +136,8 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 	if (tcp->wheel == NULL)
 		goto fail;
 	rc = sf_tcp_isn_key_init(&tcp->isn_key);
+	if (rc == 0)
+		rc = sf_tcp_isn_key_init(&tcp->cookie_key);
 	if (rc != 0)
 		goto fail;
 	tcp->eph_next = (uint16_t)(32768 + rte_rand() % 28232);

@@ -12,7 +12,6 @@
 #include "tcp_priv.h"
 
 #define TCP_FLAGS_MASK 0x3f	/* FIN SYN RST PSH ACK URG */
-#define TCP_DEFAULT_MSS 536	/* RFC 9293 §3.7.1 */
 
 static inline bool
 tcp_csum_ok(const struct sf_iface *ifc, const struct rte_mbuf *m,
@@ -79,12 +78,28 @@ tcp_rcv_listen(struct sf_worker *w, struct sf_wport *wp,
 	if (seg->flags & RTE_TCP_RST_FLAG)
 		return;
 	if (seg->flags & RTE_TCP_ACK_FLAG) {
+		/* Perhaps the third step of a handshake we answered with a
+		 * cookie (recently, or always). */
+		if (!(seg->flags & RTE_TCP_SYN_FLAG) && tcp->conf.syncookies &&
+		    (tcp->conf.syncookies == 2 || (tcp->cookie_last != 0 &&
+		     tcp->now - tcp->cookie_last < TCP_COOKIE_WINDOW_MS)) &&
+		    tcp_syncookie_accept(w, wp, l, key, seg))
+			return;
 		tcp_send_rst_reply(w, wp, seg);
 		return;
 	}
 	if (!(seg->flags & RTE_TCP_SYN_FLAG) ||
 	    (seg->flags & RTE_TCP_FIN_FLAG)) {
 		w->stats.tcp_drop_listen++;
+		return;
+	}
+	/* RFC 4987: past the half-open budget, keep no state. */
+	if (tcp->nb_state[SF_TCP_SYN_RCVD] >= tcp->conf.max_syn_backlog ||
+	    tcp->conf.syncookies == 2) {
+		if (tcp->conf.syncookies != 0)
+			tcp_syncookie_send(w, wp, key, seg);
+		else
+			w->stats.tcp_drop_syn_backlog++;
 		return;
 	}
 	c = tcp_tcb_alloc(w, key);

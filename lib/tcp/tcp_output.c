@@ -297,6 +297,35 @@ tcp_send_rst_reply(struct sf_worker *w, struct sf_wport *wp,
 	tcp_xmit(w, wp, &a, NULL, 0);
 }
 
+/* A SYN-ACK that no TCB remembers: a SYN cookie's (tcp_syncookie.c). */
+void
+tcp_send_synack_stateless(struct sf_worker *w, struct sf_wport *wp,
+			  const struct sf_seg *syn, uint32_t iss, bool ws,
+			  bool sack, bool ts, uint32_t tsval)
+{
+	const struct sf_tcp_conf *conf = &w->tcp->conf;
+	const struct rte_ether_hdr *eh;
+	const struct rte_ipv4_hdr *ip;
+	struct tcp_hdr_args a;
+
+	eh = rte_pktmbuf_mtod(syn->m, const struct rte_ether_hdr *);
+	ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	memset(&a, 0, offsetof(struct tcp_hdr_args, opts));
+	a.dmac = &eh->src_addr;
+	a.saddr = ip->dst_addr;
+	a.daddr = ip->src_addr;
+	a.sport = syn->th->dst_port;
+	a.dport = syn->th->src_port;
+	a.seq = iss;
+	a.ack = syn->seq + 1;
+	a.flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+	a.wnd = (uint16_t)RTE_MIN(conf->rcvbuf, 65535u);
+	a.optlen = (uint8_t)sf_tcp_opts_build_syn(a.opts, (uint16_t)conf->mss,
+		ws ? (int)conf->wscale : -1, sack, ts, tsval,
+		syn->opts.tsval);
+	tcp_xmit(w, wp, &a, NULL, 0);
+}
+
 void
 tcp_send_tw_ack(struct sf_worker *w, struct sf_tw *tw)
 {
@@ -329,8 +358,11 @@ tcp_send_syn(struct sf_worker *w, struct sf_tcb *c)
 		nh = sf_iface_nexthop(wp->ifc, c->key.raddr);
 		rc = nh == 0 ? -ENETUNREACH :
 			sf_arp_resolve(w, wp, nh, &c->peer_mac);
-		if (rc == -EAGAIN && ++c->arp_tries < 30) {
-			c->rto_at = tcp->now + 100;
+		if (rc == -EAGAIN && ++c->arp_tries < 50) {
+			/* A reply on the same link takes microseconds: look
+			 * again each ms at first, then every 100 ms (about
+			 * 3 s in all, as the ARP retries). */
+			c->rto_at = tcp->now + (c->arp_tries < 20 ? 1 : 100);
 			tcp_timer_update(w, c);
 			return rc;
 		}

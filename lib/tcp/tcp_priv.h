@@ -137,6 +137,8 @@ struct sf_tw {
 	uint8_t pad[6];
 };
 
+#define TCP_DEFAULT_MSS 536	/* RFC 9293 §3.7.1 */
+
 /* The table holds either; the low bit of the pointer tells which. */
 #define TCP_TW_TAG 1UL
 
@@ -180,6 +182,8 @@ struct sf_tcp {
 	uint8_t nb_listen;
 	struct sf_tcp_listener listen[SF_TCP_MAX_LISTEN];
 	struct sf_tcp_isn_key isn_key;
+	struct sf_tcp_isn_key cookie_key;	/* SYN cookie MACs */
+	uint64_t cookie_last;		/* ms: last cookie sent */
 	uint64_t nb_state[SF_TCP_NB_STATES];
 };
 
@@ -219,6 +223,9 @@ void tcp_send_rst_tcb(struct sf_worker *w, struct sf_tcb *c);
 void tcp_send_rst_reply(struct sf_worker *w, struct sf_wport *wp,
 			const struct sf_seg *seg);
 void tcp_send_tw_ack(struct sf_worker *w, struct sf_tw *tw);
+void tcp_send_synack_stateless(struct sf_worker *w, struct sf_wport *wp,
+			       const struct sf_seg *syn, uint32_t iss,
+			       bool ws, bool sack, bool ts, uint32_t tsval);
 
 /* tcp_sack.c */
 void tcp_sack_update(struct sf_tcb *c, const struct sf_tcp_opts *o);
@@ -239,6 +246,17 @@ bool tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c);
 /* tcp_input.c */
 void tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,
 		     const struct sf_seg *seg);
+
+/* tcp_syncookie.c */
+/* ACKs to a listener are checked as cookies this long after the last
+ * cookie went out (a cookie lives two 64 s ticks). */
+#define TCP_COOKIE_WINDOW_MS (4 * 64000u)
+bool tcp_syncookie_wanted(const struct sf_worker *w);
+void tcp_syncookie_send(struct sf_worker *w, struct sf_wport *wp,
+			const struct sf_tcp_key *key, const struct sf_seg *seg);
+bool tcp_syncookie_accept(struct sf_worker *w, struct sf_wport *wp,
+			  const struct sf_tcp_listener *l,
+			  const struct sf_tcp_key *key, struct sf_seg *seg);
 
 /* tcp_rcv_state.c */
 void tcp_rcv_state(struct sf_worker *w, struct sf_wport *wp,
