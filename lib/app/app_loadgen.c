@@ -377,6 +377,8 @@ lg_poll(struct sf_worker *w)
 	uint64_t dt, n, room;
 	struct lg_conn *lc;
 
+	if (unlikely(g->conf.paused))
+		return;
 	if (unlikely(!g->started)) {
 		g->started = true;
 		g->t0 = w->now;
@@ -394,8 +396,10 @@ lg_poll(struct sf_worker *w)
 		g->launch_done = true;
 
 	if (!g->launch_done) {
-		room = RTE_MIN((uint64_t)(cf->concurrency - g->nb_open),
-			       (uint64_t)LG_BURST);
+		/* The console may lower concurrency below what is open. */
+		room = cf->concurrency > g->nb_open ?
+			RTE_MIN((uint64_t)(cf->concurrency - g->nb_open),
+				(uint64_t)LG_BURST) : 0;
 		if (cf->count != 0)
 			room = RTE_MIN(room, cf->count - g->launched);
 		if (cf->rate != 0) {
@@ -467,6 +471,8 @@ sf_app_loadgen(struct sf_worker *w, const struct sf_load_conf *lc)
 	if (g == NULL)
 		return -ENOMEM;
 	g->conf = *lc;
+	g->conf.max_concurrency = RTE_MAX(lc->max_concurrency,
+					  lc->concurrency);
 	app_stats_init(&g->base.st);
 	if (lc->proto == SF_LOAD_ECHO && lc->payload == 0)
 		g->conf.requests = 1;	/* each connection opens and closes */
@@ -477,8 +483,10 @@ sf_app_loadgen(struct sf_worker *w, const struct sf_load_conf *lc)
 	g->cursor = rte_malloc_socket("sf_loadgen_ports",
 				      sizeof(*g->cursor) * g->nb_pairs, 0,
 				      socket);
-	g->slots = rte_zmalloc_socket("sf_loadgen_conns",
-				      sizeof(*g->slots) * lc->concurrency,
+	/* Slots for the most concurrency the console may ask for: the
+	 * free list cannot grow while the worker runs. */
+	g->slots = rte_zmalloc_socket("sf_loadgen_conns", sizeof(*g->slots) *
+				      g->conf.max_concurrency,
 				      RTE_CACHE_LINE_SIZE, socket);
 	if (g->cursor == NULL || g->slots == NULL) {
 		rc = -ENOMEM;
@@ -490,7 +498,7 @@ sf_app_loadgen(struct sf_worker *w, const struct sf_load_conf *lc)
 		g->cursor[i] = (uint16_t)(lc->sport_min +
 			(rte_rdtsc() + i * 7919u) %
 			((uint32_t)lc->sport_max - lc->sport_min + 1));
-	for (i = lc->concurrency; i > 0; i--) {
+	for (i = g->conf.max_concurrency; i > 0; i--) {
 		g->slots[i - 1].next = g->free;
 		g->free = &g->slots[i - 1];
 	}
@@ -508,4 +516,123 @@ sf_app_loadgen(struct sf_worker *w, const struct sf_load_conf *lc)
 fail:
 	sf_app_free(w);
 	return rc;
+}
+
+/* ---- run-time control: on the worker, from its control ring ---- */
+
+/* Start after a -i start in waiting, a stop, or the end of the job. */
+static void
+lg_restart(struct lg *g)
+{
+	if (g->conf.paused) {
+		g->conf.paused = false;
+		g->started = false;
+		return;
+	}
+	if (!g->stopping && !g->launch_done)
+		return;		/* running */
+	g->started = false;	/* lg_poll sets t0, t_end again */
+	g->stopping = false;
+	g->launch_done = false;
+	g->launched = 0;
+	g->credit = 0;
+	g->rcredit = 0;
+	__atomic_store_n(&g->stop_req, 0, __ATOMIC_RELAXED);
+	g->base.st.ok = false;
+	__atomic_store_n(&g->base.st.done, false, __ATOMIC_RELEASE);
+}
+
+void
+sf_app_loadgen_set(struct sf_worker *w, enum sf_load_param p,
+		   uint64_t value)
+{
+	struct lg *g = lg_of(w);
+	struct lg_conn *lc;
+	uint64_t ms;
+
+	if (sf_app_loadgen_slots(w) == 0)
+		return;
+	switch (p) {
+	case SF_LOAD_RUN:
+		if (value != 0)
+			lg_restart(g);
+		else if (!g->conf.paused && !g->stopping)
+			lg_stop_all(w, g);
+		break;
+	case SF_LOAD_RATE:
+		g->conf.rate = value;
+		g->credit = 0;	/* no burst from credit of the old rate */
+		break;
+	case SF_LOAD_CONCURRENCY:
+		value = RTE_MIN(value, (uint64_t)g->conf.max_concurrency);
+		g->conf.concurrency = (uint32_t)RTE_MAX(value, (uint64_t)1);
+		break;
+	case SF_LOAD_DURATION:
+		ms = RTE_MIN(value * 1000, (uint64_t)UINT32_MAX);
+		g->conf.duration_ms = (uint32_t)ms;
+		if (g->started)
+			g->t_end = ms == 0 ? UINT64_MAX :
+				g->t0 + ms * w->hz / 1000;
+		break;
+	case SF_LOAD_REQUESTS:
+		/* Echo without payload is connect-and-close: one each. */
+		if (g->conf.proto == SF_LOAD_ECHO && g->conf.payload == 0)
+			break;
+		g->conf.requests = (uint32_t)RTE_MIN(value,
+						     (uint64_t)UINT32_MAX);
+		break;
+	case SF_LOAD_REQ_RATE:
+		g->conf.req_rate = value;
+		g->rcredit = 0;
+		/* Unpaced now: whoever waits for credit goes at once. */
+		while (value == 0 && (lc = g->rq_head) != NULL) {
+			g->rq_head = lc->next;
+			if (g->rq_head == NULL)
+				g->rq_tail = NULL;
+			lg_request(w, g, lc);
+		}
+		break;
+	}
+}
+
+uint32_t
+sf_app_loadgen_slots(const struct sf_worker *w)
+{
+	const struct lg *g = w->app;
+
+	if (g == NULL || w->app_poll != lg_poll)
+		return 0;
+	return g->conf.max_concurrency;
+}
+
+const char *
+sf_app_loadgen_state(const struct sf_worker *w)
+{
+	const volatile struct lg *g = w->app;
+
+	if (sf_app_loadgen_slots(w) == 0)
+		return NULL;
+	if (g->conf.paused)
+		return "waiting";
+	if (__atomic_load_n(&g->base.st.done, __ATOMIC_ACQUIRE))
+		return "done";
+	if (g->stopping)
+		return "stopping";
+	return g->launch_done ? "finishing" : "running";
+}
+
+/* Every app's counters, here with the rest of the run-time control. */
+void
+sf_app_stats_clear(struct sf_worker *w)
+{
+	struct sf_app_base *b = w->app;
+	uint64_t *c;
+	unsigned int i;
+
+	if (b == NULL)
+		return;
+	c = (uint64_t *)&b->st;
+	for (i = 0; sf_app_counter_name(i) != NULL; i++)
+		c[i] = 0;
+	app_stats_init(&b->st);
 }

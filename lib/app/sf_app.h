@@ -138,6 +138,11 @@ struct sf_load_conf {
 	uint16_t reta_size;
 	const uint16_t *reta;
 	const uint8_t *rss_key;		/* 40 bytes, as the port has it */
+	/* Run-time control (sf_app_loadgen_set) */
+	uint32_t max_concurrency;	/* connection slots allocated: the
+					 * most concurrency may grow to
+					 * (0: concurrency) */
+	bool paused;			/* open nothing until started */
 };
 
 /**
@@ -152,6 +157,45 @@ int sf_app_loadgen(struct sf_worker *w, const struct sf_load_conf *lc);
 /** Ask @p w's load generator to stop opening connections and requests
  *  and to close what is open (safe from another lcore). */
 void sf_app_loadgen_stop(struct sf_worker *w);
+
+/* What sf_app_loadgen_set() changes; values as in struct sf_load_conf. */
+enum sf_load_param {
+	SF_LOAD_RUN,		/* 1: start (again after a stop or the end of
+				 * the job), 0: stop as sf_app_loadgen_stop */
+	SF_LOAD_RATE,		/* new connections/s, 0: unpaced */
+	SF_LOAD_CONCURRENCY,	/* 1 .. the slots allocated (clamped) */
+	SF_LOAD_DURATION,	/* seconds from the run's start, 0: none */
+	SF_LOAD_REQUESTS,	/* per connection, 0: unlimited */
+	SF_LOAD_REQ_RATE,	/* requests/s in all, 0: unpaced */
+};
+
+/**
+ * Change worker @p w's running load generator. Runs ON the worker (from
+ * its control ring), never from another lcore. A new rate or request rate
+ * takes effect at the next poll, without a burst; a lower concurrency
+ * closes nothing but opens no more until fewer are open; a new duration
+ * counts from the current run's start (already past: the run stops); new
+ * requests apply to the connections' next request. Restarting resets the
+ * job (count, duration, ramp), not the counters. A no-op when @p w runs
+ * no load generator.
+ */
+void sf_app_loadgen_set(struct sf_worker *w, enum sf_load_param p,
+			uint64_t value);
+
+/** Connection slots of @p w's load generator (the most concurrency can
+ *  reach); 0 when @p w runs none. Safe from any lcore. */
+uint32_t sf_app_loadgen_slots(const struct sf_worker *w);
+
+/** "waiting" (for a start), "running", "finishing" (all connections
+ *  opened, the last ones still run), "stopping" (closing what is open) or
+ *  "done"; NULL when @p w runs no load generator. A recent value, safe
+ *  from any lcore. */
+const char *sf_app_loadgen_state(const struct sf_worker *w);
+
+/** Zero @p w's app counters and histograms (not the open-connection
+ *  gauge nor the job's done/ok). Runs ON the worker (from its control
+ *  ring). */
+void sf_app_stats_clear(struct sf_worker *w);
 
 /** The app counters of @p w (NULL when it runs none). */
 const struct sf_app_stats *sf_app_stats(const struct sf_worker *w);

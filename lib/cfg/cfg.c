@@ -342,3 +342,170 @@ sf_cfg_print_keys(FILE *f)
 				k->help, k->def);
 	}
 }
+
+/*
+ * sf_cfg_dump: the key table's generic parsers are static to cfg_keys.c,
+ * so each kind is recognised by the parser of a key known to use it; the
+ * keys with parsers of their own are printed by name.
+ */
+struct cfg_kinds {
+	cfg_parse_t u32, bool_, str, choice;
+};
+
+static cfg_parse_t
+cfg_parser_of(const char *section, const char *key)
+{
+	const struct cfg_key *k;
+
+	for (k = sf_cfg_keys; k->section != NULL; k++)
+		if (strcmp(k->section, section) == 0 &&
+		    strcmp(k->key, key) == 0)
+			return k->parse;
+	return NULL;
+}
+
+/* A key with no value: commented out, with the documented default. */
+static void
+cfg_dump_unset(FILE *f, const struct cfg_key *k)
+{
+	fprintf(f, "; %s = %s\n", k->key, k->def);
+}
+
+/* The keys whose values are not one field: by name. */
+static void
+cfg_dump_special(FILE *f, const struct sf_cfg *cfg, unsigned int idx,
+		 const struct cfg_key *k)
+{
+	const struct sf_cfg_port *p = &cfg->port[idx];
+	char a[16], b[16];
+	unsigned int i;
+
+	if (strcmp(k->key, "target") == 0) {
+		if (cfg->nb_targets == 0) {
+			cfg_dump_unset(f, k);
+			return;
+		}
+		fprintf(f, "%s = ", k->key);
+		for (i = 0; i < cfg->nb_targets; i++) {
+			cfg_ip_str(cfg->target[i], a, sizeof(a));
+			fprintf(f, "%s%s", i ? "," : "", a);
+			if (cfg->target_port[i] != 0)
+				fprintf(f, ":%u", cfg->target_port[i]);
+		}
+		fprintf(f, "\n");
+	} else if (strcmp(k->key, "source") == 0) {
+		if (cfg->src_first == 0) {
+			fprintf(f, "%s = port\n", k->key);
+			return;
+		}
+		cfg_ip_str(cfg->src_first, a, sizeof(a));
+		cfg_ip_str(htonl(ntohl(cfg->src_first) + cfg->src_count - 1),
+			   b, sizeof(b));
+		if (cfg->src_count > 1)
+			fprintf(f, "%s = %s-%s\n", k->key, a, b);
+		else
+			fprintf(f, "%s = %s\n", k->key, a);
+	} else if (strcmp(k->key, "source_ports") == 0) {
+		fprintf(f, "%s = %u-%u\n", k->key, cfg->sport_min,
+			cfg->sport_max);
+	} else if (strcmp(k->key, "paths") == 0) {
+		fprintf(f, "%s = ", k->key);
+		if (cfg->http_nb_paths == 0)
+			fprintf(f, "*");
+		for (i = 0; i < cfg->http_nb_paths; i++)
+			fprintf(f, "%s%s", i ? "," : "", cfg->http_paths[i]);
+		fprintf(f, "\n");
+	} else if (strcmp(k->section, "capture") == 0 &&
+		   strcmp(k->key, "filter") == 0) {
+		if (cfg->capture_filter[0] == '\0')
+			cfg_dump_unset(f, k);
+		else
+			fprintf(f, "%s = %s\n", k->key, cfg->capture_filter);
+	} else if (k->per_port && strcmp(k->key, "ip") == 0) {
+		if (p->nb_addrs == 0) {
+			cfg_dump_unset(f, k);
+			return;
+		}
+		cfg_ip_str(p->addrs[0], a, sizeof(a));
+		fprintf(f, "%s = %s/%u\n", k->key, a, p->prefix_len);
+	} else if (k->per_port && strcmp(k->key, "gateway") == 0) {
+		if (p->gateway == 0) {
+			fprintf(f, "%s = none\n", k->key);
+			return;
+		}
+		cfg_ip_str(p->gateway, a, sizeof(a));
+		fprintf(f, "%s = %s\n", k->key, a);
+	} else if (strcmp(k->section, "trace") == 0) {
+		char t[64];
+
+		sf_tcp_trace_format(&cfg->trace, t, sizeof(t));
+		fprintf(f, "%s = %s\n", k->key, t);
+	} else {
+		fprintf(f, "; %s = (not shown)\n", k->key);
+	}
+}
+
+static void
+cfg_dump_key(FILE *f, const struct sf_cfg *cfg, unsigned int idx,
+	     const struct cfg_key *k, const struct cfg_kinds *kinds)
+{
+	const char *base = k->per_port ? (const char *)&cfg->port[idx] :
+		(const char *)cfg;
+	const char *str;
+
+	if (k->parse == kinds->u32 && kinds->u32 != NULL) {
+		fprintf(f, "%s = %u\n", k->key,
+			*(const uint32_t *)(base + k->off));
+	} else if (k->parse == kinds->bool_ && kinds->bool_ != NULL) {
+		fprintf(f, "%s = %s\n", k->key,
+			*(const bool *)(base + k->off) ? "on" : "off");
+	} else if ((k->parse == kinds->str && kinds->str != NULL) ||
+		   (k->parse == kinds->choice && kinds->choice != NULL)) {
+		str = base + k->off;
+		if (str[0] == '\0')
+			cfg_dump_unset(f, k);
+		else
+			fprintf(f, "%s = %s\n", k->key, str);
+	} else {
+		cfg_dump_special(f, cfg, idx, k);
+	}
+}
+
+void
+sf_cfg_dump(FILE *f, const struct sf_cfg *cfg)
+{
+	const struct cfg_kinds kinds = {
+		.u32 = cfg_parser_of("general", "stats_interval"),
+		.bool_ = cfg_parser_of("http", "keepalive"),
+		.str = cfg_parser_of("load", "path"),
+		.choice = cfg_parser_of("app", "mode"),
+	};
+	const struct cfg_key *k, *ports = NULL;
+	const char *last = "";
+	unsigned int i;
+
+	if (cfg->file[0] != '\0')
+		fprintf(f, "; loaded from %s, then the command line\n",
+			cfg->file);
+	for (k = sf_cfg_keys; k->section != NULL; k++) {
+		if (k->per_port) {
+			if (ports == NULL)
+				ports = k;
+			continue;
+		}
+		if (strcmp(last, k->section) != 0) {
+			fprintf(f, "%s[%s]\n", last[0] ? "\n" : "",
+				k->section);
+			last = k->section;
+		}
+		cfg_dump_key(f, cfg, 0, k, &kinds);
+	}
+	for (i = 0; i < SF_MAX_PORTS && ports != NULL; i++) {
+		if (!cfg->port[i].used && cfg->port[i].nb_addrs == 0)
+			continue;
+		fprintf(f, "\n[port%u]\n", i);
+		for (k = ports; k->section != NULL; k++)
+			if (k->per_port)
+				cfg_dump_key(f, cfg, i, k, &kinds);
+	}
+}

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cfg_priv.h"
+#include "sf_capture.h"
 
 int
 sf_cfg_parse_ipv4(const char *s, uint32_t *ip)
@@ -304,6 +305,33 @@ key_gateway(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
 	return 0;
 }
 
+/* A capture filter, checked here so that a bad one names its key. */
+static int
+key_capture_filter(struct sf_cfg *cfg, unsigned int idx,
+		   const struct cfg_key *k, const char *val, char *why,
+		   size_t whylen)
+{
+	struct sf_capture_filter f;
+
+	if (sf_capture_filter_parse(val, &f, why, whylen) != 0)
+		return -EINVAL;
+	return key_str(cfg, idx, k, val, why, whylen);
+}
+
+/* "[on] [host A] [port P] [limit N]" or "off": sf_tcp_trace_parse. */
+static int
+key_trace(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
+	  const char *val, char *why, size_t whylen)
+{
+	RTE_SET_USED(idx);
+	RTE_SET_USED(k);
+	snprintf(why, whylen, "\"off\", \"all\", or any of host A.B.C.D, "
+		 "port P, limit N, e.g. \"port 80 limit 10\"");
+	if (*val == '\0')
+		return -EINVAL;
+	return sf_tcp_trace_parse(val, &cfg->trace, NULL, 0);
+}
+
 #define G(f) offsetof(struct sf_cfg, f)
 #define P(f) offsetof(struct sf_cfg_port, f)
 
@@ -316,6 +344,9 @@ const struct cfg_key sf_cfg_keys[] = {
 	  "how long to wait for each port's link at start" },
 	{ "mempool", "mbufs", key_u32, G(mbufs), false, 0, 1u << 30, "0",
 	  "mbufs per NUMA socket (0: sized from queues and descriptors)" },
+	{ "mempool", "reserve", key_u32, G(mbuf_reserve), false, 0, 1u << 30,
+	  "0", "free mbufs kept for receiving: below it TCP refuses new send "
+	  "data and drops data it would hold (0: an eighth of the pool)" },
 	{ "mempool", "cache", key_u32, G(mbuf_cache), false, 0, 512, "256",
 	  "per-lcore mbuf cache" },
 	{ "arp", "timeout", key_u32, G(arp_timeout_s), false, 1, 86400,
@@ -379,6 +410,23 @@ const struct cfg_key sf_cfg_keys[] = {
 	  "8192", "server: request head limit in bytes (431 above)" },
 	{ "http", "paths", key_paths, 0, false, 0, 0, "*",
 	  "server: comma-separated paths served; others get 404 (*: all)" },
+	{ "capture", "file", key_str, G(capture_file), false, 0, 256,
+	  "(none)", "write a pcapng capture of the run to this file" },
+	{ "capture", "filter", key_capture_filter, G(capture_filter), false,
+	  0, 128, "(all)", "frames to capture: host A, port P (TCP), tcp, "
+	  "iface N (DPDK port), all of those given" },
+	{ "capture", "snaplen", key_u32, G(capture_snaplen), false, 0, 65535,
+	  "0", "bytes kept of each frame (0: all)" },
+	{ "capture", "max_packets", key_u32, G(capture_max_packets), false,
+	  0, UINT32_MAX, "0", "stop capturing after this many frames "
+	  "(0: no limit)" },
+	{ "capture", "max_mb", key_u32, G(capture_max_mb), false, 0, 1u << 20,
+	  "0", "stop capturing before the file passes this many MiB "
+	  "(0: no limit)" },
+	{ "trace", "filter", key_trace, 0, false, 0, 0, "off",
+	  "trace the connections that match (\"host A port P limit N\", "
+	  "any part; \"all\"): every segment and state change, to the log "
+	  "type synfin.trace" },
 	{ "tcp", "max_conns", key_u32, G(tcp.max_conns), false, 1, 1u << 26,
 	  "65536", "connections per worker (table capacity)" },
 	{ "tcp", "max_timewait", key_u32, G(tcp.max_timewait), false, 0,

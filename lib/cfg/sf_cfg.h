@@ -18,6 +18,7 @@
 
 #include "sf_common.h"
 #include "sf_tcp.h"
+#include "sf_tcp_trace.h"
 
 #define SF_CFG_MAX_TARGETS 16
 
@@ -36,6 +37,7 @@ struct sf_cfg {
 	struct sf_cfg_port port[SF_MAX_PORTS];
 	uint32_t mbufs;			/* 0 = sized from the queues */
 	uint32_t mbuf_cache;
+	uint32_t mbuf_reserve;		/* 0 = an eighth of the pool */
 	uint32_t arp_timeout_s;
 	uint32_t arp_retry_ms;
 	uint32_t arp_retries;
@@ -74,6 +76,14 @@ struct sf_cfg {
 	uint32_t http_max_hdr;
 	uint32_t http_nb_paths;
 	char http_paths[8][64];
+	/* [capture]: a pcapng capture from the start (sf_capture.h) */
+	char capture_file[256];		/* "" = no capture */
+	char capture_filter[128];	/* sf_capture_filter_parse syntax */
+	uint32_t capture_snaplen;	/* 0 = whole frames */
+	uint32_t capture_max_packets;	/* 0 = no limit */
+	uint32_t capture_max_mb;	/* 0 = no limit */
+	/* [trace]: the connection trace from the start */
+	struct sf_trace_filter trace;	/* off by default */
 };
 
 /** Fill @p cfg with the defaults documented in config/synfin.ini. */
@@ -110,6 +120,14 @@ int sf_cfg_check(const struct sf_cfg *cfg, uint16_t nb_ports, char *err,
 
 /** Print every section and key with its help text and default. */
 void sf_cfg_print_keys(FILE *f);
+
+/**
+ * Print the values in @p cfg of every key, as an INI file that
+ * sf_cfg_load() reads back: [section] headers, "key = value" lines, port
+ * sections for the ports configured. A key without a value (a client
+ * target on a server, say) is printed commented out with its default.
+ */
+void sf_cfg_dump(FILE *f, const struct sf_cfg *cfg);
 
 /** Parse "A.B.C.D" into network order. @return 0 or -EINVAL. */
 int sf_cfg_parse_ipv4(const char *s, uint32_t *ip);

@@ -11,6 +11,7 @@ int sf_logtype_net = RTE_LOGTYPE_USER1;
 int sf_logtype_worker = RTE_LOGTYPE_USER1;
 int sf_logtype_cfg = RTE_LOGTYPE_USER1;
 int sf_logtype_timer = RTE_LOGTYPE_USER1;
+int sf_logtype_trace = RTE_LOGTYPE_USER1;
 
 static const struct {
 	const char *name;
@@ -22,6 +23,7 @@ static const struct {
 	{ "synfin.worker", &sf_logtype_worker },
 	{ "synfin.cfg", &sf_logtype_cfg },
 	{ "synfin.timer", &sf_logtype_timer },
+	{ "synfin.trace", &sf_logtype_trace },
 };
 
 int

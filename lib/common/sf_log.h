@@ -18,6 +18,7 @@ extern int sf_logtype_net;
 extern int sf_logtype_worker;
 extern int sf_logtype_cfg;
 extern int sf_logtype_timer;
+extern int sf_logtype_trace;	/* the connection trace (sf_tcp_trace.h) */
 
 /**
  * Register the synfin.* log types. Safe to call more than once.

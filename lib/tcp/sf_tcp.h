@@ -204,12 +204,96 @@ const char *sf_tcp_close_reason_name(enum sf_close_reason r);
 void sf_tcp_input(struct sf_worker *w, struct sf_wport *wp,
 		  struct rte_mbuf *m);
 
-/** Run due timers and housekeeping; called by the worker loop with the
- *  TSC of this iteration. */
+/** Take the worker's clock (w->now) as TCP's for this iteration: called
+ *  before input, so segments and timers use the time they happen. */
+void sf_tcp_clock(struct sf_worker *w);
+
+/** Run due timers and housekeeping; called by the worker loop after
+ *  sf_tcp_clock and input. */
 void sf_tcp_poll(struct sf_worker *w);
 
 /** Connections in each state, summed into @p counts (NB_STATES long).
  *  Readable from the control plane. */
 void sf_tcp_state_counts(const struct sf_worker *w, uint64_t *counts);
+
+/* ---- control path (tcp_ctl.c): queries the console and telemetry make
+ * while the worker runs, and the listener switch its control ring uses */
+
+/* Connection-table reader ids, one per control-plane thread that walks a
+ * worker's table (at most SF_TCP_TABLE_MAX_READERS, tcp_table.h). */
+#define SF_TCP_READER_CONSOLE	0
+#define SF_TCP_READER_TELEMETRY	1
+
+/* Which deadline a connection's one wheel timer stands for. */
+enum sf_conn_timer {
+	SF_CONN_TIMER_NONE,
+	SF_CONN_TIMER_REXMIT,		/* retransmission (RFC 6298) */
+	SF_CONN_TIMER_SYN,		/* SYN or SYN-ACK retransmission */
+	SF_CONN_TIMER_TLP,		/* tail loss probe (RFC 8985) */
+	SF_CONN_TIMER_PERSIST,		/* zero-window probe */
+	SF_CONN_TIMER_ARP,		/* next hop's MAC not known yet */
+	SF_CONN_TIMER_DELACK,		/* delayed ACK */
+	SF_CONN_TIMER_KEEPALIVE,
+	SF_CONN_TIMER_FIN_WAIT_2,	/* orphaned FIN_WAIT_2 lifetime */
+	SF_CONN_TIMER_TIME_WAIT,	/* 2MSL */
+	SF_CONN_TIMER_NB,
+};
+
+/* One connection as sf_tcp_conn_dump() saw it. Read without stopping the
+ * worker, so the fields of one record may come from slightly different
+ * moments (a queue length from before an ACK, the timer from after). */
+struct sf_conn_info {
+	uint32_t laddr;			/* network order; 0 for a listener */
+	uint32_t raddr;			/* network order; 0 for a listener */
+	uint16_t lport;			/* host order */
+	uint16_t rport;			/* host order */
+	uint8_t state;			/* enum sf_tcp_state */
+	uint8_t timer;			/* enum sf_conn_timer */
+	uint8_t nrexmit;		/* consecutive RTOs */
+	uint8_t pad;
+	uint32_t timer_ms;		/* until the timer fires (0: due) */
+	uint32_t sndq;			/* bytes sent-unacked and unsent */
+	uint32_t rcvq;			/* bytes received, not taken by the
+					 * app */
+	uint32_t snd_wnd;		/* peer's window, scaled */
+	uint32_t cwnd;
+	uint32_t srtt_ms;		/* 0: no sample yet */
+	uint32_t rto_ms;
+	uint32_t worker;		/* the owning worker's id */
+};
+
+/* Called for each connection; return non-zero to end the walk. */
+typedef int (*sf_conn_dump_cb_t)(const struct sf_conn_info *ci, void *arg);
+
+/**
+ * Report every listener (state LISTEN) and every connection of worker
+ * @p w (its TCBs and TIME_WAIT records) to @p cb, from any thread and
+ * without stopping the worker: the table is read lock-free as reader
+ * @p reader (an SF_TCP_READER_*), in batches, and @p cb runs between
+ * batches, when the reader is offline, so a slow callback holds no
+ * reclamation back. Called on the worker's own lcore (single-core mode),
+ * it reads as the writer. A connection opened or closed during the walk
+ * may be missed or reported twice; the walk of a million entries takes
+ * tens of milliseconds.
+ *
+ * @return the number of records reported; -ENODEV when @p w has no TCP;
+ *   -EINVAL for a bad @p reader.
+ */
+int sf_tcp_conn_dump(const struct sf_worker *w, unsigned int reader,
+		     sf_conn_dump_cb_t cb, void *arg);
+
+/** Short name of a timer kind ("rexmit", "time_wait"). */
+const char *sf_conn_timer_name(enum sf_conn_timer t);
+
+/**
+ * Stop accepting on TCP @p port (host order): new SYNs are answered as
+ * for a closed port; connections already accepted go on. Worker only
+ * (from its control ring). @p ops, when not NULL, receives the
+ * listener's callbacks, to give back to sf_tcp_listen() later.
+ *
+ * @return 0; -ENOENT when @p w does not listen on @p port.
+ */
+int sf_tcp_unlisten(struct sf_worker *w, uint16_t port,
+		    const struct sf_tcp_app_ops **ops);
 
 #endif /* SF_TCP_H */

@@ -175,6 +175,22 @@ tcp_send_queued(struct sf_worker *w, struct sf_tcb *c)
 		tcp_output(w, c);
 }
 
+/* The pool is at its reserve: refuse to take new mbufs for data, and
+ * have writable() called when ACKs free some — or, with nothing in
+ * flight to be acked, after a short wait (the delayed-ACK timer, see
+ * tcp_timer_cb). */
+static int
+tcp_send_mem_wait(struct sf_worker *w, struct sf_tcb *c)
+{
+	w->stats.tcp_send_mem_wait++;
+	c->flags |= TF_WANT_WRITE;
+	if (c->sndq_len == 0 && c->delack_at == 0) {
+		c->delack_at = w->tcp->now + TCP_MEM_RETRY_MS;
+		tcp_timer_update(w, c);
+	}
+	return -ENOBUFS;
+}
+
 int
 sf_tcp_send(struct sf_worker *w, struct sf_conn *conn, struct rte_mbuf *m)
 {
@@ -182,6 +198,8 @@ sf_tcp_send(struct sf_worker *w, struct sf_conn *conn, struct rte_mbuf *m)
 
 	if (!tcp_can_send(c))
 		return -EPIPE;
+	/* No reserve check: the app's mbufs are already taken (often the
+	 * receive queue's, whose release this send starts). */
 	if (c->sndq_len + m->pkt_len > w->tcp->conf.sndbuf) {
 		c->flags |= TF_WANT_WRITE;
 		return -ENOBUFS;
@@ -202,6 +220,8 @@ sf_tcp_send_copy(struct sf_worker *w, struct sf_conn *conn, const void *buf,
 
 	if (!tcp_can_send(c))
 		return -EPIPE;
+	if (unlikely(w->mbuf_low))
+		return tcp_send_mem_wait(w, c);
 	room = w->tcp->conf.sndbuf - RTE_MIN(c->sndq_len, w->tcp->conf.sndbuf);
 	if (room == 0) {
 		c->flags |= TF_WANT_WRITE;

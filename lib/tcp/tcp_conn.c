@@ -101,6 +101,7 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 	tcp->conf = *conf;
 	tcp->tsc_per_ms = w->hz / 1000;
 	tcp->now = w->now / tcp->tsc_per_ms;
+	tcp->trace.t0 = w->now;
 	rc = -ENOMEM;
 	tcp->tcbs = rte_zmalloc_socket("sf_tcb", sizeof(struct sf_tcb) *
 				       (size_t)conf->max_conns,
@@ -114,8 +115,10 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 	tcp->tw_limbo = rte_malloc_socket("sf_tw_limbo", sizeof(void *) *
 					(size_t)(conf->max_timewait + 1), 0,
 					socket);
+	tcp->mem_list = rte_malloc_socket("sf_tcp_mem", sizeof(void *) *
+					  TCP_MEM_LIST, 0, socket);
 	if (tcp->tcbs == NULL || tcp->tws == NULL || tcp->tw_free == NULL ||
-	    tcp->tw_limbo == NULL)
+	    tcp->tw_limbo == NULL || tcp->mem_list == NULL)
 		goto fail;
 	for (i = conf->max_conns; i > 0; i--) {
 		tcp->tcbs[i - 1].next_free = tcp->tcb_free;
@@ -182,6 +185,7 @@ sf_tcp_fini(struct sf_worker *w)
 	sf_twheel_free(tcp->wheel);
 	rte_free(tcp->tcbs);
 	rte_free(tcp->tws);
+	rte_free(tcp->mem_list);
 	rte_free(tcp->tw_free);
 	rte_free(tcp->tw_limbo);
 	rte_free(tcp);
@@ -217,6 +221,9 @@ tcp_tcb_alloc(struct sf_worker *w, const struct sf_tcp_key *key)
 	}
 	tcp->tcb_free = next;
 	tcp->tcb_used++;
+	/* Once a trace filter was set, each new connection is checked. */
+	if (unlikely(__atomic_load_n(&tcp->trace.gen, __ATOMIC_RELAXED) != 0))
+		tcp_trace_conn_new(w, c);
 	return c;
 }
 
@@ -224,13 +231,23 @@ void
 tcp_set_state(struct sf_worker *w, struct sf_tcb *c, uint8_t state)
 {
 	struct sf_tcp *tcp = w->tcp;
+	uint8_t from = c->state;
 
 	/* CLOSED is not counted: a free TCB is CLOSED too. */
-	if (c->state != SF_TCP_CLOSED)
-		tcp->nb_state[c->state]--;
+	if (from != SF_TCP_CLOSED)
+		tcp->nb_state[from]--;
 	if (state != SF_TCP_CLOSED)
 		tcp->nb_state[state]++;
 	c->state = state;
+	/* A TCB in TIME_WAIT only hands over to its record, whose end
+	 * counts (tcp_trace_tw_closed); a passive open starts at LISTEN. */
+	if (from == SF_TCP_TIME_WAIT)
+		return;
+	if (from == SF_TCP_CLOSED && (c->flags & TF_PASSIVE))
+		from = SF_TCP_LISTEN;
+	tcp->trans[from][state]++;
+	if (TCP_TRACED(c))
+		tcp_trace_state(w, c, from, state);
 }
 
 void
@@ -480,9 +497,26 @@ tcp_timer_cb(struct sf_timer *t, void *arg)
 	c = container_of(t, struct sf_tcb, timer);
 	if (c->delack_at != 0 && c->delack_at <= now) {
 		c->delack_at = 0;
-		c->flags |= TF_ACKNOW;
-		w->stats.tcp_delayed_acks++;
-		tcp_output(w, c);
+		if ((c->flags & TF_WANT_WRITE) && c->sndq_len == 0 &&
+		    !(c->flags & (TF_DELACK | TF_ORPHAN))) {
+			/* A send refused at the mbuf reserve, with nothing
+			 * in flight whose ACK would retry it. */
+			c->flags &= (uint16_t)~TF_WANT_WRITE;
+			if (c->ops != NULL && c->ops->writable != NULL) {
+				c->ops->writable(w, tcp_conn(c));
+				if (!tcp_alive(c))
+					return;
+			}
+			/* ... and offer what it left unread, as after an
+			 * ACK (tcp_ack_in). */
+			tcp_app_recv(w, c);
+			if (!tcp_alive(c))
+				return;
+		} else {
+			c->flags |= TF_ACKNOW;
+			w->stats.tcp_delayed_acks++;
+			tcp_output(w, c);
+		}
 	}
 	if (c->rto_at != 0 && c->rto_at <= now) {
 		c->rto_at = 0;
@@ -518,13 +552,58 @@ tcp_timer_cb(struct sf_timer *t, void *arg)
 }
 
 void
+tcp_mem_throttle(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct sf_tcp *tcp = w->tcp;
+
+	w->stats.tcp_drop_mem++;
+	if (c->mem_throttled || tcp->mem_n == TCP_MEM_LIST)
+		return;
+	c->mem_throttled = 1;
+	tcp->mem_list[tcp->mem_n++] = c;
+}
+
+/* Out of the reserve: every connection whose data was dropped meanwhile
+ * hears at once that the window is open again, instead of waiting for
+ * the peer's backed-off retransmission or persist timer. */
+static void
+tcp_mem_release(struct sf_worker *w)
+{
+	struct sf_tcp *tcp = w->tcp;
+	struct sf_tcb *c;
+	uint32_t i;
+
+	for (i = 0; i < tcp->mem_n; i++) {
+		c = tcp->mem_list[i];
+		/* Closed (or reused) since: the flag was cleared with it. */
+		if (!c->mem_throttled)
+			continue;
+		c->mem_throttled = 0;
+		c->flags |= TF_ACKNOW;
+		tcp_output(w, c);
+	}
+	tcp->mem_n = 0;
+}
+
+void
 sf_tcp_poll(struct sf_worker *w)
 {
 	struct sf_tcp *tcp = w->tcp;
 
-	tcp->now = w->now / tcp->tsc_per_ms;
+	if (unlikely(tcp->mem_was_low != w->mbuf_low)) {
+		tcp->mem_was_low = w->mbuf_low;
+		if (!w->mbuf_low)
+			tcp_mem_release(w);
+	}
+	sf_tcp_clock(w);	/* already so in the worker loop; tests */
 	tcp_limbo_drain(tcp);
 	sf_twheel_advance(tcp->wheel, tcp->now, 4096);
+}
+
+void
+sf_tcp_clock(struct sf_worker *w)
+{
+	w->tcp->now = w->now / w->tcp->tsc_per_ms;
 }
 
 void

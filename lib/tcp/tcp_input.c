@@ -36,8 +36,14 @@ tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,
 	const struct sf_tcp_opts *o = &seg->opts;
 	uint16_t mss = TCP_DEFAULT_MSS;
 
-	if (o->present & SF_TCPOPT_MSS)
-		mss = RTE_MAX(o->mss, (uint16_t)64);
+	/* An MSS of 0 is taken as no MSS option (RFC 9293 §3.7.1 default),
+	 * one below TCP_MIN_SND_MSS is raised to it, both as Linux does. */
+	if ((o->present & SF_TCPOPT_MSS) && o->mss != 0)
+		mss = o->mss;
+	if ((o->present & SF_TCPOPT_MSS) && o->mss < TCP_MIN_SND_MSS) {
+		w->stats.tcp_rx_mss_low++;
+		mss = RTE_MAX(mss, (uint16_t)TCP_MIN_SND_MSS);
+	}
 	c->mss = (uint16_t)RTE_MIN((uint32_t)mss, conf->mss);
 	if ((o->present & SF_TCPOPT_WSCALE) && conf->wscale_on) {
 		c->flags |= TF_WS;
@@ -124,6 +130,8 @@ tcp_rcv_listen(struct sf_worker *w, struct sf_wport *wp,
 	c->snd_wnd = seg->wnd;	/* a SYN's window is not scaled */
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = 0;
+	if (TCP_TRACED(c))
+		tcp_trace_in(w, c, seg->th, seg->len);
 	tcp_set_state(w, c, SF_TCP_SYN_RCVD);
 	w->stats.tcp_passive_opens++;
 	tcp_send_syn(w, c);
@@ -206,11 +214,15 @@ sf_tcp_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 	key.lport = seg.th->dst_port;
 	e = sf_tcp_table_lookup(tcp->table, &key);
 	if (e != NULL && tcp_entry_is_tw(e)) {
+		if (unlikely(tcp_entry_tw(e)->trace != 0))
+			tcp_trace_tw_in(w, tcp_entry_tw(e), seg.th, seg.len);
 		if (!tcp_timewait_input(w, wp, tcp_entry_tw(e), &seg))
 			goto drop;
 		e = NULL;	/* a SYN may start the tuple's next life */
 	}
 	if (e != NULL) {
+		if (TCP_TRACED((struct sf_tcb *)e))
+			tcp_trace_in(w, e, seg.th, seg.len);
 		tcp_rcv_state(w, wp, e, &seg);
 		goto drop;
 	}

@@ -33,6 +33,8 @@ struct tcp_hdr_args {
 	uint16_t wnd;
 	uint8_t flags;
 	uint8_t optlen;
+	uint8_t trace;		/* the owner's trace byte (tcp_trace.h) */
+	void *tobj;		/* the owner: TCB or TIME_WAIT record */
 	uint8_t opts[40];
 };
 
@@ -115,6 +117,8 @@ tcp_xmit(struct sf_worker *w, struct sf_wport *wp,
 	}
 	if (a->flags & RTE_TCP_RST_FLAG)
 		w->stats.tcp_tx_rst++;
+	if (unlikely(a->trace != 0))
+		tcp_trace_out(w, a->tobj, a->trace, th, plen);
 	w->stats.tcp_tx_segs++;
 	sf_txbuf_put(w, wp, m);
 	return 0;
@@ -125,6 +129,10 @@ tcp_rcv_space(const struct sf_worker *w, const struct sf_tcb *c)
 {
 	uint32_t buf = w->tcp->conf.rcvbuf;
 
+	/* At the mbuf reserve, offer no new window: peers slow down by flow
+	 * control instead of losing segments to tcp_drop_mem. */
+	if (unlikely(w->mbuf_low))
+		return 0;
 	return c->rcvq_len >= buf ? 0 : buf - c->rcvq_len;
 }
 
@@ -140,6 +148,8 @@ tcp_hdr_from_tcb(struct sf_worker *w, struct sf_tcb *c,
 	a->seq = seq;
 	a->ack = c->rcv_nxt;
 	a->flags = flags;
+	a->trace = c->trace;
+	a->tobj = c;
 	if (SF_SEQ_GT(c->rcv_adv, c->rcv_nxt + space))
 		space = c->rcv_adv - c->rcv_nxt;
 	wnd = RTE_MIN(space >> c->rcv_wscale, 65535u);
@@ -333,6 +343,8 @@ tcp_send_tw_ack(struct sf_worker *w, struct sf_tw *tw)
 	uint32_t wnd = w->tcp->conf.rcvbuf >> tw->rcv_wscale;
 
 	tcp_hdr_init(&a, &tw->peer_mac, &tw->key);
+	a.trace = tw->trace;
+	a.tobj = tw;
 	a.seq = tw->snd_nxt;
 	a.ack = tw->rcv_nxt;
 	a.flags = RTE_TCP_ACK_FLAG;
@@ -384,9 +396,13 @@ tcp_send_syn(struct sf_worker *w, struct sf_tcb *c)
 		(c->flags & TF_WS) ? c->rcv_wscale : -1,
 		(c->flags & TF_SACK) != 0, (c->flags & TF_TS) != 0,
 		(uint32_t)tcp->now, c->ts_recent);
-	if (c->flags & TF_SYN_SENT)
+	if (c->flags & TF_SYN_SENT) {
 		w->stats.tcp_retransmits++;
+		TCP_TRACE_NOTE(c, TCP_TR_SYN_REXMIT);
+	}
 	c->flags |= TF_SYN_SENT;
+	a.trace = c->trace;
+	a.tobj = c;
 	c->snd_nxt = c->iss + 1;
 	c->snd_max = c->snd_nxt;
 	c->rcv_adv = c->rcv_nxt + a.wnd;

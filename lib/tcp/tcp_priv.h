@@ -23,6 +23,7 @@
 #include "tcp_isn.h"
 #include "tcp_options.h"
 #include "tcp_table.h"
+#include "tcp_trace.h"
 
 /* SACKed ranges remembered per connection: the peer reports at most 4
  * per ACK, newest first; a window with several holes needs more. */
@@ -112,6 +113,10 @@ struct sf_tcb {
 	uint8_t nsacked;		/* peer's SACK scoreboard entries */
 	uint8_t tlp;			/* probes sent | TCP_TLP_ARMED */
 	uint8_t ka_probes;		/* keepalive probes unanswered */
+	uint8_t trace;			/* TCP_TR_*: 0 unless traced */
+	uint8_t trace_step;		/* trace only: teardown steps seen */
+	uint8_t mem_throttled;		/* data dropped at the mbuf reserve:
+					 * owed a window update */
 	uint32_t ooo_last;		/* seq of the newest OOO arrival */
 	uint32_t rexmit_nxt;		/* recovery: next hole to resend */
 	uint32_t rexmit_ts;		/* recovery: when snd_una's hole was
@@ -134,10 +139,17 @@ struct sf_tw {
 	uint16_t port_idx;
 	uint8_t ts_on;
 	uint8_t rcv_wscale;
-	uint8_t pad[6];
+	uint8_t trace;			/* TCP_TR_ON | TCP_TR_TW, or 0 */
+	uint8_t pad[5];
 };
 
 #define TCP_DEFAULT_MSS 536	/* RFC 9293 §3.7.1 */
+#define TCP_MEM_RETRY_MS 5	/* send refused at the mbuf reserve: retry */
+#define TCP_MEM_LIST 4096	/* throttled connections remembered */
+/* Smallest peer MSS honoured: Linux's tcp_min_snd_mss. A tinier one would
+ * cut the send queue into a flood of tiny segments (CVE-2019-11479), so it
+ * is raised to this, as Linux does. */
+#define TCP_MIN_SND_MSS 48
 
 /* The table holds either; the low bit of the pointer tells which. */
 #define TCP_TW_TAG 1UL
@@ -183,8 +195,14 @@ struct sf_tcp {
 	struct sf_tcp_listener listen[SF_TCP_MAX_LISTEN];
 	struct sf_tcp_isn_key isn_key;
 	struct sf_tcp_isn_key cookie_key;	/* SYN cookie MACs */
+	struct sf_tcb **mem_list;	/* throttled at the mbuf reserve */
+	uint32_t mem_n;
+	bool mem_was_low;
 	uint64_t cookie_last;		/* ms: last cookie sent */
 	uint64_t nb_state[SF_TCP_NB_STATES];
+	/* Transitions, [from][to] (sf_tcp_transitions). */
+	uint64_t trans[SF_TCP_NB_STATES][SF_TCP_NB_STATES];
+	struct tcp_trace_ctl trace;
 };
 
 /* One received segment, parsed (a per-call view; no file-static state). */
@@ -228,7 +246,8 @@ void tcp_send_synack_stateless(struct sf_worker *w, struct sf_wport *wp,
 			       bool ws, bool sack, bool ts, uint32_t tsval);
 
 /* tcp_sack.c */
-void tcp_sack_update(struct sf_tcb *c, const struct sf_tcp_opts *o);
+unsigned int tcp_sack_update(struct sf_tcb *c,
+			     const struct sf_tcp_opts *o);
 uint32_t tcp_sack_bytes(const struct sf_tcb *c);
 unsigned int tcp_sack_blocks(const struct sf_tcb *c,
 			     struct sf_tcp_sack_block *b, unsigned int max);
@@ -246,6 +265,9 @@ bool tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c);
 /* tcp_input.c */
 void tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,
 		     const struct sf_seg *seg);
+
+/* tcp_conn.c: data of @c dropped at the mbuf reserve. */
+void tcp_mem_throttle(struct sf_worker *w, struct sf_tcb *c);
 
 /* tcp_syncookie.c */
 /* ACKs to a listener are checked as cookies this long after the last

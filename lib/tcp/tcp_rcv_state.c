@@ -58,6 +58,7 @@ static void
 tcp_challenge_ack(struct sf_worker *w, struct sf_tcb *c)
 {
 	w->stats.tcp_challenge_acks++;
+	TCP_TRACE_NOTE(c, TCP_TR_CHALLENGE);
 	tcp_send_ack(w, c);
 }
 
@@ -109,7 +110,7 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	}
 	if ((c->flags & TF_SACK) && (seg->opts.present & SF_TCPOPT_SACK)) {
 		before = tcp_sack_bytes(c);
-		tcp_sack_update(c, &seg->opts);
+		w->stats.tcp_drop_sack_block += tcp_sack_update(c, &seg->opts);
 		sack_grew = tcp_sack_bytes(c) > before;
 	}
 	if (SF_SEQ_GT(seg->ack, c->snd_una)) {
@@ -188,6 +189,10 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	c->flags |= TF_ACKNOW;	/* RFC 5681 §4.2: dup ACK at once */
 	if (c->ooo_count >= w->tcp->conf.ooo_max || m->nb_segs != 1) {
 		w->stats.tcp_drop_ooo_full++;
+		return;
+	}
+	if (unlikely(w->mbuf_low)) {
+		tcp_mem_throttle(w, c);		/* the peer resends it */
 		return;
 	}
 	for (pp = &c->ooo; *pp != NULL; pp = &(*pp)->next) {
@@ -279,6 +284,15 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	if (seg->seq != c->rcv_nxt) {
 		seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
 		tcp_ooo_insert(w, c, seg);
+		return;
+	}
+	if (unlikely(w->mbuf_low)) {
+		/* At the reserve, hold no more data: while low, only ACKs
+		 * get in, so queues drain and memory only goes back. The
+		 * peer resends it; no new window was offered meanwhile. */
+		tcp_mem_throttle(w, c);
+		seg->len = 0;
+		seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
 		return;
 	}
 	m = seg->m;
@@ -567,8 +581,10 @@ tcp_rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 		return;
 	}
 	/* Fifth: no ACK, no further processing. */
-	if (!(seg->flags & RTE_TCP_ACK_FLAG))
+	if (!(seg->flags & RTE_TCP_ACK_FLAG)) {
+		w->stats.tcp_drop_noack++;
 		return;
+	}
 	/* RFC 7323 §4.3: remember the newest timestamp at the left edge. */
 	if ((o->present & SF_TCPOPT_TS) && SF_SEQ_LEQ(seg->seq, c->rcv_nxt))
 		c->ts_recent = o->tsval;

@@ -46,12 +46,14 @@ tcp_sack_blocks(const struct sf_tcb *c, struct sf_tcp_sack_block *b,
 }
 
 /* Merge the peer's blocks into the scoreboard; blocks outside
- * (snd_una, snd_max] are ignored (they cannot be true). */
-void
+ * (snd_una, snd_max] are ignored (they cannot be true, or are an
+ * RFC 2883 D-SACK below snd_una that recovery has no use for).
+ * Returns the number of blocks ignored. */
+unsigned int
 tcp_sack_update(struct sf_tcb *c, const struct sf_tcp_opts *o)
 {
 	struct sf_tcp_sack_block sb[TCP_SCOREBOARD + SF_TCP_MAX_SACK], t;
-	unsigned int n = 0, i, j;
+	unsigned int n = 0, i, j, bad = 0;
 
 	for (i = 0; i < c->nsacked; i++)
 		if (SF_SEQ_GT(c->sacked[i].right, c->snd_una)) {
@@ -64,8 +66,10 @@ tcp_sack_update(struct sf_tcb *c, const struct sf_tcp_opts *o)
 		for (i = 0; i < o->nb_sack; i++) {
 			if (!SF_SEQ_LT(o->sack[i].left, o->sack[i].right) ||
 			    SF_SEQ_LEQ(o->sack[i].left, c->snd_una) ||
-			    SF_SEQ_GT(o->sack[i].right, c->snd_max))
+			    SF_SEQ_GT(o->sack[i].right, c->snd_max)) {
+				bad++;
 				continue;
+			}
 			sb[n++] = o->sack[i];
 		}
 	/* Sort by left edge, merge overlaps, keep the lowest blocks: the
@@ -90,6 +94,7 @@ tcp_sack_update(struct sf_tcb *c, const struct sf_tcp_opts *o)
 			break;
 		c->sacked[c->nsacked++] = sb[i];
 	}
+	return bad;
 }
 
 /* If *seq lies in a SACKed block, move it past the block and return

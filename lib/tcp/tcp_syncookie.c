@@ -160,6 +160,8 @@ tcp_syncookie_accept(struct sf_worker *w, struct sf_wport *wp,
 	c->rcv_adv = c->rcv_nxt + RTE_MIN(tcp->conf.rcvbuf, 65535u);
 	tcp_set_state(w, c, SF_TCP_SYN_RCVD);
 	w->stats.tcp_passive_opens++;
+	if (TCP_TRACED(c))
+		tcp_trace_in(w, c, seg->th, seg->len);
 	tcp_rcv_state(w, wp, c, seg);
 	return true;
 }

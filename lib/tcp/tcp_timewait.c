@@ -22,6 +22,8 @@ tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c)
 		/* Out of records: as Linux, close without TIME_WAIT. */
 		w->stats.tcp_tw_full++;
 		w->stats.tcp_conns_closed++;
+		tcp_trace_tw_closed(w, &c->key, c->trace != 0,
+				    "no TIME_WAIT record free");
 		tcp_close_conn(w, c, SF_CLOSE_NORMAL);
 		return;
 	}
@@ -34,6 +36,7 @@ tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c)
 	tw->port_idx = c->port_idx;
 	tw->ts_on = (c->flags & TF_TS) != 0;
 	tw->rcv_wscale = c->rcv_wscale;
+	tw->trace = c->trace != 0 ? TCP_TR_ON | TCP_TR_TW : 0;
 	/* The TCB goes (the app hears closed()), the record takes its
 	 * place under the same key. */
 	tcp_close_conn(w, c, SF_CLOSE_NORMAL);
@@ -42,6 +45,8 @@ tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c)
 		tcp->tw_free[tcp->tw_nfree++] = tw;
 		w->stats.tcp_tw_full++;
 		w->stats.tcp_conns_closed++;
+		tcp_trace_tw_closed(w, &tw->key, tw->trace != 0,
+				    "no TIME_WAIT record free");
 		return;
 	}
 	tcp->nb_state[SF_TCP_TIME_WAIT]++;
@@ -59,6 +64,7 @@ tcp_timewait_release(struct sf_worker *w, struct sf_tw *tw)
 	sf_twheel_cancel(tcp->wheel, &tw->timer);
 	tcp->nb_state[SF_TCP_TIME_WAIT]--;
 	w->stats.tcp_conns_closed++;
+	tcp_trace_tw_closed(w, &tw->key, tw->trace != 0, NULL);
 	/* The record returns to the free stack through the table's
 	 * reclamation callback, once no reader can see it. */
 	sf_tcp_table_del(tcp->table, &tw->key);

@@ -8,7 +8,9 @@
  * the data path reads a mutable global. A worker polls RX queue q and owns
  * TX queue q of each port it serves, writes its own counters without
  * atomics, and is told to stop through an atomic flag (worker_ctl.c). The
- * control plane only reads a worker's counters.
+ * control plane only reads a worker's counters; every change it wants made
+ * travels as a struct sf_ctl_msg through the worker's control ring, which
+ * the worker drains in its housekeeping (every millisecond).
  */
 
 #include <stdbool.h>
@@ -20,6 +22,8 @@
 #include "sf_common.h"
 #include "sf_stats.h"
 
+struct rte_ring;
+struct sf_capture_wk;
 struct sf_iface;
 struct sf_tcp;
 struct sf_worker;
@@ -47,6 +51,34 @@ typedef void (*sf_worker_tx_flush_t)(struct sf_worker *w,
 				     struct sf_wport *wp);
 typedef void (*sf_worker_hook_t)(void *arg);
 
+/* Kinds of control message (struct sf_ctl_msg.type). */
+enum sf_ctl_type {
+	SF_CTL_NOP,
+	SF_CTL_STATS_CLEAR,	/* the worker zeroes its counters, then hands
+				 * the message to ctl_cb (the app's) */
+	SF_CTL_APP,		/* for ctl_cb alone: param and args are the
+				 * app's (console: app/synfin/cmds.h) */
+	/* capture and trace messages go here */
+};
+
+/* A control message: copied by value into the ring, no allocation. */
+struct sf_ctl_msg {
+	uint16_t type;		/* enum sf_ctl_type */
+	uint16_t param;		/* meaning set by the type */
+	uint32_t arg32;
+	uint64_t arg;
+};
+
+/* Handles what the worker does not: runs ON the worker, from
+ * sf_worker_ctl_drain(), with the arg given with it. */
+typedef void (*sf_ctl_cb_t)(struct sf_worker *w, const struct sf_ctl_msg *m,
+			    void *arg);
+
+/* Messages a control ring holds; a full ring refuses (-ENOBUFS). */
+#define SF_CTL_RING_SIZE 64
+/* Messages one housekeeping pass handles at most. */
+#define SF_CTL_DRAIN_MAX 16
+
 struct sf_worker {
 	/* hot, read every packet */
 	uint64_t now;			/* TSC at the top of this iteration */
@@ -56,20 +88,33 @@ struct sf_worker {
 	uint16_t burst;
 	uint32_t id;
 	struct sf_tcp *tcp;		/* NULL until sf_tcp_init */
+	bool mbuf_low;			/* pool below mbuf_reserve: see
+					 * worker_housekeep */
 	void *app;			/* the application's state */
 	void (*app_poll)(struct sf_worker *w);	/* every iteration: keep
 						 * it cheap when idle */
+	struct sf_capture_wk *cap;	/* NULL unless a capture runs: one
+					 * branch per RX and TX burst; only
+					 * this worker writes it (capture.c) */
 
 	/* housekeeping */
 	unsigned int lcore_id;
 	uint64_t hz;			/* TSC cycles per second */
 	uint64_t hk_interval;		/* TSC cycles between housekeeping */
 	uint64_t hk_last;
+	uint32_t mbuf_reserve;		/* mbufs kept for RX: 0 = none */
 	sf_worker_hook_t main_hook;	/* set when the main lcore is also
 					 * the only worker: the control plane
 					 * runs from here */
 	void *main_hook_arg;
 	volatile int stop;		/* written by worker_ctl.c */
+	struct sf_capture_wk *cap_req;	/* written by capture.c; copied to
+					 * cap at housekeeping */
+	struct rte_ring *ctl_ring;	/* control plane -> worker, MP/SC */
+	sf_ctl_cb_t ctl_cb;		/* app messages; set before launch */
+	void *ctl_arg;
+	uint64_t ctl_sent;		/* messages queued (senders add) */
+	uint64_t ctl_done;		/* messages handled (the worker) */
 
 	struct sf_stats stats;
 	struct sf_wport ports[SF_MAX_PORTS];
@@ -79,7 +124,8 @@ struct sf_worker {
  * Create a worker for @p lcore_id on that lcore's NUMA socket, with mbufs
  * from @p pool.
  *
- * @return the worker, or NULL with rte_errno = ENOMEM.
+ * @return the worker, or NULL with rte_errno = ENOMEM (or the error of
+ *   rte_ring_create_elem for its control ring).
  */
 struct sf_worker *sf_worker_create(uint32_t id, unsigned int lcore_id,
 				   struct rte_mempool *pool);
@@ -108,6 +154,10 @@ void sf_worker_poll(struct sf_worker *w);
  *  tx_drop_full. */
 void sf_worker_tx_send(struct sf_worker *w, struct sf_wport *wp);
 
+/** Compare the pool's free mbufs with @p w's reserve and set mbuf_low
+ *  (every housekeeping; about a microsecond). */
+void sf_worker_mbuf_check(struct sf_worker *w);
+
 /** Send everything queued in every TX buffer of @p w. */
 void sf_worker_flush(struct sf_worker *w);
 
@@ -116,5 +166,36 @@ void sf_worker_stop(struct sf_worker *w);
 
 /** Snapshot of @p w's counters, safe from another lcore. */
 void sf_worker_stats_read(const struct sf_worker *w, struct sf_stats *out);
+
+/**
+ * Queue @p m for worker @p w; it acts on it at its next housekeeping
+ * (within about a millisecond while it runs). Safe from any thread, the
+ * worker's own included; never waits.
+ *
+ * @return 0; -ENOBUFS when SF_CTL_RING_SIZE messages are waiting already;
+ *   -EINVAL for a NULL @p m or an unknown type.
+ */
+int sf_worker_ctl_send(struct sf_worker *w, const struct sf_ctl_msg *m);
+
+/**
+ * Worker side: act on up to SF_CTL_DRAIN_MAX waiting messages, in the
+ * order they were sent. Only the worker's own lcore calls it (the loop's
+ * housekeeping does).
+ *
+ * @return the number of messages handled.
+ */
+unsigned int sf_worker_ctl_drain(struct sf_worker *w);
+
+/**
+ * Wait until @p w has handled every message sent to it before this call,
+ * for at most @p timeout_us, so that what a sender does next sees their
+ * effect. On @p w's own lcore (one lcore runs the console from the
+ * worker's housekeeping) it handles them itself, at once: call it there
+ * only where the worker could (its housekeeping).
+ *
+ * @return 0; -ETIMEDOUT when the worker did not get to them in time (it
+ *   is not running, or stalled).
+ */
+int sf_worker_ctl_sync(struct sf_worker *w, unsigned int timeout_us);
 
 #endif /* SF_WORKER_H */

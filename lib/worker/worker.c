@@ -8,6 +8,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "sf_capture.h"
 #include "sf_net.h"
 #include "sf_tcp.h"
 #include "sf_worker.h"
@@ -26,6 +27,8 @@ sf_worker_tx_send(struct sf_worker *w, struct sf_wport *wp)
 
 	if (n == 0)
 		return;
+	if (unlikely(w->cap != NULL))
+		sf_capture_burst(w, wp, tx->pkts, n, true);
 	for (i = 0; i < n; i++)
 		bytes += tx->pkts[i]->pkt_len;
 	do {
@@ -52,11 +55,34 @@ sf_worker_flush(struct sf_worker *w)
 			w->tx_flush(w, &w->ports[p]);
 }
 
+void
+sf_worker_mbuf_check(struct sf_worker *w)
+{
+	/* A stack whose buffers all sit in send and reorder queues cannot
+	 * refill RX, hears no ACK, and frees nothing: below the reserve,
+	 * TCP refuses new send data and drops data it would have to hold,
+	 * so ACKs and RSTs still get in. */
+	if (w->mbuf_reserve != 0)
+		w->mbuf_low = rte_mempool_avail_count(w->pool) <
+			w->mbuf_reserve;
+}
+
 static void
 worker_housekeep(struct sf_worker *w)
 {
+	sf_worker_mbuf_check(w);
+	struct sf_capture_wk *cap;
 	uint16_t p;
 
+	/* Control messages first: a console running from main_hook below
+	 * sees their effect on its next pass. */
+	sf_worker_ctl_drain(w);
+	/* Take up a capture started or stopped by capture.c here, between
+	 * bursts: once cap reads NULL, the control plane knows this worker
+	 * holds nothing of the old one and may free it. */
+	cap = __atomic_load_n(&w->cap_req, __ATOMIC_ACQUIRE);
+	if (unlikely(cap != w->cap))
+		__atomic_store_n(&w->cap, cap, __ATOMIC_RELEASE);
 	for (p = 0; p < w->nb_ports; p++)
 		if (w->ports[p].arp_owner)
 			sf_arp_housekeep(w, &w->ports[p]);
@@ -71,6 +97,8 @@ worker_rx(struct sf_worker *w, struct sf_wport *wp)
 	uint16_t i, n;
 
 	n = rte_eth_rx_burst(wp->port_id, wp->queue_id, pkts, w->burst);
+	if (unlikely(w->cap != NULL))
+		sf_capture_burst(w, wp, pkts, n, false);
 	for (i = 0; i < n && i < SF_PREFETCH_OFFSET; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
@@ -87,6 +115,8 @@ sf_worker_poll(struct sf_worker *w)
 	uint16_t p;
 
 	w->now = rte_rdtsc();
+	if (w->tcp != NULL)
+		sf_tcp_clock(w);
 	for (p = 0; p < w->nb_ports; p++)
 		worker_rx(w, &w->ports[p]);
 	if (w->tcp != NULL)
