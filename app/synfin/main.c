@@ -24,13 +24,17 @@
 #include <rte_malloc.h>
 
 #include "sf_app.h"
+#include "sf_capture.h"
 #include "sf_cfg.h"
 #include "sf_log.h"
 #include "sf_net.h"
 #include "sf_port.h"
 #include "sf_stats.h"
 #include "sf_tcp.h"
+#include "sf_tcp_trace.h"
+#include "sf_telemetry.h"
 #include "sf_worker.h"
+#include "cmds.h"
 #include "synfin.h"
 
 #define EXIT_USAGE 2
@@ -84,9 +88,20 @@ usage(FILE *f, const char *prog)
 "      --json FILE          write the results as JSON\n"
 "  HTTP server ([http]):\n"
 "      --body-size N        response body bytes, 0 to 1048576 (0)\n"
+"  Capture ([capture]; tcpdump -r and tshark read the file):\n"
+"      --capture FILE       write a pcapng capture of the run to FILE\n"
+"      --capture-filter EXPR  only frames matching EXPR: words 'host A',\n"
+"                           'port P' (TCP), 'tcp', 'iface N', all must hold\n"
+"  Trace ([trace]):\n"
+"      --trace FILTER       log every segment and state change of the\n"
+"                           connections matching '[host A] [port P]\n"
+"                           [limit N]' (or 'all') to log type synfin.trace\n"
 "      --set SEC.KEY=VALUE  set any configuration key, e.g.\n"
 "                           --set tcp.msl_ms=1000 (repeatable)\n"
-"  -i, --interactive        reserved for the console (not in this build)\n"
+"  -i, --interactive        the console (prompt \"synfin> \"; 'help' lists\n"
+"                           the commands); a client waits for 'start'\n"
+"      --cmdline-file FILE  run the console commands in FILE first (then\n"
+"                           the prompt with -i)\n"
 "  -h, --help               this text\n"
 "\n"
 "Command-line options override the file. Signals: SIGINT/SIGTERM stop and\n"
@@ -94,6 +109,8 @@ usage(FILE *f, const char *prog)
 "client exits by itself when its job is done, with connect, first-byte\n"
 "and total latency percentiles: status 0 when every connection and\n"
 "request succeeded (echo: every byte came back intact), 1 otherwise.\n"
+"With -i the run ends at 'quit' or at the end of the console's input,\n"
+"with status 0 (the client's verdict is printed).\n"
 "\n"
 "Examples (inside a network namespace holding veth0):\n"
 "  %s -l 0 --no-pci --vdev=net_af_packet0,iface=veth0 -- \\\n"
@@ -158,6 +175,9 @@ static const struct {
 	{ "path", "load", "path" },
 	{ "json", "load", "json" },
 	{ "body-size", "http", "body_size" },
+	{ "capture", "capture", "file" },
+	{ "capture-filter", "capture", "filter" },
+	{ "trace", "trace", "filter" },
 };
 
 #define OPT_KEY_BASE 1000
@@ -165,7 +185,7 @@ static const struct {
 static int
 parse_args(struct app *a, int argc, char **argv)
 {
-	static struct option longopts[RTE_DIM(opt_keys) + 5];
+	static struct option longopts[RTE_DIM(opt_keys) + 6];
 	struct {
 		const char *opt, *section, *key, *val;
 	} ov[64];
@@ -189,6 +209,8 @@ parse_args(struct app *a, int argc, char **argv)
 					 'X' };
 	longopts[i++] = (struct option){ "interactive", no_argument, NULL,
 					 'i' };
+	longopts[i++] = (struct option){ "cmdline-file", required_argument,
+					 NULL, 'F' };
 	longopts[i++] = (struct option){ "help", no_argument, NULL, 'h' };
 	longopts[i] = (struct option){ NULL, 0, NULL, 0 };
 
@@ -238,6 +260,9 @@ parse_args(struct app *a, int argc, char **argv)
 		case 'i':
 			a->cfg.interactive = true;
 			break;
+		case 'F':
+			a->cmdline_file = optarg;
+			break;
 		case 'h':
 			usage(stdout, argv[0]);
 			exit(0);
@@ -259,12 +284,6 @@ parse_args(struct app *a, int argc, char **argv)
 		fprintf(stderr, "synfin: unexpected argument '%s' "
 			"(try --help)\n", argv[optind]);
 		return -EINVAL;
-	}
-	if (a->cfg.interactive) {
-		fprintf(stderr, "synfin: -i/--interactive: the console is "
-			"not in this build yet; without it synfin prints a "
-			"stats line a second and its counters on SIGUSR1\n");
-		return -ENOTSUP;
 	}
 	if (file != NULL && sf_cfg_load(&a->cfg, file, err, sizeof(err))) {
 		fprintf(stderr, "synfin: %s\n", err);
@@ -291,10 +310,14 @@ control_tick(struct app *a)
 		dump_signal = 0;
 		sf_report_counters(a, "counters");
 	}
-	if (a->cfg.stats_interval_s != 0 && now >= a->next_stats) {
+	/* The stats line would run over the console's prompt. */
+	if (a->cfg.stats_interval_s != 0 && now >= a->next_stats &&
+	    !a->cfg.interactive) {
 		sf_report_line(a, now);
 		a->next_stats = now + a->cfg.stats_interval_s * a->hz;
 	}
+	sf_capture_poll();
+	sf_con_poll(a);
 }
 
 /* A client is a finite job: it ends the run when every worker's load
@@ -306,7 +329,8 @@ app_done(struct app *a)
 	const struct sf_app_stats *st;
 	unsigned int i;
 
-	if (!a->client)
+	/* With a console the user ends the run ("quit"), not the job. */
+	if (!a->client || a->cfg.interactive)
 		return false;
 	for (i = 0; i < a->nb_workers; i++) {
 		st = sf_app_stats(a->workers[i]);
@@ -330,7 +354,7 @@ control_hook(void *arg)
 	struct app *a = arg;
 
 	control_tick(a);
-	if (quit_signal || app_done(a))
+	if (quit_signal || a->quit || app_done(a))
 		sf_worker_stop(a->workers[0]);
 }
 
@@ -370,6 +394,10 @@ mbufs_needed(const struct app *a)
 		n += a->nb_workers * (a->cfg.port[p].rxd + a->cfg.port[p].txd +
 				      SF_TXBUF_SIZE + SF_BURST);
 	n += a->nb_workers * a->cfg.mbuf_cache * 2 + 4096;
+	/* Send, receive and reorder queues: a share per worker, not one per
+	 * connection; the reserve (mempool.reserve) keeps RX alive when
+	 * they want more. */
+	n += a->nb_workers * 16384;
 	return rte_align32pow2(n) - 1;
 }
 
@@ -435,8 +463,9 @@ load_setup(struct app *a)
 	uint64_t count = cf->count;
 	int rc;
 
-	if (count == 0 && cf->duration_s == 0)
-		count = 1;	/* neither given: one connection */
+	/* Neither given: one connection; with -i, until "stop". */
+	if (count == 0 && cf->duration_s == 0 && !cf->interactive)
+		count = 1;
 	if (!rss && n > 1) {
 		SF_LOG(WARNING, main, "port 0 has no RSS: worker 0 carries "
 		       "the whole load");
@@ -474,6 +503,12 @@ load_setup(struct app *a)
 		if (lc.concurrency == 0 || (count != 0 && lc.count == 0))
 			continue;	/* nothing for this worker */
 		lc.close_rst = strcmp(cf->close, "rst") == 0;
+		/* The console's "set concurrency" can grow into preallocated
+		 * slots, up to the TCP table (64 B each, at most 64 Ki). */
+		if (cf->interactive || a->cmdline_file != NULL)
+			lc.max_concurrency = RTE_MIN(cf->tcp.max_conns,
+						     UINT32_C(65536));
+		lc.paused = cf->interactive;	/* -i: wait for "start" */
 		lc.payload = cf->bytes;
 		snprintf(lc.path, sizeof(lc.path), "%s", cf->path);
 		if (cf->host[0] != '\0')
@@ -513,6 +548,8 @@ app_setup(struct app *a)
 			       strerror(-rc));
 			return rc;
 		}
+		if (a->cfg.trace.on)
+			sf_tcp_trace_set(a->workers[i], &a->cfg.trace);
 	}
 	if (strcmp(a->cfg.app, "none") == 0)
 		return 0;
@@ -593,6 +630,10 @@ setup(struct app *a)
 			       rte_strerror(rte_errno));
 			return -ENOMEM;
 		}
+		/* Each worker watches the whole pool: the reserve is the
+		 * pool's, split by nobody (RX refill needs it all). */
+		a->workers[i]->mbuf_reserve = a->cfg.mbuf_reserve != 0 ?
+			a->cfg.mbuf_reserve : pool[s]->size / 8;
 	}
 
 	for (p = 0; p < a->nb_ports; p++) {
@@ -623,12 +664,45 @@ setup(struct app *a)
 	return app_setup(a);
 }
 
+/* Telemetry, and with [capture] file a capture from the first frame on:
+ * started before the workers launch. */
+static int
+observe_setup(struct app *a)
+{
+	struct sf_capture_conf cc;
+	char err[512];
+	int rc;
+
+	rc = sf_telemetry_init(a->workers, a->nb_workers, &a->cfg);
+	if (rc != 0)
+		SF_LOG(WARNING, main, "telemetry: %s: no /synfin/ commands",
+		       strerror(-rc));
+	if (a->cfg.capture_file[0] == '\0')
+		return 0;
+	memset(&cc, 0, sizeof(cc));
+	cc.file = a->cfg.capture_file;
+	if (sf_capture_filter_parse(a->cfg.capture_filter, &cc.filter, err,
+				    sizeof(err)) != 0) {
+		fprintf(stderr, "synfin: [capture] filter: %s\n", err);
+		return -EINVAL;
+	}
+	cc.snaplen = a->cfg.capture_snaplen;
+	cc.max_packets = a->cfg.capture_max_packets;
+	cc.max_bytes = (uint64_t)a->cfg.capture_max_mb << 20;
+	rc = sf_capture_start(&cc, a->workers, a->nb_workers);
+	if (rc != 0)
+		fprintf(stderr, "synfin: [capture] file %s: %s\n", cc.file,
+			strerror(-rc));
+	return rc;
+}
+
 static void
 teardown(struct app *a)
 {
 	unsigned int i;
 	uint16_t p;
 
+	sf_telemetry_fini();
 	for (i = 0; i < a->nb_workers; i++) {
 		if (a->workers[i] == NULL)
 			continue;
@@ -636,6 +710,8 @@ teardown(struct app *a)
 		sf_tcp_fini(a->workers[i]);
 		sf_worker_flush(a->workers[i]);
 	}
+	/* After the flush, so the resets above are in the file too. */
+	sf_capture_stop();
 	for (p = 0; p < a->nb_ports; p++)
 		if (a->port_started[p])
 			sf_port_close(a->port_ids[p]);
@@ -705,12 +781,22 @@ main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 
 	rc = setup(a);
+	if (rc == 0)
+		rc = observe_setup(a);
 	if (rc != 0) {
 		teardown(a);
 		rte_eal_cleanup();
 		return rc == -EINVAL ? EXIT_USAGE : EXIT_FAILURE;
 	}
 	print_ready(a);
+	if (a->cfg.interactive || a->cmdline_file != NULL) {
+		rc = sf_con_init(a);
+		if (rc != 0) {
+			teardown(a);
+			rte_eal_cleanup();
+			return EXIT_FAILURE;
+		}
+	}
 	a->last_tsc = rte_rdtsc();
 	a->start_tsc = a->last_tsc;
 	a->next_stats = a->last_tsc + a->cfg.stats_interval_s * a->hz;
@@ -723,9 +809,10 @@ main(int argc, char **argv)
 		for (i = 0; i < a->nb_workers; i++)
 			rte_eal_remote_launch(sf_worker_loop, a->workers[i],
 					      a->workers[i]->lcore_id);
-		while (!quit_signal && !app_done(a)) {
+		while (!quit_signal && !a->quit && !app_done(a)) {
 			control_tick(a);
-			rte_delay_us_sleep(10000);
+			/* 10 ms, or less when console input arrives */
+			sf_con_wait(a, 10000);
 		}
 		for (i = 0; i < a->nb_workers; i++)
 			sf_worker_stop(a->workers[i]);
@@ -733,8 +820,13 @@ main(int argc, char **argv)
 	}
 	if (quit_signal)
 		SF_LOG(INFO, main, "stopping on signal %d", (int)quit_signal);
+	sf_con_fini(a);
 	sf_report_counters(a, "final counters");
 	ret = sf_report_client(a);
+	/* An interactive run ends when the user says so: its verdict is
+	 * printed, not returned. */
+	if (a->cfg.interactive)
+		ret = 0;
 	teardown(a);
 	rte_eal_cleanup();
 	return ret;

@@ -13,6 +13,7 @@
 #include <rte_ethdev.h>
 
 #include "sf_tcp.h"
+#include "sf_tcp_trace.h"
 #include "sf_worker.h"
 #include "synfin.h"
 
@@ -65,6 +66,26 @@ drops_total(const struct sf_stats *s)
 	return d;
 }
 
+/* The state transitions that happened, "tcp_trans_<FROM>_to_<TO> N". */
+static void
+report_transitions(const struct app *a)
+{
+	uint64_t t[SF_TCP_NB_STATES][SF_TCP_NB_STATES];
+	unsigned int i, j;
+	char name[64];
+
+	memset(t, 0, sizeof(t));
+	for (i = 0; i < a->nb_workers; i++)
+		sf_tcp_transitions(a->workers[i], t);
+	for (i = 0; i < SF_TCP_NB_STATES; i++)
+		for (j = 0; j < SF_TCP_NB_STATES; j++) {
+			if (t[i][j] == 0)
+				continue;
+			sf_tcp_transition_name(i, j, name, sizeof(name));
+			printf("  %s %" PRIu64 "\n", name, t[i][j]);
+		}
+}
+
 void
 sf_report_counters(struct app *a, const char *title)
 {
@@ -81,6 +102,7 @@ sf_report_counters(struct app *a, const char *title)
 	for (i = SF_TCP_LISTEN + 1; i < SF_TCP_NB_STATES; i++)
 		printf("  tcp_state_%-10s %" PRIu64 "\n",
 		       sf_tcp_state_name((enum sf_tcp_state)i), states[i]);
+	report_transitions(a);
 	if (app_sum(a)) {
 		for (i = 0; (n = sf_app_counter_name(i)) != NULL; i++)
 			printf("  %s_%-*s %" PRIu64 "\n", a->cfg.app,
@@ -89,6 +111,15 @@ sf_report_counters(struct app *a, const char *title)
 		printf("  %s_%-*s %" PRIu64 "\n", a->cfg.app,
 		       (int)(19 - strlen(a->cfg.app)), "conns_open",
 		       a->app_sum.conns_open);
+	}
+	/* Worker pools (one per socket): free now, and in all. */
+	for (i = 0; i < a->nb_workers; i++) {
+		const struct rte_mempool *mp = a->workers[i]->pool;
+
+		if (i > 0 && mp == a->workers[i - 1]->pool)
+			continue;
+		printf("  mbuf_pool%u_free %u\n  mbuf_pool%u_size %u\n",
+		       i, rte_mempool_avail_count(mp), i, mp->size);
 	}
 	for (p = 0; p < a->nb_ports; p++) {
 		if (!a->port_started[p] ||

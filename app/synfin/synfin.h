@@ -16,6 +16,7 @@
 #include "sf_port.h"
 #include "sf_stats.h"
 
+struct sf_con;
 struct sf_iface;
 struct sf_worker;
 
@@ -39,6 +40,11 @@ struct app {
 	struct sf_stats last;
 	struct sf_app_stats app_last;	/* for per-second rates */
 	struct sf_app_stats app_sum;	/* scratch for sums */
+	/* the console (cmdline.c, cmd_*.c) */
+	const char *cmdline_file;	/* --cmdline-file, or NULL */
+	struct sf_con *con;		/* NULL without a console */
+	volatile bool quit;		/* "quit", or the console's input
+					 * ended */
 };
 
 /* report.c */
