@@ -15,9 +15,11 @@
 
 SF_DEPS_PACKAGES=(
 	dpdk-dev libdpdk-dev libnuma-dev libcmocka-dev
-	meson ninja-build pkg-config gcc clang
+	meson ninja-build pkg-config gcc clang libclang-rt-dev
 	iproute2 iputils-ping iputils-arping tcpdump ethtool nftables
-	python3-scapy netcat-openbsd socat curl nginx-light wrk
+	python3-scapy python3-pexpect netcat-openbsd socat curl nginx-light
+	wrk
+	gnuplot-nox jq linux-perf	# scripts/bench/ (dpdk-testpmd: dpdk-dev)
 )
 SF_HUGEPAGES_WANT=${SF_HUGEPAGES_WANT:-512}	# 2 MiB pages to reserve
 SF_HUGEPAGES_MIN=${SF_HUGEPAGES_MIN:-128}	# free pages needed to use them

@@ -115,6 +115,14 @@ sf_test_tcp_setup(void **state)
 }
 
 int
+sf_test_tcp_setup_listen(void **state)
+{
+	if (sf_test_tcp_setup(state) != 0)
+		return -1;
+	return sf_tcp_listen(sf_t.w, SF_TEST_OUR_PORT, &sf_test_app_ops);
+}
+
+int
 sf_test_tcp_teardown(void **state)
 {
 	sf_tcp_fini(sf_t.w);

@@ -68,6 +68,10 @@ extern const struct sf_tcp_app_ops sf_test_app_ops;
  *  timestamps, delack 0, msl 1000 ms). Resets sf_app. */
 int sf_test_tcp_setup_conf(const struct sf_tcp_conf *conf);
 int sf_test_tcp_setup(void **state);
+
+/** cmocka setup: sf_test_tcp_setup, then listen on SF_TEST_OUR_PORT with
+ *  the recording app. */
+int sf_test_tcp_setup_listen(void **state);
 int sf_test_tcp_teardown(void **state);
 
 /** The configuration sf_test_tcp_setup uses. */

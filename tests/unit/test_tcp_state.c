@@ -34,14 +34,6 @@ expect_tx_after(uint64_t ms)
 	assert_true(t >= ms && t <= ms + LATE(ms));
 }
 
-static int
-setup_listen(void **state)
-{
-	if (sf_test_tcp_setup(state) != 0)
-		return -1;
-	return sf_tcp_listen(sf_t.w, SF_TEST_OUR_PORT, &sf_test_app_ops);
-}
-
 /* The textbook passive open, then synfin closes first: SYN seq=x;
  * SYN-ACK seq=y ack=x+1; ACK ack=y+1; FIN seq=u; ACK ack=u+1; FIN seq=w
  * ack=u+1; ACK seq=u+1 ack=w+1; TIME_WAIT; CLOSED after 2MSL. */
@@ -994,9 +986,130 @@ test_tcp_active_open_window_scaled(void **state)
 	assert_int_equal(o.wnd, conf.rcvbuf >> 7);
 }
 
+/* ---- malformed input (issue 6, part 2) ---------------------------- */
+
+/* A tiny peer MSS is raised to Linux's floor of 48, an MSS of 0 is taken
+ * as none (536, RFC 9293 §3.7.1); both are counted. */
+static void
+test_tcp_mss_floor(void **state)
+{
+	static const uint8_t mss10[4] = { 2, 4, 0, 10 };
+	static const uint8_t mss0[4] = { 2, 4, 0, 0 };
+	static const uint8_t data[1000];
+	struct sf_test_out o;
+	struct sf_conn *c;
+	uint32_t y;
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+				.opts = mss10, .optlen = 4 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, S | A);
+	assert_int_equal(sf_test_counter("tcp_rx_mss_low"), 1);
+	y = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A });
+	c = sf_app.conn;
+	assert_non_null(c);
+	assert_int_equal(sf_tcp_send_copy(sf_t.w, c, data, 200), 200);
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 5);		/* 4 x 48 + 8 */
+	sf_test_tcp_out(0, &o);
+	assert_int_equal(o.len, 48);
+	sf_test_tcp_out(4, &o);
+	assert_int_equal(o.len, 8);
+	sf_test_tx_clear();
+
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 40001, .seq = 500,
+				.flags = S, .opts = mss0, .optlen = 4 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(sf_test_counter("tcp_rx_mss_low"), 2);
+	y = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 40001, .seq = 501,
+				.ack = y + 1, .flags = A });
+	c = sf_app.conn;
+	assert_int_equal(sf_tcp_send_copy(sf_t.w, c, data, 1000), 1000);
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 2);		/* 536 + 464 */
+	sf_test_tcp_out(0, &o);
+	assert_int_equal(o.len, 536);
+}
+
+/* RFC 9293 §3.10.7.4, fifth check: a segment without ACK (NULL, XMAS)
+ * in a synchronized state is dropped, silently, and counted. */
+static void
+test_tcp_noack_dropped(void **state)
+{
+	uint32_t y;
+
+	(void)state;
+	y = sf_test_tcp_accept(100);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .flags = 0,
+				.data = "abc", .len = 3 });
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = F | RTE_TCP_PSH_FLAG |
+				RTE_TCP_URG_FLAG, .data = "abc", .len = 3 });
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_counter("tcp_drop_noack"), 2);
+	assert_int_equal(sf_app.rx_len, 0);
+	assert_int_equal(sf_app.peer_closed, 0);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 1);
+}
+
+/* RFC 2018: SACK blocks outside (snd_una, snd_max] are ignored and
+ * counted; a block inside is taken, without a count. */
+static void
+test_tcp_sack_out_of_range(void **state)
+{
+	uint8_t opts[20] = { 1, 1, 5, 18 };
+	static const uint8_t data[100];
+	uint32_t y, b[4];
+	unsigned int i;
+
+	(void)state;
+	y = accept_sack();
+	assert_int_equal(sf_tcp_send_copy(sf_t.w, sf_app.conn, data, 100),
+			 100);
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 1);
+	sf_test_tx_clear();
+	/* y + 1 .. y + 101 is in flight: one block past snd_max, one
+	 * below snd_una */
+	b[0] = y + 200;
+	b[1] = y + 300;
+	b[2] = y - 100;
+	b[3] = y - 50;
+	for (i = 0; i < 4; i++) {
+		opts[4 + 4 * i] = (uint8_t)(b[i] >> 24);
+		opts[5 + 4 * i] = (uint8_t)(b[i] >> 16);
+		opts[6 + 4 * i] = (uint8_t)(b[i] >> 8);
+		opts[7 + 4 * i] = (uint8_t)b[i];
+	}
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .opts = opts, .optlen = 20 });
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_counter("tcp_drop_sack_block"), 2);
+	/* a true block: y + 51 .. y + 101 arrived, y + 1 .. did not */
+	b[0] = y + 51;
+	b[1] = y + 101;
+	for (i = 0; i < 2; i++) {
+		opts[4 + 4 * i] = (uint8_t)(b[i] >> 24);
+		opts[5 + 4 * i] = (uint8_t)(b[i] >> 16);
+		opts[6 + 4 * i] = (uint8_t)(b[i] >> 8);
+		opts[7 + 4 * i] = (uint8_t)b[i];
+	}
+	opts[3] = 10;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .opts = opts, .optlen = 12 });
+	assert_int_equal(sf_test_counter("tcp_drop_sack_block"), 2);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 1);
+}
+
 #define TS(fn) cmocka_unit_test_setup_teardown(fn, setup_listen_sack, \
 					       sf_test_tcp_teardown)
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_listen, \
+#define T(fn) cmocka_unit_test_setup_teardown(fn, sf_test_tcp_setup_listen, \
 					      sf_test_tcp_teardown)
 
 int
@@ -1032,6 +1145,10 @@ main(void)
 		T(test_tcp_tail_loss_probe),
 		TS(test_tcp_sack_fast_retransmit_with_data),
 		T(test_tcp_active_open_window_scaled),
+		/* malformed input (issue 6, part 2) */
+		T(test_tcp_mss_floor),
+		T(test_tcp_noack_dropped),
+		TS(test_tcp_sack_out_of_range),
 	};
 
 	if (getenv("SF_TEST_FILTER") != NULL)
