@@ -217,7 +217,8 @@ test_cfg_examples_load(void **state)
 {
 	static const char *const files[] = {
 		"synfin.ini", "echo-server.ini", "echo-client.ini",
-		"http-server.ini", "http-client.ini",
+		"http-server.ini", "http-client.ini", "memif-server.ini",
+		"memif-client.ini", "pci-nic.ini",
 	};
 	char p[512];
 	struct sf_cfg c;
