@@ -46,7 +46,7 @@ events {
 }
 http {
 	log_format sf '\$status \$body_bytes_sent \$connection'
-		' \$connection_requests "\$request"';
+		' \$connection_requests "\$request" \$remote_addr';
 	access_log $ngx_access sf;
 	client_body_temp_path $SF_WORKDIR/nginx-tmp/body;
 	proxy_temp_path $SF_WORKDIR/nginx-tmp/proxy;
@@ -154,6 +154,14 @@ phase()
 phase short 2000 1 30 --concurrency 32
 phase keepalive 20 100 20 --concurrency 10
 phase rst 200 1 20 --concurrency 32 --close rst
+# four source addresses: synfin answers ARP for each, nginx sees each
+before=$(wc -l < "$ngx_access")
+phase sources 400 1 20 --concurrency 16 \
+	--source 198.18.0.100-198.18.0.103
+srcs=$(tail -n +$((before + 1)) "$ngx_access" | awk '{print $NF}' |
+	sort -u | tr '\n' ' ')
+sf_check_eq "sources: the client addresses nginx saw" "$srcs" \
+	"198.18.0.100 198.18.0.101 198.18.0.102 198.18.0.103 "
 
 # nginx saw every request, and no error worth a line in its error log
 sf_alive "$ngx_pid" || fail "nginx exited during the test"
@@ -164,4 +172,5 @@ if grep -E '\[(emerg|alert|crit)\]' "$ngx_error"; then
 	fail "nginx logged errors (above)"
 fi
 ok "nginx's error log: no emerg/alert/crit"
-pass "$total requests answered by nginx in 3 phases (short, keep-alive, RST)"
+pass "$total requests answered by nginx in 4 phases (short, keep-alive," \
+	"RST, 4 source addresses)"
