@@ -163,6 +163,30 @@ srcs=$(tail -n +$((before + 1)) "$ngx_access" | awk '{print $NF}' |
 sf_check_eq "sources: the client addresses nginx saw" "$srcs" \
 	"198.18.0.100 198.18.0.101 198.18.0.102 198.18.0.103 "
 
+# Paced keep-alive: 4 connections, 200 requests/s climbing from 0 over
+# the first second, for 3 s: about 100 + 400 requests, then each
+# connection closes after its last response.
+echo "-- phase paced: --concurrency 4 --requests 0 --req-rate 200" \
+	"--ramp 1000 --duration 3"
+before=$(ngx_200)
+sf_synfin_start --mode client --app http --target "$SF_IP_PEER:$PORT" \
+	--concurrency 4 --requests 0 --req-rate 200 --ramp 1000 --duration 3
+sf_synfin_wait_exit 20
+mv "$SF_SYNFIN_LOG" "$SF_WORKDIR/synfin-paced.log"
+SF_SYNFIN_LOG="$SF_WORKDIR/synfin-paced.log"
+grep -E '^synfin: http client' "$SF_SYNFIN_LOG" | sed 's/^/  /'
+sf_check_eq "paced: synfin's exit status" "$SF_SYNFIN_RC" 0
+n=$(sf_ctr http_responses)
+[ "$n" -ge 425 ] && [ "$n" -le 575 ] ||
+	fail "paced: $n responses in 3 s at 200/s after a 1 s ramp" \
+		"(expected about 500)"
+ok "paced: $n responses (about 500 expected)"
+sf_check_eq "paced: connections" "$(sf_ctr http_conns_opened)" 4
+sf_check_eq "paced: http_errors" "$(sf_ctr http_errors)" 0
+sleep 0.2
+sf_check_eq "paced: nginx access log lines with status 200" \
+	"$(($(ngx_200) - before))" "$n"
+
 # nginx saw every request, and no error worth a line in its error log
 sf_alive "$ngx_pid" || fail "nginx exited during the test"
 total=$(ngx_200)
@@ -172,5 +196,5 @@ if grep -E '\[(emerg|alert|crit)\]' "$ngx_error"; then
 	fail "nginx logged errors (above)"
 fi
 ok "nginx's error log: no emerg/alert/crit"
-pass "$total requests answered by nginx in 4 phases (short, keep-alive," \
-	"RST, 4 source addresses)"
+pass "$total requests answered by nginx in 5 phases (short, keep-alive," \
+	"RST, 4 source addresses, paced)"
