@@ -21,16 +21,7 @@ static void
 stats_sum(const struct app *a, struct sf_stats *sum,
 	  uint64_t states[SF_TCP_NB_STATES])
 {
-	struct sf_stats s;
-	unsigned int i;
-
-	memset(sum, 0, sizeof(*sum));
-	memset(states, 0, sizeof(uint64_t) * SF_TCP_NB_STATES);
-	for (i = 0; i < a->nb_workers; i++) {
-		sf_worker_stats_read(a->workers[i], &s);
-		sf_stats_add(sum, &s);
-		sf_tcp_state_counts(a->workers[i], states);
-	}
+	sf_worker_stats_sum(a->workers, a->nb_workers, sum, states);
 }
 
 /* Sum of every worker's app counters into a->app_sum; false when no
@@ -38,33 +29,9 @@ stats_sum(const struct app *a, struct sf_stats *sum,
 static bool
 app_sum(struct app *a)
 {
-	const struct sf_app_stats *s;
-	bool any = false;
-	unsigned int i;
-
-	sf_app_stats_reset(&a->app_sum);
-	for (i = 0; i < a->nb_workers; i++) {
-		s = sf_app_stats(a->workers[i]);
-		if (s == NULL)
-			continue;
-		sf_app_stats_add(&a->app_sum, s);
-		any = true;
-	}
-	return any;
+	return sf_app_stats_sum(a->workers, a->nb_workers, &a->app_sum) != 0;
 }
 
-static uint64_t
-drops_total(const struct sf_stats *s)
-{
-	uint64_t d = 0;
-	unsigned int i;
-	const char *n;
-
-	for (i = 0; (n = sf_stats_name(i)) != NULL; i++)
-		if (strstr(n, "_drop") != NULL)
-			d += sf_stats_get(s, i);
-	return d;
-}
 
 /* The state transitions that happened, "tcp_trans_<FROM>_to_<TO> N". */
 static void
@@ -151,7 +118,7 @@ sf_report_line(struct app *a, uint64_t now)
 	       (double)(s.tx_bytes - a->last.tx_bytes) * 8 / dt / 1e6,
 	       states[SF_TCP_ESTABLISHED], states[SF_TCP_TIME_WAIT],
 	       s.tcp_active_opens + s.tcp_passive_opens, s.tcp_retransmits,
-	       drops_total(&s));
+	       sf_stats_drops(&s));
 	if (app_sum(a)) {
 		const struct sf_app_stats *c = &a->app_sum, *l = &a->app_last;
 

@@ -60,6 +60,24 @@ sf_app_stats_add(struct sf_app_stats *dst, const struct sf_app_stats *src)
 	sf_hist_merge(&dst->h_total, &src->h_total);
 }
 
+unsigned int
+sf_app_stats_sum(struct sf_worker *const *w, unsigned int nb,
+		 struct sf_app_stats *dst)
+{
+	const struct sf_app_stats *s;
+	unsigned int i, n = 0;
+
+	sf_app_stats_reset(dst);
+	for (i = 0; i < nb; i++) {
+		s = sf_app_stats(w[i]);
+		if (s == NULL)
+			continue;
+		sf_app_stats_add(dst, s);
+		n++;
+	}
+	return n;
+}
+
 const struct sf_app_stats *
 sf_app_stats(const struct sf_worker *w)
 {

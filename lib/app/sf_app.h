@@ -67,6 +67,11 @@ uint64_t sf_app_counter_get(const struct sf_app_stats *s, unsigned int i);
 /** Empty @p s: zero counters, histograms reset. */
 void sf_app_stats_reset(struct sf_app_stats *s);
 
+/** Reset @p dst and add the app counters of each of @p nb workers that
+ *  runs an app. @return how many did. */
+unsigned int sf_app_stats_sum(struct sf_worker *const *w, unsigned int nb,
+			      struct sf_app_stats *dst);
+
 /** Add @p src's counters and histograms to @p dst (not done/ok). */
 void sf_app_stats_add(struct sf_app_stats *dst,
 		      const struct sf_app_stats *src);

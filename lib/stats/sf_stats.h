@@ -118,6 +118,10 @@ sf_stats_get(const struct sf_stats *s, unsigned int i)
 	return ((const volatile uint64_t *)s)[i];
 }
 
+/** Frames and segments dropped anywhere: the sum of every *_drop*
+ *  counter of @p s. */
+uint64_t sf_stats_drops(const struct sf_stats *s);
+
 /** Add every counter of @p src into @p dst. */
 void sf_stats_add(struct sf_stats *dst, const struct sf_stats *src);
 

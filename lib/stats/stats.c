@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sf_stats.h"
 
@@ -26,6 +27,18 @@ const char *
 sf_stats_help(unsigned int i)
 {
 	return i < RTE_DIM(stats_helps) ? stats_helps[i] : NULL;
+}
+
+uint64_t
+sf_stats_drops(const struct sf_stats *s)
+{
+	uint64_t d = 0;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(stats_names); i++)
+		if (strstr(stats_names[i], "_drop") != NULL)
+			d += sf_stats_get(s, i);
+	return d;
 }
 
 void

@@ -53,30 +53,7 @@ static struct {
 static void
 tel_sum(struct sf_stats *sum, uint64_t states[SF_TCP_NB_STATES])
 {
-	struct sf_stats s;
-	unsigned int i;
-
-	memset(sum, 0, sizeof(*sum));
-	memset(states, 0, sizeof(uint64_t) * SF_TCP_NB_STATES);
-	for (i = 0; i < tel.nb; i++) {
-		sf_worker_stats_read(tel.workers[i], &s);
-		sf_stats_add(sum, &s);
-		sf_tcp_state_counts(tel.workers[i], states);
-	}
-}
-
-/* Frames dropped anywhere on the data path: every *_drop* counter. */
-static uint64_t
-tel_drops(const struct sf_stats *s)
-{
-	uint64_t d = 0;
-	unsigned int i;
-	const char *n;
-
-	for (i = 0; (n = sf_stats_name(i)) != NULL; i++)
-		if (strstr(n, "_drop") != NULL)
-			d += sf_stats_get(s, i);
-	return d;
+	sf_worker_stats_sum(tel.workers, tel.nb, sum, states);
 }
 
 static void
@@ -201,8 +178,8 @@ static int
 tel_worker_one(struct rte_tel_data *d, unsigned int id)
 {
 	uint64_t states[SF_TCP_NB_STATES] = { 0 };
-	const struct sf_app_stats *as;
 	struct sf_worker *w = tel.workers[id];
+	const struct sf_app_stats *as;
 	char key[RTE_TEL_MAX_STRING_LEN];
 	struct sf_stats s;
 	unsigned int i;
@@ -213,7 +190,7 @@ tel_worker_one(struct rte_tel_data *d, unsigned int id)
 	rte_tel_data_start_dict(d);
 	tel_dict_u64(d, "id", id);
 	tel_dict_u64(d, "lcore", w->lcore_id);
-	tel_dict_u64(d, "drops", tel_drops(&s));
+	tel_dict_u64(d, "drops", sf_stats_drops(&s));
 	for (i = 0; (n = sf_stats_name(i)) != NULL; i++)
 		tel_dict_u64(d, n, sf_stats_get(&s, i));
 	tel_states(d, "state_", states);
@@ -285,7 +262,7 @@ tel_workers_all(struct rte_tel_data *d)
 		v[TW_RX_BYTES][i] = s.rx_bytes;
 		v[TW_TX_PKTS][i] = s.tx_pkts;
 		v[TW_TX_BYTES][i] = s.tx_bytes;
-		v[TW_DROPS][i] = tel_drops(&s);
+		v[TW_DROPS][i] = sf_stats_drops(&s);
 		v[TW_TX_DROP_FULL][i] = s.tx_drop_full;
 		v[TW_MBUF_FAIL][i] = s.mbuf_alloc_fail;
 		v[TW_ESTAB][i] = states[SF_TCP_ESTABLISHED];
@@ -367,7 +344,6 @@ tel_hist(struct rte_tel_data *d, const char *name, const struct sf_hist *h)
 static int
 tel_cmd_app(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	const struct sf_app_stats *as;
 	struct sf_app_stats *sum;
 	unsigned int i, nb_app = 0;
 	const char *n;
@@ -378,20 +354,13 @@ tel_cmd_app(const char *cmd, const char *params, struct rte_tel_data *d)
 	sum = malloc(sizeof(*sum));
 	if (sum == NULL)
 		return -ENOMEM;
-	sf_app_stats_reset(sum);
 	pthread_mutex_lock(&tel.lock);
 	if (tel.nb == 0) {
 		pthread_mutex_unlock(&tel.lock);
 		free(sum);
 		return -ENODEV;
 	}
-	for (i = 0; i < tel.nb; i++) {
-		as = sf_app_stats(tel.workers[i]);
-		if (as == NULL)
-			continue;
-		sf_app_stats_add(sum, as);
-		nb_app++;
-	}
+	nb_app = sf_app_stats_sum(tel.workers, tel.nb, sum);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "app", tel.cfg->app);
 	rte_tel_data_add_dict_string(d, "mode", tel.cfg->mode);

@@ -164,6 +164,12 @@ void sf_worker_flush(struct sf_worker *w);
 /** Ask @p w to leave its loop (async; pair with rte_eal_wait_lcore). */
 void sf_worker_stop(struct sf_worker *w);
 
+/** The counters of @p nb workers summed into @p sum, and their TCP
+ *  connections per state into @p states (SF_TCP_NB_STATES long); both
+ *  zeroed first. Control plane, lock-free. */
+void sf_worker_stats_sum(struct sf_worker *const *w, unsigned int nb,
+			 struct sf_stats *sum, uint64_t *states);
+
 /** Snapshot of @p w's counters, safe from another lcore. */
 void sf_worker_stats_read(const struct sf_worker *w, struct sf_stats *out);
 

@@ -20,6 +20,7 @@
 #include <rte_ring_elem.h>
 
 #include "sf_net.h"
+#include "sf_tcp.h"
 #include "sf_worker.h"
 
 /* Housekeeping (ARP refresh, control hook) runs this often. */
@@ -109,6 +110,22 @@ sf_worker_stats_read(const struct sf_worker *w, struct sf_stats *out)
 
 	for (i = 0; i < SF_STATS_NB; i++)
 		o[i] = sf_stats_get(&w->stats, i);
+}
+
+void
+sf_worker_stats_sum(struct sf_worker *const *w, unsigned int nb,
+		    struct sf_stats *sum, uint64_t *states)
+{
+	struct sf_stats s;
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	memset(states, 0, sizeof(uint64_t) * SF_TCP_NB_STATES);
+	for (i = 0; i < nb; i++) {
+		sf_worker_stats_read(w[i], &s);
+		sf_stats_add(sum, &s);
+		sf_tcp_state_counts(w[i], states);
+	}
 }
 
 int
