@@ -20,47 +20,16 @@
 static void
 stats_sum(const struct app *a, struct sf_stats *sum)
 {
-	struct sf_stats s;
-	unsigned int i;
+	uint64_t states[SF_TCP_NB_STATES];
 
-	memset(sum, 0, sizeof(*sum));
-	for (i = 0; i < a->nb_workers; i++) {
-		sf_worker_stats_read(a->workers[i], &s);
-		sf_stats_add(sum, &s);
-	}
-}
-
-/* Every *_drop_* counter, and TX drops: what a worker threw away. */
-static uint64_t
-stats_drops(const struct sf_stats *s)
-{
-	uint64_t d = 0;
-	const char *n;
-	unsigned int i;
-
-	for (i = 0; (n = sf_stats_name(i)) != NULL; i++)
-		if (strstr(n, "_drop") != NULL)
-			d += sf_stats_get(s, i);
-	return d;
+	sf_worker_stats_sum(a->workers, a->nb_workers, sum, states);
 }
 
 /* Sum of the workers' app counters; false when no app runs. */
 static bool
 stats_app_sum(const struct app *a, struct sf_app_stats *sum)
 {
-	const struct sf_app_stats *s;
-	bool any = false;
-	unsigned int i;
-
-	sf_app_stats_reset(sum);
-	for (i = 0; i < a->nb_workers; i++) {
-		s = sf_app_stats(a->workers[i]);
-		if (s == NULL)
-			continue;
-		sf_app_stats_add(sum, s);
-		any = true;
-	}
-	return any;
+	return sf_app_stats_sum(a->workers, a->nb_workers, sum) != 0;
 }
 
 static void
@@ -200,7 +169,7 @@ cmd_stats_worker_parsed(void *parsed, struct cmdline *cl, void *data)
 		sf_tcp_state_counts(w, states);
 		printf("%-3u %-5u %14" PRIu64 " %14" PRIu64 " %10" PRIu64
 		       " %10" PRIu64 " %8" PRIu64 " %8" PRIu64, i,
-		       w->lcore_id, s.rx_pkts, s.tx_pkts, stats_drops(&s),
+		       w->lcore_id, s.rx_pkts, s.tx_pkts, sf_stats_drops(&s),
 		       s.tx_drop_full, states[SF_TCP_ESTABLISHED],
 		       states[SF_TCP_TIME_WAIT]);
 		as = sf_app_stats(w);
