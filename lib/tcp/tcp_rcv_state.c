@@ -286,10 +286,13 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		tcp_ooo_insert(w, c, seg);
 		return;
 	}
-	if (unlikely(w->mbuf_low)) {
+	if (unlikely(w->mbuf_low) && c->ooo == NULL) {
 		/* At the reserve, hold no more data: while low, only ACKs
 		 * get in, so queues drain and memory only goes back. The
-		 * peer resends it; no new window was offered meanwhile. */
+		 * peer resends it; no new window was offered meanwhile.
+		 * A segment that fills the hole before out-of-order data
+		 * is taken: it lets that data out to the app, and without
+		 * it those mbufs would stay held for ever. */
 		tcp_mem_throttle(w, c);
 		seg->len = 0;
 		seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
