@@ -71,9 +71,10 @@ class Console:
             raise Fail("no '%s' prompt within %d s (%s)" %
                        (PROMPT, timeout, type(e).__name__))
 
-    def cmd(self, line, timeout=10):
+    def cmd(self, line, timeout=30):
         """Type LINE, wait for the next prompt; return the output (the
-        echoed line removed, \\r\\n as \\n)."""
+        echoed line removed, \\r\\n as \\n). The wait is generous: on a
+        2-core machine the main lcore may share its core with busy pollers."""
         self.child.sendline(line)
         try:
             self.child.expect_exact(PROMPT, timeout=timeout)
