@@ -1,0 +1,141 @@
+#!/bin/bash
+# cps: short HTTP connections per second, each one whole TCP life: three-way
+# handshake, one GET, the response (SF_BENCH_BODY bytes of body, with
+# "Connection: close"), the four-way teardown, TIME_WAIT on the closer (the
+# server, as with nginx).
+#
+#   synfin pair:  synfin client (--requests 1, SF_BENCH_CONC at once) ->
+#                 synfin HTTP server, net_memif, one core each
+#   kernel pair:  wrk -t1 -cSF_BENCH_CONC -H 'Connection: close' -> nginx,
+#                 veth between two namespaces, the same two cores
+#
+# synfin's TIME_WAIT lasts 2 x SF_BENCH_CPS_MSL_MS (1000: 2 s, so the
+# TIME_WAIT table is in its steady state, records expiring as fast as they
+# come; timewait.sh holds them for a minute); the client spreads its
+# connections over SF_BENCH_CPS_SOURCES (16) source addresses so that no
+# tuple comes back while its TIME_WAIT lasts. With SF_BENCH_PERF=1 (the
+# default) a third, unmeasured synfin run is profiled with perf.
+#
+# Target (issue 7): synfin >= 50x the kernel pair's connections/s.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+MSL=${SF_BENCH_CPS_MSL_MS:-1000}
+TWMAX=${SF_BENCH_CPS_TW:-2097152}
+SRCS=${SF_BENCH_CPS_SOURCES:-16}
+PERF=${SF_BENCH_PERF:-1}
+PERF_S=${SF_BENCH_PERF_S:-5}
+
+bench_init
+bench_hugepages $((TWMAX * 200 / 1048576 + 1024))
+
+# ---- kernel: nginx + wrk ----------------------------------------------------
+bench_nginx_start "$BENCH_BODY"
+bench_wait_quiet "kernel cps"
+kbusy=$BENCH_BUSY
+bench_wrk "$BENCH_WORK/wrk.txt" -c "$BENCH_CONC" -d "${BENCH_DUR}s" \
+	--latency -H 'Connection: close'
+bench_nginx_stop
+k_cps=$(bench_wrk_rps "$BENCH_WORK/wrk.txt")
+k_err=$(bench_wrk_errors "$BENCH_WORK/wrk.txt")
+k_p99=$(bench_wrk_pct "$BENCH_WORK/wrk.txt" 99)
+bench_log "kernel: $k_cps conn/s (wrk errors $k_err)"
+
+# ---- synfin: client -> server over memif --------------------------------------
+srv_args=(--app http --port 80 --body-size "$BENCH_BODY"
+	--set tcp.msl_ms="$MSL" --set tcp.max_timewait="$TWMAX"
+	--set tcp.max_conns=65536 --set tcp.max_syn_backlog=65536)
+cli_args=(--app http --target "$BENCH_IP_SSRV:80" --requests 1
+	--concurrency "$BENCH_CONC"
+	--source "198.18.1.16-198.18.1.$((15 + SRCS))"
+	--set tcp.max_conns=65536 --set tcp.max_timewait=65536)
+bench_wait_quiet "synfin cps"
+sbusy=$BENCH_BUSY
+bench_synfin_run cps "${srv_args[@]}" -- "${cli_args[@]}"
+sshare=${BENCH_SHARE:-null}
+j=$BENCH_CLI_JSON
+s_cps=$(bench_jq "$j" .conns_per_s)
+s_err=$(bench_jq "$j" .counters.errors)
+s_rexmit=$(bench_jq "$j" .tcp_retransmits)
+s_p99=$(bench_jq "$j" .latency.total.p99_us)
+bench_series "$BENCH_CLI_LOG" conn/s | awk '$2 > 0' > "$BENCH_WORK/synfin-cps.dat"
+bench_series "$BENCH_SRV_LOG" tw > "$BENCH_WORK/synfin-tw.dat"
+s_med=$(bench_median 1 < "$BENCH_WORK/synfin-cps.dat")
+k_med=$(awk '{ print $1, $2 }' "$BENCH_WORK/wrk.txt.opens" | bench_median 1)
+tw_peak=$(awk '$2 > m { m = $2 } END { print m + 0 }' \
+	"$BENCH_WORK/synfin-tw.dat")
+tw_full=$(awk '$1 == "tcp_tw_full" { v = $2 } END { print v + 0 }' \
+	"$BENCH_SRV_LOG")
+bench_log "synfin: $s_cps conn/s (median of seconds $s_med), errors $s_err," \
+	"retransmits $s_rexmit, TIME_WAIT peak $tw_peak, tw_full $tw_full"
+
+# ---- profile (not measured) -----------------------------------------------------
+perf_json='{}'
+if [ "$PERF" = 1 ]; then
+	cps_perf()
+	{
+		PERF_PIDS=("$1" "$2")
+		bench_sleep 2
+		bench_perf_record "$BENCH_CPU_SRV" "$BENCH_WORK/perf-server.txt" \
+			"$PERF_S"
+		PERF_REC=("$BENCH_PERF_PID")
+		bench_perf_record "$BENCH_CPU_CLI" "$BENCH_WORK/perf-client.txt" \
+			"$PERF_S"
+		PERF_REC+=("$BENCH_PERF_PID")
+	}
+	BENCH_DURING=cps_perf
+	BENCH_TRIES=1 BENCH_DUR=$((PERF_S + 5)) bench_synfin_run cps-perf "${srv_args[@]}" \
+		-- "${cli_args[@]}"
+	BENCH_DURING=
+	for p in "${PERF_REC[@]}"; do
+		[ -n "$p" ] && { wait "$p" || true; }
+	done
+	bench_perf_report "$BENCH_WORK/perf-server.txt" "${PERF_PIDS[0]}"
+	bench_perf_report "$BENCH_WORK/perf-client.txt" "${PERF_PIDS[1]}"
+	for side in server client; do
+		cp "$BENCH_WORK/perf-$side.txt" "$BENCH_OUT/cps-perf-$side.txt"
+		echo "synfin $side, perf top 10 (cpu-clock, self, % of its CPU):"
+		sed 's/^/  /' "$BENCH_WORK/perf-$side.txt"
+	done
+	perf_json=$(jq -n \
+		--rawfile s "$BENCH_WORK/perf-server.txt" \
+		--rawfile c "$BENCH_WORK/perf-client.txt" \
+		'{perf_top: {
+			server: ($s | split("\n") | map(select(length > 0))),
+			client: ($c | split("\n") | map(select(length > 0)))}}')
+fi
+
+# ---- results ----------------------------------------------------------------------
+ratio=$(bench_ratio "$s_cps" "$k_cps" 1)
+bench_row "connections/s" "$s_cps" "$k_cps" "$ratio" ">= 50x kernel" \
+	"$(bench_ge "$ratio" 50)"
+bench_row "connections/s, median second" "$s_med" "$k_med" \
+	"$(bench_ratio "$s_med" "$k_med" 1)" "-" "-"
+bench_row "p99 request latency at saturation (us)" "$s_p99" "$k_p99" \
+	"$(bench_ratio "$s_p99" "$k_p99" 3)" "-" "-"
+awk '$2 > 0 { print $1, $2 }' "$BENCH_WORK/wrk.txt.opens" > \
+	"$BENCH_WORK/kernel-cps.dat"
+bench_plot_series "$BENCH_OUT/cps.png" \
+	"Short HTTP connections/s (1 request, FIN close, TIME_WAIT), 1 core per side" \
+	"second" "connections/s" log -- \
+	"$BENCH_WORK/synfin-cps.dat" "synfin <-> synfin, memif" \
+	"$BENCH_WORK/kernel-cps.dat" "wrk <-> nginx, Linux, veth"
+bench_finish "$(jq -n \
+	--argjson sc "$(bench_num "$s_cps")" --argjson kc "$(bench_num "$k_cps")" \
+	--argjson se "$(bench_num "$s_err")" --argjson ke "$(bench_num "$k_err")" \
+	--argjson sr "$(bench_num "$s_rexmit")" \
+	--argjson twp "$tw_peak" --argjson twf "$tw_full" \
+	--argjson sb "$sbusy" --argjson kb "$kbusy" --argjson ss "$sshare" \
+	--argjson conc "$BENCH_CONC" --argjson body "$BENCH_BODY" \
+	--argjson msl "$MSL" --argjson srcs "$SRCS" \
+	--slurpfile sj "$j" \
+	--argjson perf "$perf_json" \
+	'{config: {concurrency: $conc, body_bytes: $body,
+		   synfin_msl_ms: $msl, synfin_client_sources: $srcs},
+	  synfin: {conns_per_s: $sc, errors: $se, retransmits: $sr,
+		   timewait_peak: $twp, tcp_tw_full: $twf,
+		   cpu_busy_before_pct: $sb, cpu_share_pct: $ss,
+		   client: $sj[0]},
+	  kernel: {conns_per_s: $kc, errors: $ke,
+		   cpu_busy_before_pct: $kb}} + $perf')"
