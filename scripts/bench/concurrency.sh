@@ -130,6 +130,9 @@ churn()
 rows_json='[]'
 for N in $NS; do
 	bench_log "---- synfin: $N connections ----"
+	# a killed memif server leaves its socket file behind
+	rm -f "$BENCH_WORK"/run-*.sock "$BENCH_WORK"/base-*.sock \
+		"$BENCH_WORK/none.sock"
 	bench_wait_quiet "synfin concurrency $N"
 	nsrc=$((N / 64000 + 1))
 	[ "$nsrc" -le 250 ] || bench_die "N $N needs more than 250 sources"
