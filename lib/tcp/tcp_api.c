@@ -47,7 +47,7 @@ tcp_tuple_free(struct sf_worker *w, const struct sf_tcp_key *key)
 	if (!tcp_entry_is_tw(e))
 		return false;
 	tw = tcp_entry_tw(e);
-	left = tw->timer.expires - (uint32_t)tcp->now;
+	left = tw->expires - (uint32_t)tcp->now;
 	if (!tw->ts_on || left > 2 * tcp->conf.msl_ms - 1000 ||
 	    2 * tcp->conf.msl_ms < 1000)
 		return false;

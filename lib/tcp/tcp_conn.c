@@ -58,7 +58,8 @@ tcp_entry_free(void *arg, void *data)
 	struct sf_tcb *c;
 
 	if (tcp_entry_is_tw(data)) {
-		tcp->tw_limbo[tcp->tw_nlimbo++] = tcp_entry_tw(data);
+		/* The ring's tail takes it when it comes round. */
+		tcp_entry_tw(data)->slot = TCP_TW_SLOT_FREE;
 		return;
 	}
 	c = data;
@@ -77,9 +78,6 @@ tcp_limbo_drain(struct sf_tcp *tcp)
 		tcp->tcb_free = c;
 		tcp->tcb_used--;
 	}
-	while (tcp->tw_nlimbo > 0)
-		tcp->tw_free[tcp->tw_nfree++] =
-			tcp->tw_limbo[--tcp->tw_nlimbo];
 }
 
 int
@@ -106,27 +104,20 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 	tcp->tcbs = rte_zmalloc_socket("sf_tcb", sizeof(struct sf_tcb) *
 				       (size_t)conf->max_conns,
 				       RTE_CACHE_LINE_SIZE, socket);
+	/* One TIME_WAIT slot more than the limit: a restarted 2MSL moves
+	 * its record to the tail before the old slot is let go. */
+	tcp->tw_size = conf->max_timewait + 1;
 	tcp->tws = rte_zmalloc_socket("sf_tw", sizeof(struct sf_tw) *
-				      (size_t)(conf->max_timewait + 1), 64,
-				      socket);
-	tcp->tw_free = rte_malloc_socket("sf_tw_free", sizeof(void *) *
-				       (size_t)(conf->max_timewait + 1), 0,
-				       socket);
-	tcp->tw_limbo = rte_malloc_socket("sf_tw_limbo", sizeof(void *) *
-					(size_t)(conf->max_timewait + 1), 0,
-					socket);
+				      (size_t)tcp->tw_size,
+				      RTE_CACHE_LINE_SIZE, socket);
 	tcp->mem_list = rte_malloc_socket("sf_tcp_mem", sizeof(void *) *
 					  TCP_MEM_LIST, 0, socket);
-	if (tcp->tcbs == NULL || tcp->tws == NULL || tcp->tw_free == NULL ||
-	    tcp->tw_limbo == NULL || tcp->mem_list == NULL)
+	if (tcp->tcbs == NULL || tcp->tws == NULL || tcp->mem_list == NULL)
 		goto fail;
 	for (i = conf->max_conns; i > 0; i--) {
 		tcp->tcbs[i - 1].next_free = tcp->tcb_free;
 		tcp->tcb_free = &tcp->tcbs[i - 1];
 	}
-	for (i = 0; i < conf->max_timewait; i++)
-		tcp->tw_free[tcp->tw_nfree++] =
-			&tcp->tws[conf->max_timewait - 1 - i];
 	snprintf(name, sizeof(name), "sf_tcp_w%u", w->id);
 	tcp->table = sf_tcp_table_create(name, conf->max_conns +
 					 conf->max_timewait, socket,
@@ -186,8 +177,6 @@ sf_tcp_fini(struct sf_worker *w)
 	rte_free(tcp->tcbs);
 	rte_free(tcp->tws);
 	rte_free(tcp->mem_list);
-	rte_free(tcp->tw_free);
-	rte_free(tcp->tw_limbo);
 	rte_free(tcp);
 	w->tcp = NULL;
 }
@@ -490,10 +479,6 @@ tcp_timer_cb(struct sf_timer *t, void *arg)
 	struct sf_tcb *c;
 	uint64_t now = tcp->now;
 
-	if (t->kind == TCP_TIMER_TW) {
-		tcp_timewait_release(w, container_of(t, struct sf_tw, timer));
-		return;
-	}
 	c = container_of(t, struct sf_tcb, timer);
 	if (c->delack_at != 0 && c->delack_at <= now) {
 		c->delack_at = 0;
@@ -598,6 +583,7 @@ sf_tcp_poll(struct sf_worker *w)
 	sf_tcp_clock(w);	/* already so in the worker loop; tests */
 	tcp_limbo_drain(tcp);
 	sf_twheel_advance(tcp->wheel, tcp->now, 4096);
+	tcp_timewait_expire(w, 4096);
 }
 
 void

@@ -102,8 +102,8 @@ ctl_entry_info(const struct sf_worker *w, const struct sf_tcp_key *k,
 		tw = tcp_entry_tw(data);
 		ci->state = SF_TCP_TIME_WAIT;
 		ci->timer = SF_CONN_TIMER_TIME_WAIT;
-		/* The wheel keeps the low 32 bits of the deadline. */
-		left = tw->timer.expires - (uint32_t)now;
+		/* The record keeps the low 32 bits of the deadline. */
+		left = tw->expires - (uint32_t)now;
 		ci->timer_ms = left > INT32_MAX ? 0 : left;
 		return true;
 	}

@@ -61,7 +61,6 @@
 
 /* Kinds of wheel timers (struct sf_timer.kind). */
 #define TCP_TIMER_TCB	1
-#define TCP_TIMER_TW	2
 
 /* The per-connection control block (RFC 9293 §3.3.1). */
 struct sf_tcb {
@@ -128,20 +127,32 @@ struct sf_tcb {
 	struct sf_tcb *next_free;
 } SF_CACHE_ALIGNED;
 
-/* A TIME_WAIT connection, kept small (DESIGN.md: <= 64 bytes). */
+/*
+ * A TIME_WAIT connection: 40 bytes, no timer. Records sit in a ring in the
+ * order they entered TIME_WAIT, which is the order of their deadlines (2MSL
+ * for all); the clock tick releases expired ones from the head. A record
+ * whose 2MSL restarts moves to the tail. DESIGN.md: <= 64 B per entry,
+ * table slot included.
+ */
 struct sf_tw {
-	struct sf_tcp_key key;
+	struct sf_tcp_key key;		/* first: the table compares it */
 	uint32_t snd_nxt;
 	uint32_t rcv_nxt;
 	uint32_t ts_recent;
-	struct sf_timer timer;
+	uint32_t expires;		/* ms, low 32 bits of tcp->now */
 	struct rte_ether_addr peer_mac;
 	uint16_t port_idx;
 	uint8_t ts_on;
 	uint8_t rcv_wscale;
 	uint8_t trace;			/* TCP_TR_ON | TCP_TR_TW, or 0 */
-	uint8_t pad[5];
+	uint8_t slot;			/* TCP_TW_SLOT_* */
 };
+
+/* struct sf_tw.slot: FREE (reusable) -> LIVE (in the table) -> DEAD
+ * (deleted, readers may still see it) -> FREE (the table's reclamation). */
+#define TCP_TW_SLOT_FREE	0
+#define TCP_TW_SLOT_LIVE	1
+#define TCP_TW_SLOT_DEAD	2
 
 #define TCP_DEFAULT_MSS 536	/* RFC 9293 §3.7.1 */
 #define TCP_MEM_RETRY_MS 5	/* send refused at the mbuf reserve: retry */
@@ -183,11 +194,11 @@ struct sf_tcp {
 	struct sf_tcb *tcbs;		/* conf.max_conns, preallocated */
 	struct sf_tcb *tcb_free;
 	struct sf_tcb *tcb_limbo;	/* deleted, reusable next iteration */
-	struct sf_tw *tws;
-	struct sf_tw **tw_free;		/* stack of free records */
-	uint32_t tw_nfree;
-	struct sf_tw **tw_limbo;
-	uint32_t tw_nlimbo;
+	struct sf_tw *tws;		/* the TIME_WAIT ring */
+	uint32_t tw_size;		/* its slots */
+	uint32_t tw_head;		/* oldest slot not yet passed */
+	uint32_t tw_tail;		/* next slot to fill */
+	uint32_t tw_count;		/* slots from head to tail */
 	uint32_t tcb_used;
 	uint16_t ip_id;
 	uint16_t eph_next;		/* next ephemeral port to try */
@@ -293,6 +304,8 @@ void tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c);
 bool tcp_timewait_input(struct sf_worker *w, struct sf_wport *wp,
 			struct sf_tw *tw, struct sf_seg *seg);
 void tcp_timewait_release(struct sf_worker *w, struct sf_tw *tw);
+/* Release up to @budget records whose 2MSL ran out; returns how many. */
+unsigned int tcp_timewait_expire(struct sf_worker *w, unsigned int budget);
 
 /* tcp_conn.c: lifecycle */
 struct sf_tcb *tcp_tcb_alloc(struct sf_worker *w,

@@ -9,7 +9,43 @@
 
 #include "tcp_priv.h"
 
-static_assert(sizeof(struct sf_tw) <= 64, "TIME_WAIT record over 64 B");
+static_assert(sizeof(struct sf_tw) <= 40, "TIME_WAIT record over 40 B");
+
+static inline uint32_t
+tw_next(const struct sf_tcp *tcp, uint32_t i)
+{
+	return i + 1 == tcp->tw_size ? 0 : i + 1;
+}
+
+/* The tail slot, or NULL when the ring is full (or its tail slot still
+ * waits for the table's readers). */
+static struct sf_tw *
+tw_take(struct sf_tcp *tcp)
+{
+	struct sf_tw *tw = &tcp->tws[tcp->tw_tail];
+
+	if (tcp->tw_count == tcp->tw_size || tw->slot != TCP_TW_SLOT_FREE)
+		return NULL;
+	tcp->tw_tail = tw_next(tcp, tcp->tw_tail);
+	tcp->tw_count++;
+	return tw;
+}
+
+/* Undo the last tw_take(). */
+static void
+tw_untake(struct sf_tcp *tcp)
+{
+	tcp->tw_tail = tcp->tw_tail == 0 ? tcp->tw_size - 1 : tcp->tw_tail - 1;
+	tcp->tw_count--;
+}
+
+static void
+tw_full(struct sf_worker *w, const struct sf_tcp_key *key, bool traced)
+{
+	w->stats.tcp_tw_full++;
+	w->stats.tcp_conns_closed++;
+	tcp_trace_tw_closed(w, key, traced, "no TIME_WAIT record free");
+}
 
 void
 tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c)
@@ -18,41 +54,37 @@ tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c)
 	struct sf_tw *tw;
 
 	tcp_set_state(w, c, SF_TCP_TIME_WAIT);
-	if (tcp->tw_nfree == 0) {
+	/* nb_state counts this TCB already */
+	tw = tcp->nb_state[SF_TCP_TIME_WAIT] <= tcp->conf.max_timewait ?
+		tw_take(tcp) : NULL;
+	if (tw == NULL) {
 		/* Out of records: as Linux, close without TIME_WAIT. */
-		w->stats.tcp_tw_full++;
-		w->stats.tcp_conns_closed++;
-		tcp_trace_tw_closed(w, &c->key, c->trace != 0,
-				    "no TIME_WAIT record free");
+		tw_full(w, &c->key, c->trace != 0);
 		tcp_close_conn(w, c, SF_CLOSE_NORMAL);
 		return;
 	}
-	tw = tcp->tw_free[--tcp->tw_nfree];
 	tw->key = c->key;
 	tw->snd_nxt = c->snd_nxt;
 	tw->rcv_nxt = c->rcv_nxt;
 	tw->ts_recent = c->ts_recent;
+	tw->expires = (uint32_t)(tcp->now + 2ULL * tcp->conf.msl_ms);
 	tw->peer_mac = c->peer_mac;
 	tw->port_idx = c->port_idx;
 	tw->ts_on = (c->flags & TF_TS) != 0;
 	tw->rcv_wscale = c->rcv_wscale;
 	tw->trace = c->trace != 0 ? TCP_TR_ON | TCP_TR_TW : 0;
+	tw->slot = TCP_TW_SLOT_LIVE;
 	/* The TCB goes (the app hears closed()), the record takes its
 	 * place under the same key. */
 	tcp_close_conn(w, c, SF_CLOSE_NORMAL);
 	if (sf_tcp_table_add(tcp->table, &tw->key,
 			     (void *)((uintptr_t)tw | TCP_TW_TAG)) != 0) {
-		tcp->tw_free[tcp->tw_nfree++] = tw;
-		w->stats.tcp_tw_full++;
-		w->stats.tcp_conns_closed++;
-		tcp_trace_tw_closed(w, &tw->key, tw->trace != 0,
-				    "no TIME_WAIT record free");
+		tw->slot = TCP_TW_SLOT_FREE;
+		tw_untake(tcp);
+		tw_full(w, &tw->key, tw->trace != 0);
 		return;
 	}
 	tcp->nb_state[SF_TCP_TIME_WAIT]++;
-	sf_timer_init(&tw->timer, TCP_TIMER_TW);
-	sf_twheel_arm(tcp->wheel, &tw->timer,
-		      tcp->now + 2ULL * tcp->conf.msl_ms);
 }
 
 /* 2MSL ran out, or a newer SYN reopens the tuple: the record goes. */
@@ -61,20 +93,70 @@ tcp_timewait_release(struct sf_worker *w, struct sf_tw *tw)
 {
 	struct sf_tcp *tcp = w->tcp;
 
-	sf_twheel_cancel(tcp->wheel, &tw->timer);
 	tcp->nb_state[SF_TCP_TIME_WAIT]--;
 	w->stats.tcp_conns_closed++;
 	tcp_trace_tw_closed(w, &tw->key, tw->trace != 0, NULL);
-	/* The record returns to the free stack through the table's
-	 * reclamation callback, once no reader can see it. */
+	/* The slot becomes reusable through the table's reclamation
+	 * callback, once no reader can see it. */
+	tw->slot = TCP_TW_SLOT_DEAD;
+	if (sf_tcp_table_del(tcp->table, &tw->key) != 0)
+		tw->slot = TCP_TW_SLOT_FREE;	/* was never reachable */
+}
+
+/* RFC 9293 §3.10.7.4: a retransmitted FIN restarts 2MSL. The record
+ * moves to the tail, so the ring stays in deadline order; with no slot
+ * free it keeps its old deadline. */
+static void
+tw_restart(struct sf_worker *w, struct sf_tw *tw)
+{
+	struct sf_tcp *tcp = w->tcp;
+	struct sf_tw *nt = tw_take(tcp);
+
+	if (nt == NULL)
+		return;
+	*nt = *tw;
+	nt->expires = (uint32_t)(tcp->now + 2ULL * tcp->conf.msl_ms);
+	tw->slot = TCP_TW_SLOT_DEAD;
 	sf_tcp_table_del(tcp->table, &tw->key);
+	if (sf_tcp_table_add(tcp->table, &nt->key,
+			     (void *)((uintptr_t)nt | TCP_TW_TAG)) != 0) {
+		/* Only when deleted entries fill the table's slack: the
+		 * connection closes without the rest of its TIME_WAIT. */
+		nt->slot = TCP_TW_SLOT_FREE;
+		tw_untake(tcp);
+		tcp->nb_state[SF_TCP_TIME_WAIT]--;
+		tw_full(w, &nt->key, nt->trace != 0);
+	}
+}
+
+unsigned int
+tcp_timewait_expire(struct sf_worker *w, unsigned int budget)
+{
+	struct sf_tcp *tcp = w->tcp;
+	uint32_t now = (uint32_t)tcp->now;
+	unsigned int n = 0;
+	struct sf_tw *tw;
+
+	while (tcp->tw_count > 0 && n < budget) {
+		tw = &tcp->tws[tcp->tw_head];
+		if (tw->slot == TCP_TW_SLOT_LIVE) {
+			if ((int32_t)(tw->expires - now) > 0)
+				break;
+			tcp_timewait_release(w, tw);
+			n++;
+		}
+		/* DEAD and FREE slots (reused or moved early) are passed;
+		 * the tail takes a DEAD one only once it is FREE. */
+		tcp->tw_head = tw_next(tcp, tcp->tw_head);
+		tcp->tw_count--;
+	}
+	return n;
 }
 
 bool
 tcp_timewait_input(struct sf_worker *w, struct sf_wport *wp,
 		   struct sf_tw *tw, struct sf_seg *seg)
 {
-	struct sf_tcp *tcp = w->tcp;
 	const struct sf_tcp_opts *o = &seg->opts;
 	bool newer;
 
@@ -103,8 +185,7 @@ tcp_timewait_input(struct sf_worker *w, struct sf_wport *wp,
 		/* A retransmitted FIN: our last ACK was lost. Ack again and
 		 * restart 2MSL (RFC 9293 §3.10.7.4, eighth step). */
 		tcp_send_tw_ack(w, tw);
-		sf_twheel_arm(tcp->wheel, &tw->timer,
-			      tcp->now + 2ULL * tcp->conf.msl_ms);
+		tw_restart(w, tw);
 		return false;
 	}
 	if (seg->len != 0 || seg->seq != tw->rcv_nxt)

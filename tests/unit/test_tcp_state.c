@@ -391,6 +391,72 @@ test_tcp_timewait_reuse_by_newer_syn(void **state)
 	assert_int_equal(sf_test_counter("tcp_tw_reused"), 1);
 }
 
+/* Open from @sport, close first, and take the peer's FIN: TIME_WAIT
+ * (or closed at once, when no record is free). */
+static void
+tw_one(uint16_t sport, uint32_t irs)
+{
+	struct sf_test_out o;
+	uint32_t iss;
+
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = sport, .seq = irs,
+						.flags = S });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, S | A);
+	iss = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = sport,
+				.seq = irs + 1, .ack = iss + 1, .flags = A });
+	sf_tcp_close(sf_t.w, sf_app.conn);
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = sport,
+				.seq = irs + 1, .ack = iss + 2, .flags = F | A });
+	sf_worker_flush(sf_t.w);
+	sf_test_tx_clear();
+}
+
+/* The TIME_WAIT records (16 in the fixture) form a ring in deadline
+ * order: a full ring closes newcomers without TIME_WAIT and keeps the
+ * old records; a record reused early leaves a hole that the ring fills
+ * again when it wraps; each record lasts its own 2MSL. */
+static void
+test_tcp_timewait_ring(void **state)
+{
+	struct sf_test_out o;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 16; i++)
+		tw_one(41000 + i, 100);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 16);
+	sf_test_advance_ms(1000);
+	tw_one(41016, 100);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 16);
+	assert_int_equal(sf_test_counter("tcp_tw_full"), 1);
+	/* An old record still answers for its tuple. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 41005, .seq = 50,
+						.flags = S });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.ack, 102);
+
+	/* A newer SYN reuses a record in the middle; the new connection
+	 * ends in TIME_WAIT a second later than the others. */
+	tw_one(41003, 100000);
+	assert_int_equal(sf_test_counter("tcp_tw_reused"), 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 16);
+	sf_test_advance_ms(TWO_MSL - 1000 + LATE(TWO_MSL) + 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	sf_test_advance_ms(1000);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 0);
+
+	/* Round again over the slots let go, the hole's among them. */
+	for (i = 0; i < 16; i++)
+		tw_one(42000 + i, 100);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 16);
+	assert_int_equal(sf_test_counter("tcp_tw_full"), 1);
+	sf_test_advance_ms(TWO_MSL + LATE(TWO_MSL) + 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 0);
+}
+
 /* RST handling (RFC 9293 §3.10.7.4 with RFC 5961 §3.2). */
 static void
 test_tcp_rst_cases(void **state)
@@ -1125,6 +1191,7 @@ main(void)
 		T(test_tcp_close_sends_queued_data),
 		T(test_tcp_timewait_fin_retransmit_and_rst),
 		T(test_tcp_timewait_reuse_by_newer_syn),
+		T(test_tcp_timewait_ring),
 		T(test_tcp_rst_cases),
 		T(test_tcp_closed_port_rst),
 		T(test_tcp_syn_sent_refused),
