@@ -510,6 +510,9 @@ sf_app_loadgen(struct sf_worker *w, const struct sf_load_conf *lc)
 			goto fail;
 	} else {
 		g->proto = &lg_echo_ops;
+		rc = lg_echo_init(w, g);
+		if (rc != 0)
+			goto fail;
 	}
 	w->app_poll = lg_poll;
 	return 0;

@@ -138,6 +138,8 @@ struct lg {
 	int stop_req;			/* set by sf_app_loadgen_stop */
 	/* protocol state */
 	struct rte_mbuf *req[2];	/* http: keep-alive, last request */
+	uint8_t *echo_tab;		/* echo: one period of the pattern
+					 * and LG_ECHO_CHUNK bytes more */
 };
 
 /* Called by a protocol when the response to the current request is
@@ -151,5 +153,6 @@ void lg_fail(struct sf_worker *w, struct lg *g, struct lg_conn *lc);
 extern const struct lg_proto_ops lg_http_ops;
 extern const struct lg_proto_ops lg_echo_ops;
 int lg_http_init(struct sf_worker *w, struct lg *g);
+int lg_echo_init(struct sf_worker *w, struct lg *g);
 
 #endif /* APP_PRIV_H */

@@ -205,11 +205,21 @@ void sf_app_stats_clear(struct sf_worker *w);
 /** The app counters of @p w (NULL when it runs none). */
 const struct sf_app_stats *sf_app_stats(const struct sf_worker *w);
 
-/** The pattern byte the echo client sends at offset @p i. */
+/**
+ * Period of the echo client's byte pattern: a prime, so that a stream
+ * shifted by any request size that is not a multiple of it (1 MiB is
+ * not) does not match itself.
+ */
+#define SF_ECHO_PERIOD 65521u
+
+/** The pattern byte the echo client sends at stream offset @p i. */
 static inline uint8_t
 sf_echo_pattern(uint64_t i)
 {
-	return (uint8_t)(i + (i >> 8) * 7 + (i >> 16) * 13);
+	uint32_t k = (uint32_t)(i % SF_ECHO_PERIOD);
+
+	/* A multiplicative hash of the position: no short period. */
+	return (uint8_t)((k * 2654435761u) >> 24);
 }
 
 /** Free @p w's app state (after sf_tcp_fini). */
