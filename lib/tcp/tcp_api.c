@@ -172,7 +172,7 @@ static void
 tcp_send_queued(struct sf_worker *w, struct sf_tcb *c)
 {
 	if (c->state == SF_TCP_ESTABLISHED || c->state == SF_TCP_CLOSE_WAIT)
-		tcp_output(w, c);
+		tcp_output_soon(w, c);
 }
 
 /* The pool is at its reserve: refuse to take new mbufs for data, and
@@ -263,7 +263,7 @@ tcp_fin_queue(struct sf_worker *w, struct sf_tcb *c)
 		return -ENOTCONN;
 	}
 	c->flags |= TF_FIN_QUEUED;
-	tcp_output(w, c);
+	tcp_output_soon(w, c);
 	return 0;
 }
 

@@ -237,8 +237,13 @@ int
 tcp_send_data_at(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 		 uint32_t len)
 {
+	uint8_t flags = RTE_TCP_ACK_FLAG;
+
 	w->stats.tcp_retransmits++;
-	return tcp_send_data(w, c, seq, len, RTE_TCP_ACK_FLAG);
+	/* The FIN went with the last byte: it goes with it again. */
+	if ((c->flags & TF_FIN_SENT) && seq + len == c->snd_una + c->sndq_len)
+		flags |= RTE_TCP_FIN_FLAG;
+	return tcp_send_data(w, c, seq, len, flags);
 }
 
 void
@@ -454,8 +459,13 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		if (len < c->mss && len < remaining && flight > 0)
 			break;
 		flags = RTE_TCP_ACK_FLAG;
-		if (len == remaining)
+		if (len == remaining) {
 			flags |= RTE_TCP_PSH_FLAG;
+			/* The last byte carries the FIN, if queued: one
+			 * segment fewer per close (RFC 9293 §3.10.4). */
+			if (c->flags & TF_FIN_QUEUED)
+				flags |= RTE_TCP_FIN_FLAG;
+		}
 		if (SF_SEQ_LT(c->snd_nxt, c->snd_max))
 			w->stats.tcp_retransmits++;
 		else if (!(c->flags & (TF_RTT | TF_TS))) {
@@ -466,6 +476,10 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		if (tcp_send_data(w, c, c->snd_nxt, len, flags) != 0)
 			break;
 		c->snd_nxt += len;
+		if (flags & RTE_TCP_FIN_FLAG) {
+			c->flags |= TF_FIN_SENT;
+			c->snd_nxt++;
+		}
 		if (SF_SEQ_GT(c->snd_nxt, c->snd_max))
 			c->snd_max = c->snd_nxt;
 		sent = true;

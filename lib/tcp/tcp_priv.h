@@ -194,6 +194,11 @@ struct sf_tcp {
 	struct sf_tcb *tcbs;		/* conf.max_conns, preallocated */
 	struct sf_tcb *tcb_free;
 	struct sf_tcb *tcb_limbo;	/* deleted, reusable next iteration */
+	/* The TCB whose segment is being processed: what its app sends or
+	 * closes from a callback goes out with the reply to that segment
+	 * (request on the handshake's ACK, response with its FIN). */
+	struct sf_tcb *in_input;
+	bool out_owed;			/* in_input owes a tcp_output() */
 	struct sf_tw *tws;		/* the TIME_WAIT ring */
 	uint32_t tw_size;		/* its slots */
 	uint32_t tw_head;		/* oldest slot not yet passed */
@@ -298,6 +303,16 @@ void tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c,
 		      struct sf_seg *seg);
 
 /* tcp_timewait.c */
+/* tcp_output(), or once the segment in hand is processed (in_input). */
+static inline void
+tcp_output_soon(struct sf_worker *w, struct sf_tcb *c)
+{
+	if (w->tcp->in_input == c)
+		w->tcp->out_owed = true;
+	else
+		tcp_output(w, c);
+}
+
 void tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c);
 /* Returns true when @seg was a SYN that may reopen the tuple: the record
  * is gone and the caller treats it as a new SYN. */

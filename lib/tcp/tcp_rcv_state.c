@@ -514,8 +514,11 @@ tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		tcp_set_state(w, c, SF_TCP_ESTABLISHED);
 		tcp_keepalive_reset(w, c);
 		c->flags |= TF_ACKNOW;
-		tcp_output(w, c);	/* handshake 3/3 */
+		/* Handshake 3/3 goes out after the app has heard: what it
+		 * sends at once (a request) rides on that ACK. */
 		tcp_established(w, c);
+		if (tcp_alive(c))
+			tcp_output(w, c);
 		return;
 	}
 	/* Simultaneous open (RFC 9293 Figure 7): SYN-ACK with our ISS. */
@@ -525,9 +528,9 @@ tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	tcp_send_syn(w, c);
 }
 
-void
-tcp_rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
-	      struct sf_seg *seg)
+static void
+rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
+	  struct sf_seg *seg)
 {
 	const struct sf_tcp_opts *o = &seg->opts;
 
@@ -621,4 +624,22 @@ tcp_rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 		return;
 	tcp_keepalive_reset(w, c);
 	tcp_output(w, c);
+}
+
+void
+tcp_rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
+	      struct sf_seg *seg)
+{
+	struct sf_tcp *tcp = w->tcp;
+	struct sf_tcb *outer = tcp->in_input;
+	bool owed = tcp->out_owed;
+
+	/* Nested only through a SYN cookie's rebuilt TCB, never for c. */
+	tcp->in_input = c;
+	tcp->out_owed = false;
+	rcv_state(w, wp, c, seg);
+	if (tcp->out_owed && tcp_alive(c) && c->state != SF_TCP_TIME_WAIT)
+		tcp_output(w, c);
+	tcp->in_input = outer;
+	tcp->out_owed = owed;
 }

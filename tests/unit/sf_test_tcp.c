@@ -16,9 +16,12 @@ struct sf_test_app sf_app;
 static void
 app_established(struct sf_worker *w, struct sf_conn *c)
 {
-	(void)w;
 	sf_app.established++;
 	sf_app.conn = c;
+	if (sf_app.hello != NULL)
+		assert_int_equal(sf_tcp_send_copy(w, c, sf_app.hello,
+					(uint32_t)strlen(sf_app.hello)),
+				 (int)strlen(sf_app.hello));
 }
 
 static uint32_t
@@ -28,8 +31,6 @@ app_recv(struct sf_worker *w, struct sf_conn *c, struct rte_mbuf *m,
 	uint32_t room = sizeof(sf_app.rx) - sf_app.rx_len;
 	const void *p;
 
-	(void)w;
-	(void)c;
 	if (sf_app.refuse_data)
 		return 0;
 	if (len > room)
@@ -39,6 +40,13 @@ app_recv(struct sf_worker *w, struct sf_conn *c, struct rte_mbuf *m,
 	if (p != sf_app.rx + sf_app.rx_len)
 		memcpy(sf_app.rx + sf_app.rx_len, p, len);
 	sf_app.rx_len += len;
+	if (sf_app.reply != NULL) {
+		assert_int_equal(sf_tcp_send_copy(w, c, sf_app.reply,
+					(uint32_t)strlen(sf_app.reply)),
+				 (int)strlen(sf_app.reply));
+		if (sf_app.reply_close)
+			assert_int_equal(sf_tcp_close(w, c), 0);
+	}
 	return len;
 }
 

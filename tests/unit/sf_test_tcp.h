@@ -59,6 +59,9 @@ struct sf_test_app {
 	struct sf_conn *conn;
 	bool close_on_peer_fin;
 	bool refuse_data;	/* recv() consumes nothing */
+	const char *hello;	/* established(): send this at once */
+	const char *reply;	/* recv(): send this in answer ... */
+	bool reply_close;	/* ... and close */
 };
 
 extern struct sf_test_app sf_app;

@@ -173,6 +173,64 @@ test_tcp_active_open_and_passive_close(void **state)
 	assert_int_equal(sf_test_counter("tcp_active_opens"), 1);
 }
 
+/* What the app sends from a callback leaves with the reply to the segment
+ * that caused it: a request sent on established() rides on handshake 3/3,
+ * a response and the close that follows go as one FIN segment; a
+ * retransmission of that segment carries the FIN again. */
+static void
+test_tcp_piggyback(void **state)
+{
+	const uint32_t y = 70000;
+	struct sf_test_out o, a;
+	struct sf_conn *c;
+	uint32_t x, iss;
+
+	(void)state;
+	sf_test_learn_peer();
+	sf_app.hello = "GET";
+	assert_int_equal(sf_tcp_connect(sf_t.w, 0, 0, 0, SF_TEST_PEER_IP,
+					SF_TEST_OUR_PORT, &sf_test_app_ops,
+					NULL, &c), 0);
+	sf_test_tcp_expect_one(&o);
+	x = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = SF_TEST_OUR_PORT,
+				.dport = o.sport, .seq = y, .ack = x + 1,
+				.flags = S | A });
+	sf_test_tcp_expect_one(&a);
+	assert_int_equal(a.flags, A | P);
+	assert_int_equal(a.seq, x + 1);
+	assert_int_equal(a.ack, y + 1);
+	assert_int_equal(a.len, 3);
+	assert_memory_equal(a.data, "GET", 3);
+	sf_tcp_abort(sf_t.w, c);
+	sf_test_tx_clear();
+
+	/* Passive side: the answer and the FIN in one segment. */
+	sf_app.hello = NULL;
+	sf_app.reply = "200";
+	sf_app.reply_close = true;
+	iss = sf_test_tcp_accept(100);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = iss + 1,
+				.flags = A | P, .data = "GET", .len = 3 });
+	sf_test_tcp_expect_one(&a);
+	assert_int_equal(a.flags, A | P | F);
+	assert_int_equal(a.seq, iss + 1);
+	assert_int_equal(a.ack, 104);
+	assert_int_equal(a.len, 3);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_FIN_WAIT_1), 1);
+	/* Lost: the RTO resends the data with the FIN. */
+	sf_test_advance_until_tx(4000);
+	sf_test_tcp_expect_one(&a);
+	assert_int_equal(a.flags & (P | F), P | F);
+	assert_int_equal(a.seq, iss + 1);
+	assert_int_equal(a.len, 3);
+	/* Data and FIN acked (the FIN takes a sequence number). */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 104,
+				.ack = iss + 1 + 3 + 1, .flags = A });
+	assert_int_equal(sf_test_tcp_state(SF_TCP_FIN_WAIT_2), 1);
+	sf_app.reply = NULL;
+}
+
 /* An application that never closes keeps the connection in CLOSE_WAIT,
  * whatever the time. */
 static void
@@ -1192,6 +1250,7 @@ main(void)
 		T(test_tcp_timewait_fin_retransmit_and_rst),
 		T(test_tcp_timewait_reuse_by_newer_syn),
 		T(test_tcp_timewait_ring),
+		T(test_tcp_piggyback),
 		T(test_tcp_rst_cases),
 		T(test_tcp_closed_port_rst),
 		T(test_tcp_syn_sent_refused),
