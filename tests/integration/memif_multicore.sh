@@ -82,7 +82,7 @@ mc_sum()
 # mc_check_workers WHO MARKER LOG OPENS TOTAL: per-worker checks of one end.
 mc_check_workers()
 {
-	local who=$1 m=$2 log=$3 opens=$4 total=$5 i v line= c
+	local who=$1 m=$2 log=$3 opens=$4 total=$5 i v c line=''
 	SF_SYNFIN_LOG=$log
 	for ((i = 0; i < NW; i++)); do
 		line+=" | worker$i:"
