@@ -71,50 +71,67 @@ mc_start()
 	sf_track "$SF_BG_PID"
 }
 
-# mc_sum BLOCK-MARKER LOG NAME: the sum of worker<i>_NAME over the workers.
+# mc_read MARKER LOG: the last counter block after MARKER into CTR (one
+# awk for all the checks: on a loaded 2-CPU machine each fork counts).
+declare -A CTR
+SUM=0
+mc_read()
+{
+	local n v
+	CTR=()
+	while read -r n v; do
+		CTR[$n]=$v
+	done < <(sf_counters_block "$1" "$2")
+	[ "${#CTR[@]}" -gt 0 ] || fail "no '$1' block in $2"
+}
+
+# mc_sum NAME: the sum of worker<i>_NAME over the workers, in SUM.
 mc_sum()
 {
-	sf_counters_block "$1" "$2" |
-		awk -v n="$3" '$1 ~ "^worker[0-9]+_" n "$" { s += $2 }
-			END { print s + 0 }'
+	local i n
+	SUM=0
+	for ((i = 0; i < NW; i++)); do
+		n=worker${i}_$1
+		SUM=$((SUM + ${CTR[$n]}))
+	done
 }
 
 # mc_check_workers WHO MARKER LOG OPENS TOTAL: per-worker checks of one end.
 mc_check_workers()
 {
-	local who=$1 m=$2 log=$3 opens=$4 total=$5 i v c line=''
-	SF_SYNFIN_LOG=$log
+	local who=$1 opens=$4 total=$5 i c n line=''
+	local names=("tcp_$opens" tcp_conns_closed rx_pkts tx_pkts
+		tcp_misdelivered http_conns_opened http_responses http_errors)
+	SF_SYNFIN_LOG=$3
+	mc_read "$2" "$3"
+	for c in "${names[@]}"; do
+		for n in "$c" $(seq -f "worker%g_$c" 0 $((NW - 1))); do
+			[ -n "${CTR[$n]:-}" ] || fail "$who: no counter '$n'"
+		done
+	done
 	for ((i = 0; i < NW; i++)); do
 		line+=" | worker$i:"
-		for c in "tcp_$opens" tcp_conns_closed rx_pkts tx_pkts \
-			 tcp_misdelivered http_responses http_errors; do
-			v=$(sf_ctr "worker${i}_$c" "$m")
-			line+=" $c=$v"
+		for c in "${names[@]}"; do
+			line+=" $c=${CTR[worker${i}_$c]}"
 		done
-		v=$(sf_ctr "worker${i}_tcp_$opens" "$m")
-		[ "$v" -gt 0 ] ||
-			fail "$who worker $i opened no connection (tcp_$opens 0)"
-		sf_check_eq "$who worker $i tcp_misdelivered" \
-			"$(sf_ctr "worker${i}_tcp_misdelivered" "$m")" 0
-		sf_check_eq "$who worker $i http_errors" \
-			"$(sf_ctr "worker${i}_http_errors" "$m")" 0
 	done
 	echo "  $who${line}"
-	for c in "tcp_$opens" tcp_conns_closed rx_pkts tx_pkts \
-		 tcp_misdelivered; do
-		sf_check_eq "$who sum of worker<i>_$c = $c" \
-			"$(mc_sum "$m" "$log" "$c")" "$(sf_ctr "$c" "$m")"
+	for ((i = 0; i < NW; i++)); do
+		[ "${CTR[worker${i}_tcp_$opens]}" -gt 0 ] ||
+			fail "$who worker $i opened no connection (tcp_$opens 0)"
+		sf_check_eq "$who worker $i tcp_misdelivered" \
+			"${CTR[worker${i}_tcp_misdelivered]}" 0
+		sf_check_eq "$who worker $i http_errors" \
+			"${CTR[worker${i}_http_errors]}" 0
 	done
-	for c in conns_opened responses errors; do
-		sf_check_eq "$who sum of worker<i>_http_$c = http_$c" \
-			"$(mc_sum "$m" "$log" "http_$c")" \
-			"$(sf_ctr "http_$c" "$m")"
+	for c in "${names[@]}"; do
+		mc_sum "$c"
+		sf_check_eq "$who sum of worker<i>_$c = $c" "$SUM" "${CTR[$c]}"
 	done
-	sf_check_eq "$who tcp_$opens" "$(sf_ctr "tcp_$opens" "$m")" "$total"
-	sf_check_eq "$who http_responses" "$(sf_ctr http_responses "$m")" \
-		"$total"
-	sf_check_eq "$who http_errors" "$(sf_ctr http_errors "$m")" 0
-	sf_check_eq "$who tcp_misdelivered" "$(sf_ctr tcp_misdelivered "$m")" 0
+	sf_check_eq "$who tcp_$opens" "${CTR[tcp_$opens]}" "$total"
+	sf_check_eq "$who http_responses" "${CTR[http_responses]}" "$total"
+	sf_check_eq "$who http_errors" "${CTR[http_errors]}" 0
+	sf_check_eq "$who tcp_misdelivered" "${CTR[tcp_misdelivered]}" 0
 }
 
 read -r -a cpus <<< "$("$SF_PY" -c \
