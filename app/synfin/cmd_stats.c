@@ -159,19 +159,22 @@ cmd_stats_worker_parsed(void *parsed, struct cmdline *cl, void *data)
 
 	RTE_SET_USED(parsed);
 	RTE_SET_USED(cl);
-	printf("%-3s %-5s %14s %14s %10s %10s %8s %8s %10s %10s %8s  %s\n",
-	       "wk", "lcore", "rx_pkts", "tx_pkts", "drops", "tx_full",
-	       "estab", "tw", "app_conns", "app_resp", "app_err", "app");
+	printf("%-3s %-5s %14s %14s %10s %10s %8s %8s %10s %8s %10s %10s "
+	       "%8s  %s\n", "wk", "lcore", "rx_pkts", "tx_pkts", "drops",
+	       "tx_full", "estab", "tw", "opens", "misdeliv", "app_conns",
+	       "app_resp", "app_err", "app");
 	for (i = 0; i < a->nb_workers; i++) {
 		w = a->workers[i];
 		sf_worker_stats_read(w, &s);
 		memset(states, 0, sizeof(states));
 		sf_tcp_state_counts(w, states);
 		printf("%-3u %-5u %14" PRIu64 " %14" PRIu64 " %10" PRIu64
-		       " %10" PRIu64 " %8" PRIu64 " %8" PRIu64, i,
-		       w->lcore_id, s.rx_pkts, s.tx_pkts, sf_stats_drops(&s),
-		       s.tx_drop_full, states[SF_TCP_ESTABLISHED],
-		       states[SF_TCP_TIME_WAIT]);
+		       " %10" PRIu64 " %8" PRIu64 " %8" PRIu64 " %10" PRIu64
+		       " %8" PRIu64, i, w->lcore_id, s.rx_pkts, s.tx_pkts,
+		       sf_stats_drops(&s), s.tx_drop_full,
+		       states[SF_TCP_ESTABLISHED], states[SF_TCP_TIME_WAIT],
+		       s.tcp_active_opens + s.tcp_passive_opens,
+		       s.tcp_misdelivered);
 		as = sf_app_stats(w);
 		if (as == NULL) {
 			printf(" %10s %10s %8s  %s\n", "-", "-", "-", "none");

@@ -316,6 +316,7 @@ control_tick(struct app *a)
 		sf_report_line(a, now);
 		a->next_stats = now + a->cfg.stats_interval_s * a->hz;
 	}
+	sf_report_misdelivered(a);
 	sf_capture_poll();
 	sf_con_poll(a);
 }
@@ -450,8 +451,10 @@ http_setup(struct app *a)
 
 /* The client's load, split between the workers. Replies must reach the
  * worker that owns the connection: with RSS each worker only uses source
- * ports whose reply hashes to its queue; without RSS on a multi-queue
- * port, everything replies to queue 0, so worker 0 carries it all. */
+ * ports whose reply hashes to its queue; on a queue-paired port (memif)
+ * worker i uses the source ports that are i modulo the queues, which the
+ * peer's worker i owns too; without either on a multi-queue port,
+ * everything replies to queue 0, so worker 0 carries it all. */
 static int
 load_setup(struct app *a)
 {
@@ -460,13 +463,17 @@ load_setup(struct app *a)
 	unsigned int i, n = a->nb_workers;
 	struct sf_load_conf lc;
 	bool rss = pi->rss && pi->nb_queues > 1;
+	bool paired = pi->paired && pi->nb_queues > 1;
 	uint64_t count = cf->count;
 	int rc;
 
 	/* Neither given: one connection; with -i, until "stop". */
 	if (count == 0 && cf->duration_s == 0 && !cf->interactive)
 		count = 1;
-	if (!rss && n > 1) {
+	/* Only workers with a queue of port 0 can carry load. */
+	if (paired)
+		n = RTE_MIN(n, (unsigned int)pi->nb_queues);
+	if (!rss && !paired && n > 1) {
 		SF_LOG(WARNING, main, "port 0 has no RSS: worker 0 carries "
 		       "the whole load");
 		n = 1;
@@ -516,7 +523,10 @@ load_setup(struct app *a)
 		else
 			inet_ntop(AF_INET, &cf->target[0], lc.host,
 				  sizeof(lc.host));
-		if (rss) {
+		if (paired) {
+			lc.pair_queues = pi->nb_queues;
+			lc.pair_queue = (uint16_t)i;
+		} else if (rss) {
 			lc.rss_queues = pi->nb_queues;
 			lc.rss_queue = (uint16_t)i;
 			lc.reta_size = pi->reta_size;
@@ -641,6 +651,10 @@ setup(struct app *a)
 		if (a->ifc[p] == NULL)
 			return -ENOMEM;
 		pc.nb_queues = (uint16_t)a->nb_workers;
+		/* The key's words were checked when it was set. */
+		pc.pairing = SF_PORT_PAIRING_AUTO;
+		sf_port_pairing_parse(a->cfg.port[p].queue_pairing,
+				      &pc.pairing);
 		pc.nb_rxd = (uint16_t)a->cfg.port[p].rxd;
 		pc.nb_txd = (uint16_t)a->cfg.port[p].txd;
 		pc.link_wait_ms = a->cfg.link_wait_ms;
@@ -659,7 +673,21 @@ setup(struct app *a)
 						(uint16_t)i, i == 0);
 			if (rc != 0)
 				return rc;
+			if (a->pinfo[p].paired)
+				a->workers[i]->ports[a->workers[i]->nb_ports -
+					1].nb_paired = a->pinfo[p].nb_queues;
 		}
+		if (a->pinfo[p].paired && a->pinfo[p].nb_queues > 1)
+			SF_LOG(NOTICE, main, "port %u: %u queues paired with "
+			       "the peer's: start it with %u workers too", p,
+			       a->pinfo[p].nb_queues, a->pinfo[p].nb_queues);
+		/* (One queue without RSS was warned about by port.c.) */
+		if (a->pinfo[p].nb_queues > 1 &&
+		    a->pinfo[p].nb_queues < a->nb_workers)
+			SF_LOG(WARNING, main, "port %u: %u queue(s) for %u "
+			       "workers: workers %u and up do not poll it", p,
+			       a->pinfo[p].nb_queues, a->nb_workers,
+			       a->pinfo[p].nb_queues);
 	}
 	return app_setup(a);
 }

@@ -12,6 +12,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
+#include "sf_log.h"
 #include "sf_tcp.h"
 #include "sf_tcp_trace.h"
 #include "sf_worker.h"
@@ -53,6 +54,78 @@ report_transitions(const struct app *a)
 		}
 }
 
+/* A worker's share, as "worker<i>_<name> N" lines that sum to the
+ * totals above them: where each worker's connections and packets went,
+ * and that none saw another's flows (tcp_misdelivered). */
+static void
+report_workers(const struct app *a)
+{
+	const struct sf_app_stats *as;
+	struct sf_stats s;
+	unsigned int i;
+
+	for (i = 0; i < a->nb_workers; i++) {
+		sf_worker_stats_read(a->workers[i], &s);
+		printf("  worker%u_lcore %u\n", i, a->workers[i]->lcore_id);
+		printf("  worker%u_rx_pkts %" PRIu64 "\n", i, s.rx_pkts);
+		printf("  worker%u_tx_pkts %" PRIu64 "\n", i, s.tx_pkts);
+		printf("  worker%u_tcp_active_opens %" PRIu64 "\n", i,
+		       s.tcp_active_opens);
+		printf("  worker%u_tcp_passive_opens %" PRIu64 "\n", i,
+		       s.tcp_passive_opens);
+		printf("  worker%u_tcp_conns_closed %" PRIu64 "\n", i,
+		       s.tcp_conns_closed);
+		printf("  worker%u_tcp_misdelivered %" PRIu64 "\n", i,
+		       s.tcp_misdelivered);
+		as = sf_app_stats(a->workers[i]);
+		if (as == NULL)
+			continue;
+		printf("  worker%u_%s_conns_opened %" PRIu64 "\n", i,
+		       a->cfg.app, as->conns_opened);
+		printf("  worker%u_%s_requests %" PRIu64 "\n", i, a->cfg.app,
+		       as->requests);
+		printf("  worker%u_%s_responses %" PRIu64 "\n", i,
+		       a->cfg.app, as->responses);
+		printf("  worker%u_%s_errors %" PRIu64 "\n", i, a->cfg.app,
+		       as->errors);
+	}
+}
+
+void
+sf_report_misdelivered(struct app *a)
+{
+	struct sf_stats s;
+	unsigned int i;
+	uint16_t p;
+
+	if (a->misdelivered_warned)
+		return;
+	for (p = 0; p < a->nb_ports; p++)
+		if (a->pinfo[p].paired && a->pinfo[p].nb_queues > 1)
+			break;
+	if (p == a->nb_ports) {
+		/* Nothing is counted without queue pairing: never look. */
+		a->misdelivered_warned = true;
+		return;
+	}
+	for (i = 0; i < a->nb_workers; i++) {
+		sf_worker_stats_read(a->workers[i], &s);
+		if (s.tcp_misdelivered != 0)
+			break;
+	}
+	if (i == a->nb_workers)
+		return;
+	a->misdelivered_warned = true;
+	for (p = 0; p < a->nb_ports; p++)
+		if (a->pinfo[p].paired && a->pinfo[p].nb_queues > 1)
+			SF_LOG(WARNING, main, "port %u: worker %u got segments "
+			       "of another worker's flows (tcp_misdelivered): "
+			       "queue i is paired with the peer's queue i, so "
+			       "the peer must run %u workers too and its "
+			       "client pick ports by worker", p, i,
+			       a->pinfo[p].nb_queues);
+}
+
 void
 sf_report_counters(struct app *a, const char *title)
 {
@@ -70,6 +143,8 @@ sf_report_counters(struct app *a, const char *title)
 		printf("  tcp_state_%-10s %" PRIu64 "\n",
 		       sf_tcp_state_name((enum sf_tcp_state)i), states[i]);
 	report_transitions(a);
+	if (a->nb_workers > 1)
+		report_workers(a);
 	if (app_sum(a)) {
 		for (i = 0; (n = sf_app_counter_name(i)) != NULL; i++)
 			printf("  %s_%-*s %" PRIu64 "\n", a->cfg.app,
@@ -119,6 +194,8 @@ sf_report_line(struct app *a, uint64_t now)
 	       states[SF_TCP_ESTABLISHED], states[SF_TCP_TIME_WAIT],
 	       s.tcp_active_opens + s.tcp_passive_opens, s.tcp_retransmits,
 	       sf_stats_drops(&s));
+	if (s.tcp_misdelivered != 0)
+		printf(" misdelivered %" PRIu64, s.tcp_misdelivered);
 	if (app_sum(a)) {
 		const struct sf_app_stats *c = &a->app_sum, *l = &a->app_last;
 
@@ -140,6 +217,30 @@ sf_report_line(struct app *a, uint64_t now)
 	fflush(stdout);
 	a->last = s;
 	a->last_tsc = now;
+}
+
+/* One element of "per_worker": the worker's packets, opens and app
+ * counters, which add up to the totals. */
+static void
+client_json_worker(FILE *f, const struct app *a, unsigned int i)
+{
+	const struct sf_app_stats *as = sf_app_stats(a->workers[i]);
+	struct sf_stats s;
+
+	sf_worker_stats_read(a->workers[i], &s);
+	fprintf(f, "%s{\"worker\":%u,\"lcore\":%u,\"rx_pkts\":%" PRIu64
+		",\"tx_pkts\":%" PRIu64 ",\"tcp_active_opens\":%" PRIu64
+		",\"tcp_passive_opens\":%" PRIu64 ",\"tcp_conns_closed\":%"
+		PRIu64 ",\"tcp_misdelivered\":%" PRIu64, i ? "," : "", i,
+		a->workers[i]->lcore_id, s.rx_pkts, s.tx_pkts,
+		s.tcp_active_opens, s.tcp_passive_opens, s.tcp_conns_closed,
+		s.tcp_misdelivered);
+	if (as != NULL)
+		fprintf(f, ",\"conns_opened\":%" PRIu64 ",\"requests\":%"
+			PRIu64 ",\"responses\":%" PRIu64 ",\"errors\":%"
+			PRIu64, as->conns_opened, as->requests,
+			as->responses, as->errors);
+	fprintf(f, "}");
 }
 
 static void
@@ -172,7 +273,11 @@ client_json(const struct app *a, const struct sf_app_stats *c, double secs,
 	sf_hist_json(f, &c->h_ttfb);
 	fprintf(f, ",\"total\":");
 	sf_hist_json(f, &c->h_total);
-	fprintf(f, "},\"ok\":%s}\n", c->ok ? "true" : "false");
+	fprintf(f, "},\"tcp_misdelivered\":%" PRIu64 ",\"per_worker\":[",
+		s->tcp_misdelivered);
+	for (i = 0; i < a->nb_workers; i++)
+		client_json_worker(f, a, i);
+	fprintf(f, "],\"ok\":%s}\n", c->ok ? "true" : "false");
 	fclose(f);
 	printf("synfin: results written to %s\n", a->cfg.json);
 }

@@ -38,6 +38,7 @@ struct app {
 	uint64_t start_tsc;		/* workers launched */
 	uint64_t done_tsc;		/* when the client job finished */
 	struct sf_stats last;
+	bool misdelivered_warned;	/* the queue-pairing warning is out */
 	struct sf_app_stats app_last;	/* for per-second rates */
 	struct sf_app_stats app_sum;	/* scratch for sums */
 	/* the console (cmdline.c, cmd_*.c) */
@@ -50,6 +51,9 @@ struct app {
 /* report.c */
 void sf_report_counters(struct app *a, const char *title);
 void sf_report_line(struct app *a, uint64_t now);
+/* Once, when some worker has seen segments of another worker's flows on
+ * a queue-paired port: the peer's workers (queues) differ from ours. */
+void sf_report_misdelivered(struct app *a);
 /* The client's results (text, and JSON when [load] json is set); the
  * exit status: 0 when the job finished with no error. */
 int sf_report_client(struct app *a);

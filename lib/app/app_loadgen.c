@@ -11,7 +11,9 @@
  * tuple is still open or in TIME_WAIT is skipped (sf_tcp_connect says
  * so). With RSS, only ports whose reply hashes to this worker's queue are
  * used (software Toeplitz with the port's key and RETA), so replies never
- * land on another core.
+ * land on another core. On a queue-paired port (memif) worker i of n uses
+ * the ports p with p % n == i: the workers' tuples stay apart and the
+ * peer's worker i, which owns those ports too, is the one that answers.
  */
 #include <errno.h>
 #include <string.h>
@@ -260,6 +262,8 @@ lg_port_ours(const struct sf_load_conf *lc, uint32_t saddr, uint16_t sport,
 	struct rte_ipv4_tuple t;
 	uint32_t h;
 
+	if (lc->pair_queues > 1)
+		return sport % lc->pair_queues == lc->pair_queue;
 	if (lc->rss_queues <= 1)
 		return true;
 	/* The reply's tuple: the server is its source. */
@@ -463,6 +467,7 @@ sf_app_loadgen(struct sf_worker *w, const struct sf_load_conf *lc)
 	if (lc->nb_targets == 0 || lc->nb_targets > SF_LOAD_MAX_TARGETS ||
 	    lc->concurrency == 0 || lc->sport_min == 0 ||
 	    lc->sport_max < lc->sport_min || w->tcp == NULL ||
+	    (lc->pair_queues > 1 && lc->pair_queue >= lc->pair_queues) ||
 	    (lc->rss_queues > 1 && (lc->reta == NULL || lc->reta_size == 0 ||
 				    lc->rss_key == NULL)))
 		return -EINVAL;

@@ -138,6 +138,10 @@ struct sf_load_conf {
 	char host[64];			/* HTTP Host header */
 	/* Replies must come back to this worker: with RSS, only source
 	 * ports whose reply hashes to rss_queue are used. */
+	uint16_t pair_queues;		/* > 1: a queue-paired port (memif):
+					 * only source ports p with
+					 * p % pair_queues == pair_queue */
+	uint16_t pair_queue;
 	uint16_t rss_queues;		/* 0 or 1: no filtering */
 	uint16_t rss_queue;
 	uint16_t reta_size;

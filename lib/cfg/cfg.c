@@ -40,6 +40,8 @@ sf_cfg_defaults(struct sf_cfg *cfg)
 	for (i = 0; i < SF_MAX_PORTS; i++) {
 		cfg->port[i].rxd = 1024;
 		cfg->port[i].txd = 1024;
+		snprintf(cfg->port[i].queue_pairing,
+			 sizeof(cfg->port[i].queue_pairing), "auto");
 	}
 }
 

@@ -85,11 +85,11 @@ static int
 key_choice(struct sf_cfg *cfg, unsigned int idx, const struct cfg_key *k,
 	   const char *val, char *why, size_t whylen)
 {
-	char *field = (char *)cfg + k->off;
+	char *field = k->per_port ? (char *)&cfg->port[idx] + k->off :
+		(char *)cfg + k->off;
 	const char *p = k->def;
 	size_t n = strlen(val);
 
-	RTE_SET_USED(idx);
 	while (p != NULL && *p != '\0') {
 		if (strncmp(p, val, n) == 0 && (p[n] == '|' || p[n] == '\0')) {
 			snprintf(field, 16, "%s", val);
@@ -485,5 +485,10 @@ const struct cfg_key sf_cfg_keys[] = {
 	  "RX descriptors per queue" },
 	{ "port", "tx_desc", key_u32, P(txd), true, 64, 16384, "1024",
 	  "TX descriptors per queue" },
+	{ "port", "queue_pairing", key_choice, P(queue_pairing), true, 0, 0,
+	  "auto|on|off", "one RX/TX queue pair per worker without RSS, "
+	  "queue i of this end wired to queue i of the peer (memif does "
+	  "that); both ends need the same number of workers (auto: on for "
+	  "net_memif, off otherwise)" },
 	{ NULL, NULL, NULL, 0, false, 0, 0, NULL, NULL },
 };

@@ -30,6 +30,7 @@ struct sf_cfg_port {
 	uint32_t gateway;		/* network order, 0 = none */
 	uint32_t rxd;
 	uint32_t txd;
+	char queue_pairing[16];		/* "auto", "on" or "off" */
 };
 
 struct sf_cfg {

@@ -20,6 +20,28 @@ sf_port_socket(uint16_t port_id)
 	return s < 0 ? (int)rte_socket_id() : s;
 }
 
+bool
+sf_port_pairing_on(enum sf_port_pairing pairing, const char *driver)
+{
+	if (pairing == SF_PORT_PAIRING_AUTO)
+		return driver != NULL && strcmp(driver, "net_memif") == 0;
+	return pairing == SF_PORT_PAIRING_ON;
+}
+
+int
+sf_port_pairing_parse(const char *s, enum sf_port_pairing *out)
+{
+	if (strcmp(s, "auto") == 0)
+		*out = SF_PORT_PAIRING_AUTO;
+	else if (strcmp(s, "on") == 0)
+		*out = SF_PORT_PAIRING_ON;
+	else if (strcmp(s, "off") == 0)
+		*out = SF_PORT_PAIRING_OFF;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static void
 port_read_rss(uint16_t port_id, const struct rte_eth_dev_info *di,
 	      struct sf_port_info *info)
@@ -94,7 +116,13 @@ sf_port_init(struct sf_iface *ifc, const struct sf_port_conf *conf,
 		return -EINVAL;
 	}
 	memset(&ec, 0, sizeof(ec));
-	if (nbq > 1 && (di.flow_type_rss_offloads & PORT_RSS_HF)) {
+	if (nbq > 1 && sf_port_pairing_on(conf->pairing, di.driver_name)) {
+		/* Queue i's flows are worker i's because the peer's worker i
+		 * sent them on its queue i: no RSS, which would scatter
+		 * them (the peer's load generator keeps its source ports
+		 * apart per worker). */
+		info->paired = true;
+	} else if (nbq > 1 && (di.flow_type_rss_offloads & PORT_RSS_HF)) {
 		ec.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		ec.rx_adv_conf.rss_conf.rss_hf =
 			di.flow_type_rss_offloads & PORT_RSS_HF;
@@ -103,7 +131,8 @@ sf_port_init(struct sf_iface *ifc, const struct sf_port_conf *conf,
 		/* Without RSS a flow could land on any queue: one worker
 		 * serves this port (DESIGN.md, "Flow to core"). */
 		SF_LOG(WARNING, port,
-		       "port %u (%s) has no RSS: 1 queue instead of %u",
+		       "port %u (%s) has no RSS: 1 queue instead of %u "
+		       "(queue_pairing = on if the peer pairs queues)",
 		       port_id, di.driver_name, nbq);
 		nbq = 1;
 	}
@@ -171,14 +200,21 @@ sf_port_init(struct sf_iface *ifc, const struct sf_port_conf *conf,
 	if (info->rss)
 		port_read_rss(port_id, &di, info);
 	info->link_up = port_wait_link(port_id, conf->link_wait_ms);
-	if (!info->link_up)
+	if (!info->link_up && info->paired)
+		SF_LOG(WARNING, port, "port %u: link still down after %u ms "
+		       "(queue-paired with %u queues: a memif peer with fewer "
+		       "queues refuses the connection; start both ends with "
+		       "the same number of workers)", port_id,
+		       conf->link_wait_ms, nbq);
+	else if (!info->link_up)
 		SF_LOG(WARNING, port, "port %u: link still down after %u ms",
 		       port_id, conf->link_wait_ms);
 	SF_LOG(INFO, port,
 	       "port %u (%s): " RTE_ETHER_ADDR_PRT_FMT
-	       ", %u queue(s), %u/%u desc, RSS %s, csum offload rx %s tx ip %s tcp %s, socket %d",
+	       ", %u queue(s)%s, %u/%u desc, RSS %s, csum offload rx %s tx ip %s tcp %s, socket %d",
 	       port_id, di.driver_name, RTE_ETHER_ADDR_BYTES(&ifc->mac),
-	       nbq, nb_rxd, nb_txd, info->rss ? "on" : "off",
+	       nbq, info->paired ? " paired with the peer's" : "",
+	       nb_rxd, nb_txd, info->rss ? "on" : "off",
 	       ifc->rx_csum ? "on" : "off", ifc->tx_ip_csum ? "on" : "off",
 	       ifc->tx_l4_csum ? "on" : "off", socket);
 	return 0;

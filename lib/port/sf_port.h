@@ -6,7 +6,10 @@
  * Ethdev bring-up for any port, PCI NIC or vdev: one RX/TX queue pair per
  * worker, RSS on the IPv4/TCP 4-tuple where the port has it, IPv4 and TCP
  * checksum offloads where offered (software otherwise), and mbuf pools on
- * the port's NUMA socket. Control path only: none of this runs on a worker.
+ * the port's NUMA socket. A port without RSS gets one queue, unless it is
+ * queue-paired: its peer wires queue i to queue i (memif does), so each
+ * worker's traffic comes back on its own queue without any hashing.
+ * Control path only: none of this runs on a worker.
  */
 
 #include <stdbool.h>
@@ -16,8 +19,16 @@
 
 struct sf_iface;
 
+/* [portN] queue_pairing */
+enum sf_port_pairing {
+	SF_PORT_PAIRING_AUTO,	/* on for net_memif, off otherwise */
+	SF_PORT_PAIRING_ON,
+	SF_PORT_PAIRING_OFF,
+};
+
 struct sf_port_conf {
 	uint16_t nb_queues;	/* wanted: one per worker */
+	enum sf_port_pairing pairing;
 	uint16_t nb_rxd;
 	uint16_t nb_txd;
 	uint32_t link_wait_ms;	/* how long to wait for link up */
@@ -27,6 +38,7 @@ struct sf_port_conf {
 struct sf_port_info {
 	uint16_t nb_queues;	/* granted; <= wanted */
 	bool rss;
+	bool paired;		/* queue i talks to the peer's queue i */
 	uint8_t rss_key[64];
 	uint8_t rss_key_len;
 	uint16_t reta_size;
@@ -54,6 +66,20 @@ struct rte_mempool *sf_mempool_get(int socket, uint32_t nb_mbufs,
  */
 int sf_port_init(struct sf_iface *ifc, const struct sf_port_conf *conf,
 		 struct rte_mempool *pool, struct sf_port_info *info);
+
+/**
+ * Whether a port of driver @p driver is queue-paired under @p pairing.
+ * Auto means on for net_memif only: a memif with N queues on both ends
+ * connects ring i to ring i, which no NIC does.
+ */
+bool sf_port_pairing_on(enum sf_port_pairing pairing, const char *driver);
+
+/**
+ * Parse a [portN] queue_pairing value ("auto", "on", "off").
+ *
+ * @return 0, or -EINVAL for any other word.
+ */
+int sf_port_pairing_parse(const char *s, enum sf_port_pairing *out);
 
 /** Socket of @p port_id, or the caller's socket for virtual devices. */
 int sf_port_socket(uint16_t port_id);

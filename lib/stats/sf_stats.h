@@ -51,6 +51,7 @@
 	X(icmp_drop_type,     "ICMP messages of an unhandled type") \
 	X(tcp_rx_segs,        "TCP segments received") \
 	X(tcp_tx_segs,        "TCP segments sent") \
+	X(tcp_misdelivered,   "TCP segments of a flow another worker owns (queue pairing)") \
 	X(tcp_active_opens,   "connections opened by us (SYN sent)") \
 	X(tcp_passive_opens,  "connections accepted (SYN received)") \
 	X(tcp_attempt_fails,  "opens that failed before ESTABLISHED") \

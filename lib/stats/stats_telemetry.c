@@ -208,12 +208,14 @@ tel_worker_one(struct rte_tel_data *d, unsigned int id)
 /* Figures of /synfin/workers: one array each, index = worker. */
 enum {
 	TW_LCORE, TW_RX_PKTS, TW_RX_BYTES, TW_TX_PKTS, TW_TX_BYTES,
-	TW_DROPS, TW_TX_DROP_FULL, TW_MBUF_FAIL, TW_ESTAB, TW_NB
+	TW_DROPS, TW_TX_DROP_FULL, TW_MBUF_FAIL, TW_ESTAB, TW_ACTIVE_OPENS,
+	TW_PASSIVE_OPENS, TW_CLOSED, TW_MISDELIVERED, TW_NB
 };
 
 static const char *const tw_names[TW_NB] = {
 	"lcore", "rx_pkts", "rx_bytes", "tx_pkts", "tx_bytes", "drops",
-	"tx_drop_full", "mbuf_alloc_fail", "conns_estab",
+	"tx_drop_full", "mbuf_alloc_fail", "conns_estab", "tcp_active_opens",
+	"tcp_passive_opens", "tcp_conns_closed", "tcp_misdelivered",
 };
 
 static int
@@ -266,6 +268,10 @@ tel_workers_all(struct rte_tel_data *d)
 		v[TW_TX_DROP_FULL][i] = s.tx_drop_full;
 		v[TW_MBUF_FAIL][i] = s.mbuf_alloc_fail;
 		v[TW_ESTAB][i] = states[SF_TCP_ESTABLISHED];
+		v[TW_ACTIVE_OPENS][i] = s.tcp_active_opens;
+		v[TW_PASSIVE_OPENS][i] = s.tcp_passive_opens;
+		v[TW_CLOSED][i] = s.tcp_conns_closed;
+		v[TW_MISDELIVERED][i] = s.tcp_misdelivered;
 		as = sf_app_stats(tel.workers[i]);
 		if (as == NULL)
 			continue;

@@ -148,6 +148,22 @@ tcp_find_listener(const struct sf_tcp *tcp, uint16_t port)
 	return NULL;
 }
 
+/* Queue pairing: worker i of each end owns the flows whose client port
+ * is i modulo the queues, because the load generator opens only those
+ * on it (app_loadgen.c) and the peer sends them back on queue i. The
+ * client's port is the peer's when we listen on ours. A segment of a flow
+ * owned elsewhere is counted, then handled as any other (its connection
+ * is not in this worker's table on the client side). */
+static inline bool
+tcp_seg_owned(const struct sf_tcp *tcp, const struct sf_wport *wp,
+	      const struct sf_tcp_key *key)
+{
+	uint16_t cport = tcp_find_listener(tcp, key->lport) != NULL ?
+		key->rport : key->lport;
+
+	return rte_be_to_cpu_16(cport) % wp->nb_paired == wp->queue_id;
+}
+
 void
 sf_tcp_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 {
@@ -212,6 +228,8 @@ sf_tcp_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 	key.laddr = ip->dst_addr;
 	key.rport = seg.th->src_port;
 	key.lport = seg.th->dst_port;
+	if (unlikely(wp->nb_paired > 1) && !tcp_seg_owned(tcp, wp, &key))
+		w->stats.tcp_misdelivered++;
 	e = sf_tcp_table_lookup(tcp->table, &key);
 	if (e != NULL && tcp_entry_is_tw(e)) {
 		if (unlikely(tcp_entry_tw(e)->trace != 0))

@@ -42,6 +42,10 @@ struct sf_wport {
 	struct sf_iface *ifc;
 	uint16_t port_id;
 	uint16_t queue_id;
+	uint16_t nb_paired;	/* > 1: a queue-paired port of this many
+				 * queues, where the client's port modulo
+				 * nb_paired is the queue (worker) owning the
+				 * flow; set before launch (main.c) */
 	bool arp_owner;		/* this worker announces and resolves */
 	bool announced;
 	struct sf_txbuf tx;

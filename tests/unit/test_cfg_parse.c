@@ -12,6 +12,7 @@
 #include <rte_ip.h>
 
 #include "sf_cfg.h"
+#include "sf_port.h"
 #include "sf_test.h"
 
 static char path[64];
@@ -151,6 +152,47 @@ test_cfg_bad_values(void **state)
 	}
 }
 
+/* [portN] queue_pairing: per port, auto by default, one of three words;
+ * auto pairs net_memif's queues and nothing else. */
+static void
+test_cfg_queue_pairing(void **state)
+{
+	enum sf_port_pairing pp;
+	struct sf_cfg c;
+
+	(void)state;
+	sf_cfg_defaults(&c);
+	assert_string_equal(c.port[0].queue_pairing, "auto");
+	assert_string_equal(c.port[SF_MAX_PORTS - 1].queue_pairing, "auto");
+	write_file("[port1]\nqueue_pairing = off\n");
+	assert_int_equal(sf_cfg_load(&c, path, err, sizeof(err)), 0);
+	assert_string_equal(c.port[0].queue_pairing, "auto");
+	assert_string_equal(c.port[1].queue_pairing, "off");
+	assert_int_equal(sf_cfg_set(&c, "port0", "queue_pairing", "on",
+				    "--set", err, sizeof(err)), 0);
+	assert_string_equal(c.port[0].queue_pairing, "on");
+
+	sf_cfg_defaults(&c);
+	write_file("[port0]\nqueue_pairing = yes\n");
+	assert_int_equal(sf_cfg_load(&c, path, err, sizeof(err)), -EINVAL);
+	assert_err_has(path);
+	assert_err_has("[port0]");
+	assert_err_has("queue_pairing");
+	assert_err_has("auto|on|off");
+	assert_string_equal(c.port[0].queue_pairing, "auto");
+
+	assert_int_equal(sf_port_pairing_parse("auto", &pp), 0);
+	assert_int_equal(pp, SF_PORT_PAIRING_AUTO);
+	assert_true(sf_port_pairing_on(pp, "net_memif"));
+	assert_false(sf_port_pairing_on(pp, "net_ice"));
+	assert_false(sf_port_pairing_on(pp, "net_af_packet"));
+	assert_int_equal(sf_port_pairing_parse("on", &pp), 0);
+	assert_true(sf_port_pairing_on(pp, "net_af_packet"));
+	assert_int_equal(sf_port_pairing_parse("off", &pp), 0);
+	assert_false(sf_port_pairing_on(pp, "net_memif"));
+	assert_int_equal(sf_port_pairing_parse("1", &pp), -EINVAL);
+}
+
 static void
 test_cfg_syntax_error_names_line(void **state)
 {
@@ -282,6 +324,7 @@ main(void)
 		cmocka_unit_test(test_cfg_unknown_section),
 		cmocka_unit_test(test_cfg_unknown_key),
 		cmocka_unit_test(test_cfg_bad_values),
+		cmocka_unit_test(test_cfg_queue_pairing),
 		cmocka_unit_test(test_cfg_syntax_error_names_line),
 		cmocka_unit_test(test_cfg_override),
 		cmocka_unit_test(test_cfg_check),

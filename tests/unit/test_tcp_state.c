@@ -581,6 +581,49 @@ test_tcp_closed_port_rst(void **state)
 	assert_int_equal(sf_test_counter("tcp_tx_rst"), 2);
 }
 
+/* Queue pairing: on queue 1 of 2, the flows whose client port is odd are
+ * ours. The client's port is the peer's toward a listener, ours
+ * otherwise. Another worker's segment is counted and handled as usual. */
+static void
+test_tcp_queue_pairing_misdelivered(void **state)
+{
+	struct sf_test_out o;
+
+	(void)state;
+	sf_t.wp->nb_paired = 2;
+	sf_t.wp->queue_id = 1;
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 40001, .seq = 100,
+						.flags = S });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, S | A);
+	assert_int_equal(sf_test_counter("tcp_misdelivered"), 0);
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 40000, .seq = 200,
+						.flags = S });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, S | A);
+	assert_int_equal(sf_test_counter("tcp_misdelivered"), 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_SYN_RCVD), 2);
+	/* No listener on 40002: our port is the client's, an even one. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 80, .dport = 40002,
+						.seq = 300, .ack = 1,
+						.flags = A });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, R);
+	assert_int_equal(sf_test_counter("tcp_misdelivered"), 2);
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 80, .dport = 40003,
+						.seq = 300, .ack = 1,
+						.flags = A });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(sf_test_counter("tcp_misdelivered"), 2);
+	assert_int_equal(sf_test_counter("tcp_drop_no_conn"), 2);
+	/* Without pairing nothing is owned elsewhere. */
+	sf_t.wp->nb_paired = 0;
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 40004, .seq = 400,
+						.flags = S });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(sf_test_counter("tcp_misdelivered"), 2);
+}
+
 /* SYN_SENT: RST+ACK means refused; a bad ACK draws a RST. */
 static void
 test_tcp_syn_sent_refused(void **state)
@@ -1253,6 +1296,7 @@ main(void)
 		T(test_tcp_piggyback),
 		T(test_tcp_rst_cases),
 		T(test_tcp_closed_port_rst),
+		T(test_tcp_queue_pairing_misdelivered),
 		T(test_tcp_syn_sent_refused),
 		T(test_tcp_retransmit_backoff_abort),
 		T(test_tcp_retransmit_then_ack),
