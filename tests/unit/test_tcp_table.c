@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
@@ -880,6 +881,63 @@ test_tcp_table_collide_churn(void **state)
 	pool_fini(&p);
 }
 
+struct late_reader {
+	struct sf_tcp_table *t;
+	int offline;		/* set just before it goes offline */
+};
+
+static void *
+late_reader_run(void *arg)
+{
+	struct late_reader *lr = arg;
+	const struct timespec d = { .tv_nsec = 100 * 1000 * 1000 };
+
+	nanosleep(&d, NULL);
+	__atomic_store_n(&lr->offline, 1, __ATOMIC_RELEASE);
+	sf_tcp_table_reader_offline(lr->t, 1);
+	return NULL;
+}
+
+/*
+ * A reader online through 2 * slack deletes: the deferred-free queue is
+ * full, and the next delete waits for the reader instead of freeing what
+ * it may hold.
+ */
+static void
+test_tcp_table_del_waits(void **state)
+{
+	const uint32_t cap = 1024;
+	const uint32_t slack = SF_TCP_TABLE_SLACK(cap);
+	struct late_reader lr;
+	struct sf_tcp_table *t;
+	struct pool p;
+	pthread_t th;
+	uint32_t i;
+
+	(void)state;
+	pool_init(&p, cap + 8);
+	t = table_new("tt_delwait", cap, &p);
+	for (i = 0; i < cap; i++)
+		add_id(t, &p, i);
+	assert_int_equal(sf_tcp_table_reader_register(t, 1), 0);
+	sf_tcp_table_reader_online(t, 1);
+	for (i = 0; i < 2 * slack; i++)
+		del_id(t, i);
+	assert_int_equal(p.frees, 0);
+	memset(&lr, 0, sizeof(lr));
+	lr.t = t;
+	assert_int_equal(pthread_create(&th, NULL, late_reader_run, &lr), 0);
+	del_id(t, 2 * slack);
+	assert_int_equal(__atomic_load_n(&lr.offline, __ATOMIC_ACQUIRE), 1);
+	assert_true(p.frees > 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	sf_tcp_table_reclaim(t);
+	assert_int_equal(p.frees, 2 * slack + 1);
+	assert_int_equal(p.bad_frees, 0);
+	sf_tcp_table_free(t);
+	pool_fini(&p);
+}
+
 /* The race: a reader thread against a writer churning at capacity. */
 #define RACE_CAP 4096
 #define RACE_OPS 400000
@@ -1055,6 +1113,7 @@ main(void)
 		cmocka_unit_test(test_tcp_table_iterate),
 		cmocka_unit_test(test_tcp_table_collide),
 		cmocka_unit_test(test_tcp_table_collide_churn),
+		cmocka_unit_test(test_tcp_table_del_waits),
 		cmocka_unit_test(test_tcp_table_concurrent_reader),
 	};
 
