@@ -18,6 +18,14 @@
  * table or awaiting free_data(). The value is kept and returned as given,
  * tag included; it must fit in 48 bits (x86-64 user space does).
  *
+ * Layout (tcp_table.c says why): 64-byte buckets, each an overflow count
+ * and 7 slots of {16-bit signature | 48-bit value}, ceil(capacity * 4 /
+ * 21) of them (load <= 3/4 at capacity), linear probing from bucket to
+ * bucket. The overflow count (as in Folly F14) is how many keys whose home
+ * is this bucket or one before it live past it: a lookup stops at the
+ * first bucket that has the key or a count of 0. A delete clears the slot
+ * and lowers the counts; there are no tombstones and entries never move.
+ *
  * The writer never waits for readers, except in sf_tcp_table_del() when a
  * reader stayed online through 2 * SF_TCP_TABLE_SLACK(capacity) deletes:
  * then the delete waits for that reader. So a reader must never wait for
