@@ -135,12 +135,13 @@ obj_put(struct pool *p, struct obj *o)
 	p->free_list = o;
 }
 
-/* free_data: poison and recycle at once. */
+/* free_data: poison and recycle at once. It gets the value as stored,
+ * so a tagged one (test_tcp_table_tag) has its low bit set. */
 static void
 obj_free(void *arg, void *data)
 {
 	struct pool *p = arg;
-	struct obj *o = data;
+	struct obj *o = (struct obj *)((uintptr_t)data & ~(uintptr_t)1);
 
 	p->frees++;
 	if (__atomic_load_n(&o->magic, __ATOMIC_RELAXED) != OBJ_LIVE)
