@@ -3,8 +3,8 @@
  * Control-path queries of a worker's TCP, for the console and telemetry:
  * the connection walk (an ss for synfin) and the listener switch.
  *
- * The walk reads while the worker writes. The table is an rte_hash in
- * lock-free read mode and a deleted entry's object stays untouched until
+ * The walk reads while the worker writes. The table is read lock-free
+ * (tcp_table.h) and a deleted entry's object stays untouched until
  * every online reader has gone offline (tcp_table.c), so a TCB or
  * TIME_WAIT record found while online is never reused under the reader:
  * it may be half-way through a change (a CLOSED TCB is skipped), never

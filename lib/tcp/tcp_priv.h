@@ -10,6 +10,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_ether.h>
@@ -162,8 +163,14 @@ struct sf_tw {
  * is raised to this, as Linux does. */
 #define TCP_MIN_SND_MSS 48
 
-/* The table holds either; the low bit of the pointer tells which. */
+/* The table holds either; the low bit of the pointer tells which. The
+ * table compares keys in the objects, so both must begin with theirs
+ * (tcp_table.h). */
 #define TCP_TW_TAG 1UL
+
+static_assert(offsetof(struct sf_tcb, key) == 0, "table needs key first");
+static_assert(offsetof(struct sf_tw, key) == 0, "table needs key first");
+static_assert(_Alignof(struct sf_tw) > TCP_TW_TAG, "no room for the tag");
 
 static inline bool
 tcp_entry_is_tw(const void *p)

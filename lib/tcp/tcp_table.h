@@ -3,14 +3,33 @@
 #define SF_TCP_TABLE_H
 
 /*
- * Per-worker TCP connection table: 4-tuple -> caller's object (a TCB), an
- * rte_hash (RW_CONCURRENCY_LF, EXT_TABLE) preallocated for a capacity. The
- * worker lcore is the single writer; up to SF_TCP_TABLE_MAX_READERS
+ * Per-worker TCP connection table: 4-tuple -> caller's object (a TCB or a
+ * TIME_WAIT record), an open-addressing table preallocated for a capacity.
+ * The worker lcore is the single writer; up to SF_TCP_TABLE_MAX_READERS
  * control-plane threads read lock-free between reader_online() and
  * reader_offline(). The table does not own the objects: a deleted entry's
  * object goes to free_data() once no online reader can still see it (RCU
- * QSBR), never inside the sf_tcp_table_del() that removed it. The writer
- * never waits for readers; an offline reader holds nothing back.
+ * QSBR), never inside the sf_tcp_table_del() that removed it.
+ *
+ * Keys live in the objects, not in the table. The value stored with a key
+ * is a pointer whose low bit is the caller's (TCP_TW_TAG): with that bit
+ * cleared it must point at an object that begins with its struct
+ * sf_tcp_key, and that key must not change while the object is in the
+ * table or awaiting free_data(). The value is kept and returned as given,
+ * tag included; it must fit in 48 bits (x86-64 user space does).
+ *
+ * Layout (tcp_table.c says why): 64-byte buckets, each an overflow count
+ * and 7 slots of {16-bit signature | 48-bit value}, ceil(capacity * 4 /
+ * 21) of them (load <= 3/4 at capacity), linear probing from bucket to
+ * bucket. The overflow count (as in Folly F14) is how many keys whose home
+ * is this bucket or one before it live past it: a lookup stops at the
+ * first bucket that has the key or a count of 0. A delete clears the slot
+ * and lowers the counts; there are no tombstones and entries never move.
+ *
+ * The writer never waits for readers, except in sf_tcp_table_del() when a
+ * reader stayed online through 2 * SF_TCP_TABLE_SLACK(capacity) deletes:
+ * then the delete waits for that reader. So a reader must never wait for
+ * the writer while it is online.
  */
 
 #include <assert.h>
@@ -32,17 +51,18 @@ static_assert(sizeof(struct sf_tcp_key) == 12, "sf_tcp_key must be 12 bytes");
 /** Most keys one sf_tcp_table_lookup_bulk() takes. */
 #define SF_TCP_TABLE_BULK_MAX 32
 
-/** Longest table name, without the NUL (rte_hash and ring name limits). */
+/** Longest table name, without the NUL (a memzone name with a prefix). */
 #define SF_TCP_TABLE_NAME_MAX 21
 
 /** Largest capacity sf_tcp_table_create() accepts. */
 #define SF_TCP_TABLE_CAPACITY_MAX (UINT32_C(1) << 29)
 
 /**
- * Slots the table holds beyond @p cap for deleted entries that readers may
- * still see: max(cap / 8, 256). Below capacity, sf_tcp_table_add() fails
- * only when more than this many deletes happened while one reader stayed
- * online without reporting a quiescent state.
+ * Deleted entries that may await readers before sf_tcp_table_add()
+ * refuses: max(cap / 8, 256). Below capacity, add fails only when more
+ * than this many deletes happened while one reader stayed online without
+ * reporting a quiescent state. The table remembers up to twice as many;
+ * a delete beyond that waits for the reader (see above).
  */
 #define SF_TCP_TABLE_SLACK(cap) \
 	((cap) / 8 > 256 ? (uint32_t)(cap) / 8 : UINT32_C(256))
@@ -64,12 +84,13 @@ struct sf_tcp_table;
 typedef void (*sf_tcp_table_free_t)(void *arg, void *data);
 
 /**
- * Create a table for @p capacity live entries, all memory from
- * @p socket_id. It allocates capacity + SF_TCP_TABLE_SLACK(capacity) key
- * slots; nothing is allocated afterwards.
+ * Create a table for @p capacity live entries, in one memzone on
+ * @p socket_id: about 12.2 bytes per entry of buckets (load at most 3/4
+ * at capacity) and 2 bytes per entry of deferred-free queue; nothing is
+ * allocated afterwards.
  *
  * @param name
- *   Unique among rte_hash names, at most SF_TCP_TABLE_NAME_MAX characters.
+ *   Unique among tables, at most SF_TCP_TABLE_NAME_MAX characters.
  * @param capacity
  *   Live entries, 1 .. SF_TCP_TABLE_CAPACITY_MAX.
  * @param socket_id
@@ -82,7 +103,7 @@ typedef void (*sf_tcp_table_free_t)(void *arg, void *data);
  *   The table, or NULL with rte_errno set:
  *   - EINVAL: @p name NULL or empty, @p capacity out of range.
  *   - ENAMETOOLONG: @p name is longer than SF_TCP_TABLE_NAME_MAX.
- *   - EEXIST: a hash with this name exists.
+ *   - EEXIST: a table with this name exists.
  *   - ENOMEM: not enough memory on @p socket_id.
  */
 struct sf_tcp_table *
@@ -100,12 +121,16 @@ sf_tcp_table_free(struct sf_tcp_table *t);
 /**
  * Add @p k -> @p data. Writer only. Reclaims a few deleted entries first.
  *
+ * @param k
+ *   The key; a copy of the key @p data begins with (see the top).
+ * @param data
+ *   Object pointer, optionally with its low bit set as a tag.
  * @return
  *   - 0 on success.
  *   - -ENOSPC: capacity live entries already (checked first), or more than
  *     the slack still awaits readers (see SF_TCP_TABLE_SLACK).
  *   - -EEXIST: @p k is present; its data is left unchanged.
- *   - -EINVAL: @p data is NULL.
+ *   - -EINVAL: @p data is NULL or does not fit in 48 bits.
  */
 int
 sf_tcp_table_add(struct sf_tcp_table *t, const struct sf_tcp_key *k,
@@ -122,7 +147,9 @@ void *
 sf_tcp_table_lookup(const struct sf_tcp_table *t, const struct sf_tcp_key *k);
 
 /**
- * Find @p n keys at once, as sf_tcp_table_lookup() does for one.
+ * Find @p n keys at once, as sf_tcp_table_lookup() does for one, with
+ * the memory accesses of all keys overlapped (buckets, then objects, are
+ * prefetched for every key before any is compared).
  *
  * @param keys
  *   @p n keys.
@@ -142,6 +169,8 @@ sf_tcp_table_lookup_bulk(const struct sf_tcp_table *t,
  * Delete @p k. Writer only. Its data goes to free_data() once no reader
  * can see it: never during this call, so the caller may still use it until
  * it returns to the caller's loop. Reclaims a few older entries first.
+ * Waits only if 2 * SF_TCP_TABLE_SLACK(capacity) deleted entries still
+ * await one reader (see the top).
  *
  * @return
  *   0, or -ENOENT if @p k is absent.
@@ -216,12 +245,12 @@ sf_tcp_table_reader_quiescent(struct sf_tcp_table *t, unsigned int reader_id);
  * Walk the entries. Start with *next = 0; call until -ENOENT. The writer
  * may walk at any time; a reader must stay online through each call and
  * while it uses the result. Concurrent with the writer the walk is not a
- * snapshot: an entry added, deleted or moved by the cuckoo hash during the
- * walk may be missed, seen twice, or seen just after its delete (its data
- * is then still valid).
+ * snapshot: an entry added or deleted during the walk may be missed or
+ * seen just after its delete (its data is then still valid); entries
+ * never move, so one that stays is seen exactly once.
  *
  * @param k
- *   Out: the entry's key, inside the table.
+ *   Out: the entry's key, inside its object.
  * @param data
  *   Out: the entry's data.
  * @param next

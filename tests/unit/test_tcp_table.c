@@ -3,9 +3,14 @@
  * sf_tcp_table: add, lookup, delete, -EEXIST, a full table, churn at
  * capacity (slots come back, free_data runs once per delete), readers
  * holding reclamation back exactly as long as they are online, the slack
- * they may use up, bulk lookups, walks, and a reader thread racing a
- * churning writer. Objects are poisoned when the table frees them, and
- * reused at once, so a reader that sees one too late notices.
+ * they may use up, bulk lookups, walks, probe chains of colliding keys
+ * across buckets (and around the end), and a reader thread racing a
+ * churning writer. Objects begin with their key, as the table requires;
+ * they are poisoned (key included) when the table frees them, and reused
+ * at once, so a reader that sees one too late notices.
+ *
+ * The table's source is included to reach its hash and buckets: the
+ * collision tests pick keys by their home bucket.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
@@ -23,15 +29,16 @@
 #include <rte_memory.h>
 
 #include "sf_test.h"
-#include "tcp_table.h"
+#include "tcp_table.c"
 
 #define OBJ_LIVE 0x11fe11feu
 #define OBJ_DEAD 0xdeaddeadu
 #define NO_ID UINT32_MAX
 #define PEER_BASE UINT32_C(0xc6120001)	/* 198.18.0.1 */
 
-/* What the table stores; magic and id are read by reader threads. */
+/* What the table stores; key, magic and id are read by reader threads. */
 struct obj {
+	struct sf_tcp_key key;	/* first, as the table requires */
 	uint32_t magic;
 	uint32_t id;		/* key id it was added under */
 	struct obj *next_free;
@@ -111,6 +118,7 @@ obj_get(struct pool *p, uint32_t id)
 	assert_non_null(o);
 	p->free_list = o->next_free;
 	o->next_free = NULL;
+	o->key = key_of(id);
 	__atomic_store_n(&o->id, id, __ATOMIC_RELAXED);
 	__atomic_store_n(&o->magic, OBJ_LIVE, __ATOMIC_RELAXED);
 	return o;
@@ -122,16 +130,18 @@ obj_put(struct pool *p, struct obj *o)
 {
 	__atomic_store_n(&o->magic, OBJ_DEAD, __ATOMIC_RELAXED);
 	__atomic_store_n(&o->id, NO_ID, __ATOMIC_RELAXED);
+	memset(&o->key, 0xff, sizeof(o->key));
 	o->next_free = p->free_list;
 	p->free_list = o;
 }
 
-/* free_data: poison and recycle at once. */
+/* free_data: poison and recycle at once. It gets the value as stored,
+ * so a tagged one (test_tcp_table_tag) has its low bit set. */
 static void
 obj_free(void *arg, void *data)
 {
 	struct pool *p = arg;
-	struct obj *o = data;
+	struct obj *o = (struct obj *)((uintptr_t)data & ~(uintptr_t)1);
 
 	p->frees++;
 	if (__atomic_load_n(&o->magic, __ATOMIC_RELAXED) != OBJ_LIVE)
@@ -222,7 +232,7 @@ test_tcp_table_create_args(void **state)
 	assert_null(sf_tcp_table_create(name, 16, SOCKET_ID_ANY, NULL, NULL));
 	assert_int_equal(rte_errno, ENAMETOOLONG);
 
-	/* The longest name fits every ring and memzone rte_hash makes. */
+	/* The longest name fits the table's memzone name. */
 	name[SF_TCP_TABLE_NAME_MAX] = '\0';
 	t = table_new(name, 1, &p);
 	rte_errno = 0;
@@ -231,6 +241,7 @@ test_tcp_table_create_args(void **state)
 
 	/* Capacity 1 means one live entry. */
 	add_id(t, &p, 1);
+	p.objs[15].key = (struct sf_tcp_key){ 0 };
 	assert_int_equal(sf_tcp_table_add(t, &(struct sf_tcp_key){ 0 },
 					  &p.objs[15]), -ENOSPC);
 	assert_int_equal(sf_tcp_table_reader_register(t,
@@ -274,6 +285,10 @@ test_tcp_table_add_lookup_del(void **state)
 	assert_null(find_id(t, 10));
 	assert_null(find_id(t, 1u << 16));	/* same port, other peer */
 	assert_int_equal(sf_tcp_table_add(t, &k, NULL), -EINVAL);
+	/* A value must fit in the slot's 48 bits. */
+	assert_int_equal(sf_tcp_table_add(t, &k, (void *)(uintptr_t)
+					  (UINT64_C(1) << 48 | (uintptr_t)o[3])),
+			 -EINVAL);
 
 	assert_int_equal(sf_tcp_table_del(t, &k), 0);
 	assert_null(sf_tcp_table_lookup(t, &k));
@@ -309,6 +324,41 @@ test_tcp_table_add_lookup_del(void **state)
 	assert_int_equal(p.frees, 4);
 	assert_int_equal(p.bad_frees, 0);
 	assert_int_equal(o[0]->magic, OBJ_LIVE);
+	pool_fini(&p);
+}
+
+/* The low bit is the caller's tag: kept in the value, ignored for keys. */
+static void
+test_tcp_table_tag(void **state)
+{
+	const struct sf_tcp_key *kp[2], *wk;
+	struct sf_tcp_key k = key_of(5), k2 = key_of(6);
+	struct sf_tcp_table *t;
+	void *tagged, *data[2], *d;
+	uint32_t next = 0;
+	struct pool p;
+	struct obj *o;
+
+	(void)state;
+	pool_init(&p, 8);
+	t = table_new("tt_tag", 8, &p);
+	o = obj_get(&p, 5);
+	tagged = (void *)((uintptr_t)o | 1);
+	assert_int_equal(sf_tcp_table_add(t, &k, tagged), 0);
+	assert_ptr_equal(sf_tcp_table_lookup(t, &k), tagged);
+	kp[0] = &k;
+	kp[1] = &k2;
+	assert_int_equal(sf_tcp_table_lookup_bulk(t, kp, 2, data), 1);
+	assert_ptr_equal(data[0], tagged);
+	assert_null(data[1]);
+	assert_int_equal(sf_tcp_table_iterate(t, &wk, &d, &next) >= 0, 1);
+	assert_ptr_equal(d, tagged);
+	assert_ptr_equal(wk, &o->key);
+	assert_int_equal(sf_tcp_table_add(t, &k, o), -EEXIST);
+	assert_int_equal(sf_tcp_table_del(t, &k), 0);
+	sf_tcp_table_free(t);
+	/* free_data gets the value as stored. */
+	assert_int_equal(p.frees, 1);
 	pool_fini(&p);
 }
 
@@ -646,6 +696,249 @@ test_tcp_table_iterate(void **state)
 	pool_fini(&p);
 }
 
+/* Ids from @from on whose key's home bucket is @home; @n of them. */
+static void
+ids_at_home(const struct sf_tcp_table *t, uint32_t home, uint32_t from,
+	    uint32_t *ids, uint32_t n)
+{
+	struct sf_tcp_key k;
+	uint32_t id, m = 0;
+
+	for (id = from; m < n; id++) {
+		assert_true(id - from < 100000000u);
+		k = key_of(id);
+		if (table_home(t, table_hash(t, &k)) == home)
+			ids[m++] = id;
+	}
+}
+
+/* Bucket of the slot holding @id, or UINT32_MAX. */
+static uint32_t
+bucket_of(const struct sf_tcp_table *t, uint32_t id)
+{
+	struct sf_tcp_key k = key_of(id);
+	uint32_t h = table_hash(t, &k);
+	uint64_t *where = NULL;
+
+	if (table_find(t, &k, h, table_home(t, h), &where) == 0)
+		return UINT32_MAX;
+	return (uint32_t)(((struct table_bucket *)RTE_PTR_ALIGN_FLOOR(where,
+			  sizeof(struct table_bucket))) - t->b);
+}
+
+static void
+table_all_empty(const struct sf_tcp_table *t)
+{
+	uint32_t bi, i;
+
+	for (bi = 0; bi < t->nb; bi++) {
+		assert_int_equal(t->b[bi].ovf, 0);
+		for (i = 0; i < TABLE_SLOTS; i++)
+			assert_true(t->b[bi].slot[i] == 0);
+	}
+}
+
+/*
+ * @n keys with one home bucket fill it and the next ones: the chain,
+ * deletes in its middle, holes refilled, all found by single and bulk
+ * lookups; at the end every count is back to 0.
+ */
+static void
+table_collide(const char *name, uint32_t cap, bool at_end)
+{
+	enum { N = 40 };
+	const struct sf_tcp_key *kp[SF_TCP_TABLE_BULK_MAX];
+	struct sf_tcp_key keys[SF_TCP_TABLE_BULK_MAX];
+	void *data[SF_TCP_TABLE_BULK_MAX];
+	uint32_t ids[N], more[10], home, i, bi, nb;
+	struct obj *o[N];
+	struct sf_tcp_table *t;
+	struct pool p;
+
+	pool_init(&p, cap + 16);
+	t = table_new(name, cap, &p);
+	nb = t->nb;
+	assert_true(nb * TABLE_SLOTS * 3 >= cap * 4);	/* load <= 3/4 */
+	home = at_end ? nb - 1 : nb / 2;
+	ids_at_home(t, home, 0, ids, N);
+	for (i = 0; i < N; i++)
+		o[i] = add_id(t, &p, ids[i]);
+	/* 40 keys fill 6 buckets (7 slots each) and spill into a 7th,
+	 * in order: entries never move. */
+	for (i = 0; i < N; i++) {
+		bi = bucket_of(t, ids[i]);
+		assert_int_equal(bi, (home + i / TABLE_SLOTS) % nb);
+		assert_ptr_equal(find_id(t, ids[i]), o[i]);
+	}
+	for (i = 0; i < N / TABLE_SLOTS; i++)
+		assert_int_equal(t->b[(home + i) % nb].ovf,
+				 N - TABLE_SLOTS * (i + 1));
+	assert_int_equal(t->b[(home + N / TABLE_SLOTS) % nb].ovf, 0);
+
+	/* A miss with the same home walks the whole chain and stops. */
+	ids_at_home(t, home, ids[N - 1] + 1, more, 10);
+	assert_null(find_id(t, more[0]));
+
+	/* Delete the middle of the chain: later keys stay reachable. */
+	for (i = 10; i < 24; i++)
+		del_id(t, ids[i]);
+	for (i = 0; i < N; i++) {
+		if (i >= 10 && i < 24)
+			assert_null(find_id(t, ids[i]));
+		else
+			assert_ptr_equal(find_id(t, ids[i]), o[i]);
+	}
+	for (i = 0; i < SF_TCP_TABLE_BULK_MAX; i++) {
+		keys[i] = key_of(ids[N - SF_TCP_TABLE_BULK_MAX + i]);
+		kp[i] = &keys[i];
+	}
+	assert_int_equal(sf_tcp_table_lookup_bulk(t, kp,
+			 SF_TCP_TABLE_BULK_MAX, data),
+			 SF_TCP_TABLE_BULK_MAX - (24 - 10));
+	for (i = 0; i < SF_TCP_TABLE_BULK_MAX; i++) {
+		uint32_t j = N - SF_TCP_TABLE_BULK_MAX + i;
+
+		if (j >= 10 && j < 24)
+			assert_null(data[i]);
+		else
+			assert_ptr_equal(data[i], o[j]);
+	}
+	/* No duplicate though the key's slot is past a hole. */
+	assert_int_equal(sf_tcp_table_add(t, &keys[SF_TCP_TABLE_BULK_MAX - 1],
+					  o[N - 1]), -EEXIST);
+
+	/* New colliding keys fill the holes first. */
+	for (i = 0; i < 10; i++) {
+		add_id(t, &p, more[i]);
+		bi = bucket_of(t, more[i]);
+		assert_int_equal(bi, (home + (10 + i) / TABLE_SLOTS) % nb);
+	}
+	for (i = 0; i < N; i++)
+		if (i < 10 || i >= 24)
+			assert_ptr_equal(find_id(t, ids[i]), o[i]);
+
+	for (i = 0; i < N; i++)
+		if (i < 10 || i >= 24)
+			del_id(t, ids[i]);
+	for (i = 0; i < 10; i++) {
+		assert_non_null(find_id(t, more[i]));
+		del_id(t, more[i]);
+	}
+	assert_int_equal(sf_tcp_table_count(t), 0);
+	table_all_empty(t);
+	sf_tcp_table_free(t);
+	assert_int_equal(p.frees, N + 10);
+	assert_int_equal(p.bad_frees, 0);
+	pool_fini(&p);
+}
+
+static void
+test_tcp_table_collide(void **state)
+{
+	(void)state;
+	table_collide("tt_coll", 1024, false);
+	table_collide("tt_coll_end", 1024, true);	/* wraps to bucket 0 */
+	table_collide("tt_coll_small", 40, false);	/* 8 buckets, 5 full */
+}
+
+/* Random churn at capacity: counts and slots stay exact. */
+static void
+test_tcp_table_collide_churn(void **state)
+{
+	const uint32_t cap = 2000;
+	struct sf_tcp_table *t;
+	uint32_t *live, next_id, i, n;
+	struct pool p;
+
+	(void)state;
+	pool_init(&p, cap + 8);
+	live = calloc(cap, sizeof(*live));
+	assert_non_null(live);
+	t = table_new("tt_cchurn", cap, &p);
+	for (i = 0; i < cap; i++) {
+		add_id(t, &p, i);
+		live[i] = i;
+	}
+	next_id = cap;
+	for (n = 0; n < 200000; n++) {
+		uint32_t j = (uint32_t)(rng() % cap);
+
+		del_id(t, live[j]);
+		add_id(t, &p, next_id);
+		live[j] = next_id++;
+	}
+	for (i = 0; i < cap; i++) {
+		struct obj *o = find_id(t, live[i]);
+
+		assert_non_null(o);
+		assert_int_equal(o->id, live[i]);
+	}
+	for (i = 0; i < cap; i++)
+		del_id(t, live[i]);
+	table_all_empty(t);
+	sf_tcp_table_free(t);
+	assert_int_equal(p.bad_frees, 0);
+	free(live);
+	pool_fini(&p);
+}
+
+struct late_reader {
+	struct sf_tcp_table *t;
+	int offline;		/* set just before it goes offline */
+};
+
+static void *
+late_reader_run(void *arg)
+{
+	struct late_reader *lr = arg;
+	const struct timespec d = { .tv_nsec = 100 * 1000 * 1000 };
+
+	nanosleep(&d, NULL);
+	__atomic_store_n(&lr->offline, 1, __ATOMIC_RELEASE);
+	sf_tcp_table_reader_offline(lr->t, 1);
+	return NULL;
+}
+
+/*
+ * A reader online through 2 * slack deletes: the deferred-free queue is
+ * full, and the next delete waits for the reader instead of freeing what
+ * it may hold.
+ */
+static void
+test_tcp_table_del_waits(void **state)
+{
+	const uint32_t cap = 1024;
+	const uint32_t slack = SF_TCP_TABLE_SLACK(cap);
+	struct late_reader lr;
+	struct sf_tcp_table *t;
+	struct pool p;
+	pthread_t th;
+	uint32_t i;
+
+	(void)state;
+	pool_init(&p, cap + 8);
+	t = table_new("tt_delwait", cap, &p);
+	for (i = 0; i < cap; i++)
+		add_id(t, &p, i);
+	assert_int_equal(sf_tcp_table_reader_register(t, 1), 0);
+	sf_tcp_table_reader_online(t, 1);
+	for (i = 0; i < 2 * slack; i++)
+		del_id(t, i);
+	assert_int_equal(p.frees, 0);
+	memset(&lr, 0, sizeof(lr));
+	lr.t = t;
+	assert_int_equal(pthread_create(&th, NULL, late_reader_run, &lr), 0);
+	del_id(t, 2 * slack);
+	assert_int_equal(__atomic_load_n(&lr.offline, __ATOMIC_ACQUIRE), 1);
+	assert_true(p.frees > 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	sf_tcp_table_reclaim(t);
+	assert_int_equal(p.frees, 2 * slack + 1);
+	assert_int_equal(p.bad_frees, 0);
+	sf_tcp_table_free(t);
+	pool_fini(&p);
+}
+
 /* The race: a reader thread against a writer churning at capacity. */
 #define RACE_CAP 4096
 #define RACE_OPS 400000
@@ -812,12 +1105,16 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp_table_create_args),
 		cmocka_unit_test(test_tcp_table_add_lookup_del),
+		cmocka_unit_test(test_tcp_table_tag),
 		cmocka_unit_test(test_tcp_table_exists),
 		cmocka_unit_test(test_tcp_table_full),
 		cmocka_unit_test(test_tcp_table_churn),
 		cmocka_unit_test(test_tcp_table_reader_holds),
 		cmocka_unit_test(test_tcp_table_lookup_bulk),
 		cmocka_unit_test(test_tcp_table_iterate),
+		cmocka_unit_test(test_tcp_table_collide),
+		cmocka_unit_test(test_tcp_table_collide_churn),
+		cmocka_unit_test(test_tcp_table_del_waits),
 		cmocka_unit_test(test_tcp_table_concurrent_reader),
 	};
 
