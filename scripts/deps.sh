@@ -18,7 +18,7 @@ SF_DEPS_PACKAGES=(
 	meson ninja-build pkg-config gcc clang libclang-rt-dev
 	iproute2 iputils-ping iputils-arping tcpdump ethtool nftables
 	python3-scapy python3-pexpect netcat-openbsd socat curl nginx-light
-	wrk
+	wrk hping3
 	gnuplot-nox jq linux-perf	# scripts/bench/ (dpdk-testpmd: dpdk-dev)
 )
 SF_HUGEPAGES_WANT=${SF_HUGEPAGES_WANT:-512}	# 2 MiB pages to reserve
