@@ -90,6 +90,7 @@
 	X(tcp_drop_sack_block, "SACK blocks ignored: outside (snd_una, snd_max]") \
 	X(tcp_rx_mss_low,     "SYN MSS < 48: raised to 48 (0: taken as 536)") \
 	X(tcp_drop_mem,       "data segments dropped at the mbuf reserve") \
+	X(tcp_tx_waits,       "sends held back for TX buffer room") \
 	X(tcp_send_mem_wait,  "sends refused at the mbuf reserve (retried)") \
 	X(tcp_drop_syn_backlog, "SYNs dropped: half-open budget spent, no cookies") \
 	X(tcp_syncookies_sent, "SYN-ACKs carrying a SYN cookie (RFC 4987)") \

@@ -15,6 +15,7 @@
 #include "sf_log.h"
 #include "sf_net.h"
 #include "tcp_priv.h"
+#include "txbuf.h"
 
 void
 sf_tcp_conf_defaults(struct sf_tcp_conf *conf)
@@ -112,7 +113,10 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 				      RTE_CACHE_LINE_SIZE, socket);
 	tcp->mem_list = rte_malloc_socket("sf_tcp_mem", sizeof(void *) *
 					  TCP_MEM_LIST, 0, socket);
-	if (tcp->tcbs == NULL || tcp->tws == NULL || tcp->mem_list == NULL)
+	tcp->txw_list = rte_malloc_socket("sf_tcp_txw", sizeof(void *) *
+					  TCP_MEM_LIST, 0, socket);
+	if (tcp->tcbs == NULL || tcp->tws == NULL || tcp->mem_list == NULL ||
+	    tcp->txw_list == NULL)
 		goto fail;
 	for (i = conf->max_conns; i > 0; i--) {
 		tcp->tcbs[i - 1].next_free = tcp->tcb_free;
@@ -177,6 +181,7 @@ sf_tcp_fini(struct sf_worker *w)
 	rte_free(tcp->tcbs);
 	rte_free(tcp->tws);
 	rte_free(tcp->mem_list);
+	rte_free(tcp->txw_list);
 	rte_free(tcp);
 	w->tcp = NULL;
 }
@@ -571,6 +576,42 @@ tcp_mem_release(struct sf_worker *w)
 }
 
 void
+tcp_tx_wait(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct sf_tcp *tcp = w->tcp;
+
+	w->stats.tcp_tx_waits++;
+	/* Full: its next ACK resumes it instead (or the data's RTO). */
+	if (tcp->txw_n == TCP_MEM_LIST ||
+	    (tcp->txw_n != 0 && tcp->txw_list[tcp->txw_n - 1] == c))
+		return;
+	tcp->txw_list[tcp->txw_n++] = c;
+}
+
+/* Resume the connections that held data back, where the TX buffer has
+ * room again. An entry may be stale (closed, or reused by a new
+ * connection): tcp_output() on it sends only what that TCB allows. */
+static void
+tcp_tx_resume(struct sf_worker *w)
+{
+	struct sf_tcp *tcp = w->tcp;
+	uint32_t i, n = tcp->txw_n;
+	struct sf_tcb *c;
+
+	tcp->txw_n = 0;
+	for (i = 0; i < n; i++) {
+		c = tcp->txw_list[i];
+		/* Still busy: keep it (re-adds land at indices already
+		 * read). */
+		if (sf_txbuf_busy(&w->ports[c->port_idx]))
+			tcp->txw_list[tcp->txw_n++] = c;
+		else if (c->state >= SF_TCP_ESTABLISHED &&
+			 c->state != SF_TCP_TIME_WAIT)
+			tcp_output(w, c);
+	}
+}
+
+void
 sf_tcp_poll(struct sf_worker *w)
 {
 	struct sf_tcp *tcp = w->tcp;
@@ -584,6 +625,8 @@ sf_tcp_poll(struct sf_worker *w)
 	tcp_limbo_drain(tcp);
 	sf_twheel_advance(tcp->wheel, tcp->now, 4096);
 	tcp_timewait_expire(w, 4096);
+	if (unlikely(tcp->txw_n != 0))
+		tcp_tx_resume(w);
 }
 
 void

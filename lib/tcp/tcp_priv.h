@@ -220,6 +220,8 @@ struct sf_tcp {
 	struct sf_tcp_isn_key cookie_key;	/* SYN cookie MACs */
 	struct sf_tcb **mem_list;	/* throttled at the mbuf reserve */
 	uint32_t mem_n;
+	struct sf_tcb **txw_list;	/* data held back by a busy TX buffer */
+	uint32_t txw_n;
 	bool mem_was_low;
 	uint64_t cookie_last;		/* ms: last cookie sent */
 	uint64_t nb_state[SF_TCP_NB_STATES];
@@ -319,6 +321,9 @@ tcp_output_soon(struct sf_worker *w, struct sf_tcb *c)
 	else
 		tcp_output(w, c);
 }
+
+/* tcp_conn.c: @c holds data back for TX room; sf_tcp_poll resumes it. */
+void tcp_tx_wait(struct sf_worker *w, struct sf_tcb *c);
 
 void tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c);
 /* Returns true when @seg was a SYN that may reopen the tuple: the record

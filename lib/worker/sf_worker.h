@@ -32,8 +32,14 @@ struct sf_worker;
 #define SF_TXBUF_SIZE 512
 #define SF_PREFETCH_OFFSET 3
 
+/* Below this room in a TX buffer, TCP sends no data (sf_txbuf_busy). */
+#define SF_TXBUF_HEADROOM 128
+
+/* Frames for one tx_burst. What the queue would not take stays, in
+ * order, for the next pass. */
 struct sf_txbuf {
 	uint16_t len;
+	uint16_t captured;	/* pkts[0, captured) are in the capture */
 	struct rte_mbuf *pkts[SF_TXBUF_SIZE];
 };
 

@@ -3,6 +3,8 @@
  * The lcore loop (hot path): rx_burst -> input -> timers -> app poll ->
  * housekeeping (every ms) -> one tx_burst per port. The only place in synfin that calls rte_eth_tx_burst.
  */
+#include <string.h>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -13,8 +15,8 @@
 #include "sf_tcp.h"
 #include "sf_worker.h"
 
-/* TX retries before the rest of a burst is dropped: a queue that stays
- * full for this long is not draining and holding on would stall RX. */
+/* TX tries per pass: a queue that stays full this long is not draining,
+ * and spinning on it would stall RX; the rest waits for the next pass. */
 #define WORKER_TX_RETRIES 4
 
 void
@@ -27,22 +29,24 @@ sf_worker_tx_send(struct sf_worker *w, struct sf_wport *wp)
 
 	if (n == 0)
 		return;
-	if (unlikely(w->cap != NULL))
-		sf_capture_burst(w, wp, tx->pkts, n, true);
+	if (unlikely(w->cap != NULL) && tx->captured < n)
+		sf_capture_burst(w, wp, tx->pkts + tx->captured,
+				 (uint16_t)(n - tx->captured), true);
 	for (i = 0; i < n; i++)
 		bytes += tx->pkts[i]->pkt_len;
 	do {
 		sent += rte_eth_tx_burst(wp->port_id, wp->queue_id,
 					 tx->pkts + sent, n - sent);
 	} while (sent < n && ++tries < WORKER_TX_RETRIES);
-	for (i = sent; i < n; i++) {
+	for (i = sent; i < n; i++)
 		bytes -= tx->pkts[i]->pkt_len;
-		rte_pktmbuf_free(tx->pkts[i]);
-	}
+	if (unlikely(sent < n))
+		memmove(tx->pkts, tx->pkts + sent,
+			(size_t)(n - sent) * sizeof(tx->pkts[0]));
 	w->stats.tx_pkts += sent;
 	w->stats.tx_bytes += bytes;
-	w->stats.tx_drop_full += n - sent;
-	tx->len = 0;
+	tx->len = (uint16_t)(n - sent);
+	tx->captured = tx->len;
 }
 
 void
