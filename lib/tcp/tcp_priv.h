@@ -120,7 +120,14 @@ struct sf_tcb {
 	uint32_t ts_recent;
 	/* -- line 1: queues, timers -- 64 bytes */
 	struct rte_mbuf *sndq_head;	/* payload mbufs, linked by ->next */
-	struct rte_mbuf *sndq_tail;
+	union {
+		struct rte_mbuf *sndq_tail;
+		/* While free or in limbo. Not ctx: the table's reclamation
+		 * may link a TCB into limbo inside tcp_close_conn(), before
+		 * the app's closed() reads its ctx; the send queue is empty
+		 * by then and no send is taken in CLOSED. */
+		struct sf_tcb *next_free;
+	};
 	struct rte_mbuf *rcvq;		/* data the app has not consumed */
 	struct sf_timer timer;		/* one armed deadline */
 	uint32_t sndq_len;		/* bytes queued from snd_una on */
@@ -128,10 +135,7 @@ struct sf_tcb {
 	uint32_t rto_at;		/* retransmit / persist / SYN retry */
 	uint32_t delack_at;
 	/* -- line 2: colder -- 64 bytes */
-	union {
-		void *ctx;		/* the app's, while in use */
-		struct sf_tcb *next_free;	/* while free */
-	};
+	void *ctx;			/* the app's */
 	uint32_t aux_at;		/* FIN_WAIT_2 or keepalive */
 	uint32_t rtt_start;		/* ms, with rtt_seq (no timestamps) */
 	uint32_t rtt_seq;
