@@ -68,7 +68,7 @@
 /* Loss recovery state a connection needs only now and then: the peer's
  * SACK scoreboard (RFC 2018, RFC 6675), where recovery stands (RFC 6582),
  * and the out-of-order queue (RFC 9293 §3.10.7.4, text). Taken from the
- * worker's pool (struct sf_tcp.ext) when the peer first reports SACK
+ * worker's pool (struct sf_tcp.exts) when the peer first reports SACK
  * blocks worth keeping, when recovery starts or when data arrives out of
  * order; given back once none of these holds (tcp_ext_put_idle). An idle
  * connection thus costs no scoreboard. Without one (the pool empty,
@@ -145,7 +145,7 @@ struct sf_tcb {
 	uint32_t rttvar;		/* ms << 2 */
 	uint32_t rto;			/* ms */
 	uint32_t recover;		/* NewReno (RFC 6582) */
-	uint32_t ext;			/* w->tcp->ext index + 1; 0: none */
+	uint32_t ext;			/* w->tcp->exts index + 1; 0: none */
 	uint16_t sndq_off;		/* snd_una's offset into sndq_head
 					 * (< its data_len, a uint16_t) */
 	struct rte_ether_addr peer_mac;
