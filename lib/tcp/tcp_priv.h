@@ -137,7 +137,7 @@ struct sf_tcb {
 	/* -- line 2: colder -- 64 bytes */
 	void *ctx;			/* the app's */
 	uint32_t aux_at;		/* FIN_WAIT_2 or keepalive */
-	uint32_t rtt_start;		/* ms, with rtt_seq (no timestamps) */
+	uint32_t rtt_start;		/* ms, with rtt_seq (no TS) */
 	uint32_t rtt_seq;
 	uint32_t iss;
 	uint32_t irs;
@@ -145,7 +145,7 @@ struct sf_tcb {
 	uint32_t rttvar;		/* ms << 2 */
 	uint32_t rto;			/* ms */
 	uint32_t recover;		/* NewReno (RFC 6582) */
-	uint32_t ext;			/* w->tcp->exts index + 1; 0: none */
+	uint32_t ext;			/* w->tcp->exts[ext - 1]; 0 none */
 	uint16_t sndq_off;		/* snd_una's offset into sndq_head
 					 * (< its data_len, a uint16_t) */
 	struct rte_ether_addr peer_mac;
@@ -171,8 +171,8 @@ static_assert(offsetof(struct sf_tcb, sndq_head) == RTE_CACHE_LINE_SIZE,
 static_assert(SF_MAX_PORTS <= UINT8_MAX, "port_idx is a uint8_t");
 
 /* Wraparound-safe comparisons of 32-bit ms times (RFC 1982 style). */
-#define TCP_TIME_LT(a, b)	((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
-#define TCP_TIME_LEQ(a, b)	((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define TCP_TIME_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define TCP_TIME_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
 
 /* A deadline @delta ms after @now, never 0 (0 means unarmed): one that
  * falls on 0 once every 49.7 days fires 1 ms late. */
@@ -244,7 +244,7 @@ struct sf_tcp {
 	struct sf_tcb *tcb_free;
 	struct sf_tcb *tcb_limbo;	/* deleted, reusable next iteration */
 	struct sf_tcb_ext *exts;	/* conf.max_recovery, preallocated */
-	uint32_t ext_free;		/* index + 1 of the first free; 0: none */
+	uint32_t ext_free;		/* first free: exts[ext_free - 1] */
 	uint32_t ext_used;
 	struct sf_tw *tws;
 	struct sf_tw **tw_free;		/* stack of free records */

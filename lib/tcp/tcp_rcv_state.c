@@ -131,7 +131,7 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		if (SF_SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
 		if (tcp_nsacked(w, c) != 0)
-			tcp_sack_update(w, c, NULL);	/* prune below una */
+			tcp_sack_update(w, c, NULL); /* prune below una */
 		if (c->flags & TF_RECOVERY) {
 			tcp_cc_partial_ack(w, c, acked);
 		} else {
