@@ -1222,6 +1222,47 @@ test_tcp_recovery_pool_empty(void **state)
 	assert_int_equal(sf_test_counter("tcp_ooo_queued"), 2);
 }
 
+/* Deadlines are 32-bit ms: a clock 500 ms short of 2^32 ms (49.7 days
+ * of uptime) puts the retransmission timer across the wrap. */
+static int
+setup_listen_clock_wrap(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	if (sf_test_setup(NULL) != 0)
+		return -1;
+	sf_t.w->now = ((UINT64_C(1) << 32) - 500) * (sf_t.w->hz / 1000);
+	memset(&sf_app, 0, sizeof(sf_app));
+	sf_test_tcp_conf(&conf);
+	if (sf_tcp_init(sf_t.w, &conf, SOCKET_ID_ANY) != 0)
+		return -1;
+	sf_tcp_poll(sf_t.w);
+	return sf_tcp_listen(sf_t.w, SF_TEST_OUR_PORT, &sf_test_app_ops);
+}
+
+static void
+test_tcp_timer_clock_wrap(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, "abc", 3);
+	sf_test_tx_clear();
+	expect_tx_after(1000);		/* neither at once nor never */
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.seq, y + 1);
+	expect_tx_after(2000);		/* backed off (RFC 6298 (5.5)) */
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.seq, y + 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 4,
+						.flags = A });
+	sf_test_advance_ms(5000);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 2);
+}
+
 #define TS(fn) cmocka_unit_test_setup_teardown(fn, setup_listen_sack, \
 					       sf_test_tcp_teardown)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, sf_test_tcp_setup_listen, \
@@ -1266,6 +1307,8 @@ main(void)
 		TS(test_tcp_sack_out_of_range),
 		cmocka_unit_test_setup_teardown(test_tcp_recovery_pool_empty,
 			setup_listen_one_record, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_timer_clock_wrap,
+			setup_listen_clock_wrap, sf_test_tcp_teardown),
 	};
 
 	if (getenv("SF_TEST_FILTER") != NULL)
