@@ -11,7 +11,12 @@
  * again with the bytes that follow. Pipelined requests are answered in
  * order; a response that does not fit the send buffer is finished from
  * writable() before the next request is read.
+ *
+ * A connection's state is one word kept in its ctx (struct http_conn):
+ * the server holds nothing per connection, and an idle keep-alive
+ * connection's word is 0.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,16 +59,25 @@ static const uint16_t resp_status[R_NB] = {
 	[R_501] = 501, [R_505] = 505,
 };
 
-/* Per connection: where its current response stands. */
+/* Per connection: where its current response stands, packed in the
+ * connection's ctx word (hc_load, hc_store). */
+#define HTTP_SKIP_BITS 36
+#define HTTP_SKIP_MAX ((UINT64_C(1) << HTTP_SKIP_BITS) - 1)
 struct http_conn {
-	uint64_t body_skip;	/* request body bytes still to discard */
-	uint32_t off;		/* bytes of resp already queued */
-	uint8_t resp;		/* enum http_resp */
-	bool pending;		/* resp not wholly queued yet */
-	bool closing;		/* close once resp is queued */
-	bool closed;		/* sf_tcp_close done */
-	struct http_conn *next_free;
+	uint64_t body_skip : HTTP_SKIP_BITS;	/* request body bytes still
+						 * to discard */
+	uint64_t off : 21;	/* bytes of resp already queued */
+	uint64_t resp : 4;	/* enum http_resp */
+	uint64_t pending : 1;	/* resp not wholly queued yet */
+	uint64_t closing : 1;	/* close once resp is queued */
+	uint64_t closed : 1;	/* sf_tcp_close done */
 };
+
+static_assert(sizeof(struct http_conn) <= sizeof(void *),
+	      "struct http_conn does not fit a ctx word");
+static_assert(HTTP_HEAD_MAX + SF_HTTP_MAX_BODY < (1u << 21),
+	      "struct http_conn.off too narrow for a response");
+static_assert(R_NB <= 16, "struct http_conn.resp too narrow");
 
 struct http_srv {
 	struct sf_app_base base;
@@ -74,8 +88,6 @@ struct http_srv {
 	struct rte_mbuf *body[SF_HTTP_MAX_BODY / HTTP_CHUNK + 1];
 	uint32_t nb_body;
 	uint64_t next_date;	/* TSC when the heads need a new Date */
-	struct http_conn *free;
-	struct http_conn *conns;
 };
 
 static struct http_srv *
@@ -84,10 +96,45 @@ srv_of(struct sf_worker *w)
 	return w->app;
 }
 
+static struct http_conn
+hc_load(const struct sf_conn *c)
+{
+	struct http_conn hc;
+	void *p = sf_conn_ctx(c);
+
+	memcpy(&hc, &p, sizeof(hc));
+	return hc;
+}
+
+static void
+hc_store(struct sf_conn *c, const struct http_conn *hc)
+{
+	void *p = NULL;
+
+	memcpy(&p, hc, sizeof(*hc));
+	sf_conn_set_ctx(c, p);
+}
+
 static bool
 resp_closes(enum http_resp r)
 {
 	return r != R_GET && r != R_HEAD && r != R_404;
+}
+
+/* @r, saying "Connection: close". */
+static enum http_resp
+resp_closing(enum http_resp r)
+{
+	switch (r) {
+	case R_GET:
+		return R_GET_CLOSE;
+	case R_HEAD:
+		return R_HEAD_CLOSE;
+	case R_404:
+		return R_404_CLOSE;
+	default:
+		return r;
+	}
 }
 
 static bool
@@ -332,24 +379,27 @@ http_recv(struct sf_worker *w, struct sf_conn *c, struct rte_mbuf *m,
 	  uint32_t off, uint32_t len)
 {
 	struct http_srv *s = srv_of(w);
-	struct http_conn *hc = sf_conn_ctx(c);
+	struct http_conn st = hc_load(c), *hc = &st;
 	uint32_t used = 0, avail, n;
 	struct sf_http_req req;
+	enum http_resp r;
 	char buf[8192];
 	const char *p;
 	int rc;
 
 	if (unlikely(w->now >= s->next_date))
 		heads_refresh(w, s);
-	if (hc->pending && !http_push(w, s, c, hc))
+	if (hc->pending && !http_push(w, s, c, hc)) {
+		hc_store(c, hc);
 		return 0;
+	}
 	while (used < len) {
 		if (hc->closing) {
 			used = len;	/* nothing after the last request */
 			break;
 		}
 		if (hc->body_skip != 0) {
-			n = (uint32_t)RTE_MIN(hc->body_skip,
+			n = (uint32_t)RTE_MIN((uint64_t)hc->body_skip,
 					      (uint64_t)(len - used));
 			hc->body_skip -= n;
 			used += n;
@@ -372,11 +422,19 @@ http_recv(struct sf_worker *w, struct sf_conn *c, struct rte_mbuf *m,
 			break;
 		}
 		used += (uint32_t)rc;
-		hc->body_skip = req.content_length;
-		http_respond(w, s, c, hc, resp_for(s, &req));
+		r = resp_for(s, &req);
+		if (req.content_length > HTTP_SKIP_MAX)
+			/* A body too long to count in the word: answer,
+			 * then close and discard the rest (RFC 9112
+			 * §9.6). */
+			r = resp_closing(r);
+		else
+			hc->body_skip = req.content_length;
+		http_respond(w, s, c, hc, r);
 		if (hc->pending)
 			break;		/* the send buffer is full */
 	}
+	hc_store(c, hc);
 	s->base.st.bytes_rx += used;
 	return used;
 }
@@ -384,27 +442,20 @@ http_recv(struct sf_worker *w, struct sf_conn *c, struct rte_mbuf *m,
 static void
 http_writable(struct sf_worker *w, struct sf_conn *c)
 {
-	struct http_conn *hc = sf_conn_ctx(c);
+	struct http_conn hc = hc_load(c);
 
-	if (hc != NULL && hc->pending)
-		http_push(w, srv_of(w), c, hc);
+	if (hc.pending) {
+		http_push(w, srv_of(w), c, &hc);
+		hc_store(c, &hc);
+	}
 }
 
 static void
 http_established(struct sf_worker *w, struct sf_conn *c)
 {
 	struct http_srv *s = srv_of(w);
-	struct http_conn *hc = s->free;
 
-	if (hc == NULL) {
-		/* As many slots as TCBs: cannot happen. */
-		s->base.st.err_other++;
-		sf_tcp_abort(w, c);
-		return;
-	}
-	s->free = hc->next_free;
-	memset(hc, 0, sizeof(*hc));
-	sf_conn_set_ctx(c, hc);
+	sf_conn_set_ctx(c, NULL);	/* idle: every field 0 */
 	s->base.st.conns_opened++;
 	s->base.st.conns_open++;
 }
@@ -413,25 +464,25 @@ http_established(struct sf_worker *w, struct sf_conn *c)
 static void
 http_peer_closed(struct sf_worker *w, struct sf_conn *c)
 {
-	struct http_conn *hc = sf_conn_ctx(c);
+	struct http_conn hc = hc_load(c);
 
-	hc->closing = true;
-	if (!hc->pending && !hc->closed) {
-		hc->closed = true;
+	hc.closing = true;
+	if (!hc.pending && !hc.closed) {
+		hc.closed = true;
+		hc_store(c, &hc);
 		sf_tcp_close(w, c);
+		return;
 	}
+	hc_store(c, &hc);
 }
 
 static void
 http_closed(struct sf_worker *w, struct sf_conn *c, enum sf_close_reason why)
 {
 	struct http_srv *s = srv_of(w);
-	struct http_conn *hc = sf_conn_ctx(c);
 
-	if (hc == NULL)
-		return;
-	hc->next_free = s->free;
-	s->free = hc;
+	/* Only connections shown to us by established() close here. */
+	RTE_SET_USED(c);
 	s->base.st.conns_open--;
 	app_count_close(&s->base.st, why);
 }
@@ -455,7 +506,6 @@ http_fini(struct sf_worker *w)
 	for (i = 0; i < s->nb_body; i++)
 		rte_pktmbuf_free(s->body[i]);
 	rte_mempool_free(s->body_pool);
-	rte_free(s->conns);
 }
 
 /* The body's master mbufs: the configured bytes, or a text pattern. */
@@ -499,8 +549,8 @@ int
 sf_app_http_server(struct sf_worker *w, const struct sf_http_conf *hc)
 {
 	int socket = (int)rte_lcore_to_socket_id(w->lcore_id);
-	uint32_t nconns, i;
 	struct http_srv *s;
+	uint32_t i;
 	int rc;
 
 	if (hc->body_size > SF_HTTP_MAX_BODY || hc->max_hdr < 64 ||
@@ -514,17 +564,6 @@ sf_app_http_server(struct sf_worker *w, const struct sf_http_conf *hc)
 	app_stats_init(&s->base.st);
 	s->base.fini = http_fini;
 	w->app = s;
-	nconns = sf_tcp_max_conns(w);
-	s->conns = rte_zmalloc_socket("sf_http_conns",
-				      sizeof(*s->conns) * nconns, 0, socket);
-	if (s->conns == NULL) {
-		rc = -ENOMEM;
-		goto fail;
-	}
-	for (i = nconns; i > 0; i--) {
-		s->conns[i - 1].next_free = s->free;
-		s->free = &s->conns[i - 1];
-	}
 	rc = body_build(w, s);
 	if (rc != 0)
 		goto fail;

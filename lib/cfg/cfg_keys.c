@@ -463,6 +463,10 @@ const struct cfg_key sf_cfg_keys[] = {
 	  1, 100, "9", "unanswered probes before the connection is reset" },
 	{ "tcp", "ooo_max", key_u32, G(tcp.ooo_max), false, 0, 255, "128",
 	  "out-of-order segments held per connection" },
+	{ "tcp", "max_recovery", key_u32, G(tcp.max_recovery), false, 0,
+	  1u << 26, "0", "connections per worker in loss recovery or "
+	  "holding out-of-order data at once (0: max_conns / 32, at least "
+	  "1024)" },
 	{ "tcp", "window_scaling", key_bool, G(tcp.wscale_on), false, 0, 0,
 	  "on", "offer and accept window scaling" },
 	{ "tcp", "sack", key_bool, G(tcp.sack_on), false, 0, 0, "on",

@@ -71,6 +71,7 @@
 	X(tcp_rexmit_lost,    "retransmissions found lost in recovery") \
 	X(tcp_loss_probes,    "tail loss probes sent (RFC 8985)") \
 	X(tcp_ooo_queued,     "out-of-order segments queued") \
+	X(tcp_ext_pool_empty, "recovery records wanted, pool empty: NewReno") \
 	X(tcp_tw_reused,      "TIME_WAIT tuples reused by a new SYN") \
 	X(tcp_fw2_timeouts,   "FIN_WAIT_2 timeouts") \
 	X(tcp_drop_short,     "TCP segments shorter than a header") \

@@ -449,6 +449,7 @@ tel_cmd_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	}
 	tel_dict_u64(d, "tcp_max_conns", c->tcp.max_conns);
 	tel_dict_u64(d, "tcp_max_timewait", c->tcp.max_timewait);
+	tel_dict_u64(d, "tcp_max_recovery", c->tcp.max_recovery);
 	tel_dict_u64(d, "tcp_max_syn_backlog", c->tcp.max_syn_backlog);
 	tel_dict_u64(d, "tcp_msl_ms", c->tcp.msl_ms);
 	tel_dict_u64(d, "tcp_rto_init_ms", c->tcp.rto_init_ms);

@@ -89,6 +89,9 @@ struct sf_tcp_conf {
 	uint32_t rcvbuf;	/* bytes; sets the advertised window */
 	uint32_t sndbuf;	/* bytes queued per connection */
 	uint32_t ooo_max;	/* out-of-order segments held per conn */
+	uint32_t max_recovery;	/* loss recovery records (SACK scoreboard,
+				 * out-of-order queue) per worker; 0:
+				 * max_conns / 32, at least 1024 */
 	uint32_t keepalive_ms;	/* idle time before probing; 0 = off */
 	uint32_t keepalive_intvl_ms;
 	uint32_t keepalive_probes;
@@ -125,7 +128,8 @@ void sf_tcp_fini(struct sf_worker *w);
  * Accept connections to TCP port @p port (host order) on every address
  * of the worker's ports.
  *
- * @return 0; -EEXIST when already listening; -ENOSPC (too many).
+ * @return 0; -EEXIST when already listening; -ENOSPC (too many
+ *   listeners, or too many distinct @p ops on this worker).
  */
 int sf_tcp_listen(struct sf_worker *w, uint16_t port,
 		  const struct sf_tcp_app_ops *ops);
@@ -138,7 +142,8 @@ int sf_tcp_listen(struct sf_worker *w, uint16_t port,
  * old (as Linux's tcp_tw_reuse).
  *
  * @return 0 and *out; -EADDRINUSE (tuple busy); -ENOSPC (table full);
- *   -ENOBUFS (no TCB); -EINVAL (no such port or address).
+ *   -ENOBUFS (no TCB); -EINVAL (no such port or address); -ENOSPC also
+ *   when @p w already knows too many distinct @p ops tables.
  */
 int sf_tcp_connect(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
 		   uint16_t sport, uint32_t daddr, uint16_t dport,

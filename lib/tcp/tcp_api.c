@@ -18,13 +18,18 @@ sf_tcp_listen(struct sf_worker *w, uint16_t port,
 	struct sf_tcp *tcp = w->tcp;
 	uint16_t p = rte_cpu_to_be_16(port);
 	unsigned int i;
+	int idx;
 
 	for (i = 0; i < tcp->nb_listen; i++)
 		if (tcp->listen[i].port == p)
 			return -EEXIST;
 	if (tcp->nb_listen == SF_TCP_MAX_LISTEN)
 		return -ENOSPC;
+	idx = tcp_ops_index(w, ops);
+	if (idx < 0)
+		return idx;
 	tcp->listen[tcp->nb_listen].port = p;
+	tcp->listen[tcp->nb_listen].ops_idx = (uint8_t)idx;
 	tcp->listen[tcp->nb_listen].ops = ops;
 	tcp->nb_listen++;
 	return 0;
@@ -68,9 +73,13 @@ sf_tcp_connect(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
 	struct sf_tcp_key key;
 	struct sf_tcb *c;
 	unsigned int tries;
+	int ops_idx;
 
 	if (port_idx >= w->nb_ports)
 		return -EINVAL;
+	ops_idx = tcp_ops_index(w, ops);
+	if (ops_idx < 0)
+		return ops_idx;
 	ifc = w->ports[port_idx].ifc;
 	if (saddr == 0)
 		saddr = ifc->addrs[0];
@@ -100,8 +109,8 @@ sf_tcp_connect(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
 	c = tcp_tcb_alloc(w, &key);
 	if (c == NULL)
 		return -ENOSPC;
-	c->port_idx = port_idx;
-	c->ops = ops;
+	c->port_idx = (uint8_t)port_idx;
+	c->ops_idx = (uint8_t)ops_idx;
 	c->ctx = ctx;
 	c->iss = sf_tcp_isn(&tcp->isn_key, key.laddr, key.lport, key.raddr,
 			    key.rport, tcp->now * 1000);
@@ -185,7 +194,7 @@ tcp_send_mem_wait(struct sf_worker *w, struct sf_tcb *c)
 	w->stats.tcp_send_mem_wait++;
 	c->flags |= TF_WANT_WRITE;
 	if (c->sndq_len == 0 && c->delack_at == 0) {
-		c->delack_at = w->tcp->now + TCP_MEM_RETRY_MS;
+		c->delack_at = tcp_deadline(w->tcp->now, TCP_MEM_RETRY_MS);
 		tcp_timer_update(w, c);
 	}
 	return -ENOBUFS;
@@ -288,7 +297,8 @@ sf_tcp_close(struct sf_worker *w, struct sf_conn *conn)
 		return tcp_fin_queue(w, c);
 	case SF_TCP_FIN_WAIT_2:
 		/* Shut down earlier, now orphaned: bound the wait. */
-		c->aux_at = w->tcp->now + w->tcp->conf.fin_wait_2_ms;
+		c->aux_at = tcp_deadline(w->tcp->now,
+					   w->tcp->conf.fin_wait_2_ms);
 		tcp_timer_update(w, c);
 		return 0;
 	default:

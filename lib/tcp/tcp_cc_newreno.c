@@ -9,6 +9,12 @@
  * byte. A resent hole still open when SACKs for later data keep coming
  * more than an RTT later was lost again (RACK's insight, RFC 8985, in its
  * simplest form) and is resent rather than left to the timer.
+ *
+ * Where recovery stands lives in the connection's loss recovery record
+ * (struct sf_tcb_ext), taken when recovery starts. A connection that
+ * could not get one recovers as RFC 6582 NewReno alone: one segment from
+ * snd_una when recovery starts, on each partial ACK and on each probe
+ * timeout.
  */
 #include "tcp_priv.h"
 
@@ -32,21 +38,29 @@ static bool
 tcp_recovery_send_one(struct sf_worker *w, struct sf_tcb *c, bool partial)
 {
 	uint32_t seq, len, top, data_end = c->snd_una + c->sndq_len;
+	struct sf_tcb_ext *e = tcp_ext(w, c);
 	unsigned int i;
 
+	if (e == NULL) {
+		/* No record: NewReno, the segment at snd_una only. */
+		if (!partial || !SF_SEQ_LT(c->snd_una, data_end))
+			return false;
+		len = RTE_MIN((uint32_t)c->mss, data_end - c->snd_una);
+		return tcp_send_data_at(w, c, c->snd_una, len) == 0;
+	}
 	seq = c->snd_una;
-	if (SF_SEQ_GT(c->rexmit_nxt, seq))
-		seq = c->rexmit_nxt;
-	top = c->nsacked ? c->sacked[c->nsacked - 1].right : c->snd_una + 1;
+	if (SF_SEQ_GT(e->rexmit_nxt, seq))
+		seq = e->rexmit_nxt;
+	top = e->nsacked ? e->sacked[e->nsacked - 1].right : c->snd_una + 1;
 	len = c->mss;
-	for (i = 0; i < c->nsacked; i++) {
-		if (SF_SEQ_LEQ(c->sacked[i].left, seq) &&
-		    SF_SEQ_LT(seq, c->sacked[i].right)) {
-			seq = c->sacked[i].right;
+	for (i = 0; i < e->nsacked; i++) {
+		if (SF_SEQ_LEQ(e->sacked[i].left, seq) &&
+		    SF_SEQ_LT(seq, e->sacked[i].right)) {
+			seq = e->sacked[i].right;
 			continue;
 		}
-		if (SF_SEQ_LT(seq, c->sacked[i].left)) {
-			len = RTE_MIN(len, c->sacked[i].left - seq);
+		if (SF_SEQ_LT(seq, e->sacked[i].left)) {
+			len = RTE_MIN(len, e->sacked[i].left - seq);
 			break;
 		}
 	}
@@ -60,8 +74,8 @@ tcp_recovery_send_one(struct sf_worker *w, struct sf_tcb *c, bool partial)
 	if (tcp_send_data_at(w, c, seq, len) != 0)
 		return false;
 	if (seq == c->snd_una)
-		c->rexmit_ts = (uint32_t)w->tcp->now;
-	c->rexmit_nxt = seq + len;
+		e->rexmit_ts = (uint32_t)w->tcp->now;
+	e->rexmit_nxt = seq + len;
 	return true;
 }
 
@@ -83,10 +97,23 @@ tcp_recovery_send(struct sf_worker *w, struct sf_tcb *c, bool partial)
 static bool
 tcp_recovery_rexmit_lost(const struct sf_worker *w, const struct sf_tcb *c)
 {
+	const struct sf_tcb_ext *e = tcp_ext(w, c);
 	uint32_t rtt = RTE_MAX(c->srtt >> 3, 1u) + 1;
 
-	return SF_SEQ_GT(c->rexmit_nxt, c->snd_una) &&
-		(uint32_t)w->tcp->now - c->rexmit_ts > rtt;
+	return e != NULL && SF_SEQ_GT(e->rexmit_nxt, c->snd_una) &&
+		(uint32_t)w->tcp->now - e->rexmit_ts > rtt;
+}
+
+/* Send the next holes again from snd_una: the last resend there was
+ * lost. */
+static void
+tcp_recovery_restart(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct sf_tcb_ext *e = tcp_ext(w, c);
+
+	w->stats.tcp_rexmit_lost++;
+	if (e != NULL)
+		e->rexmit_nxt = c->snd_una;
 }
 
 /* A duplicate ACK: RFC 5681's (no data, same window) or one that grows
@@ -94,30 +121,31 @@ tcp_recovery_rexmit_lost(const struct sf_worker *w, const struct sf_tcb *c)
 bool
 tcp_cc_dupack(struct sf_worker *w, struct sf_tcb *c, bool sack_grew)
 {
+	struct sf_tcb_ext *e;
 	uint32_t flight;
 
 	if (c->flags & TF_RECOVERY) {
 		c->cwnd += c->mss;	/* RFC 5681 §3.2 step 4 */
 		if (!sack_grew)
 			return false;
-		if (tcp_recovery_rexmit_lost(w, c)) {
-			w->stats.tcp_rexmit_lost++;
-			c->rexmit_nxt = c->snd_una;
-		}
+		if (tcp_recovery_rexmit_lost(w, c))
+			tcp_recovery_restart(w, c);
 		tcp_recovery_send(w, c, false);
 		return false;
 	}
 	/* A SACK answering our tail loss probe shows the hole below it is
 	 * lost (RFC 8985 §7.4): no need to wait for more duplicates. */
 	if (++c->dupacks < TCP_DUPTHRESH &&
-	    !(sack_grew && tcp_sack_bytes(c) >= TCP_DUPTHRESH * c->mss) &&
+	    !(sack_grew && tcp_sack_bytes(w, c) >= TCP_DUPTHRESH * c->mss) &&
 	    !(sack_grew && c->tlp != 0))
 		return false;
 	/* RFC 5681 §3.2 steps 2-3, RFC 6582 §3.2 step 2. */
 	flight = c->snd_max - c->snd_una;
 	c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
 	c->recover = c->snd_max;
-	c->rexmit_nxt = c->snd_una;
+	e = tcp_ext_get(w, c);		/* NULL: NewReno only */
+	if (e != NULL)
+		e->rexmit_nxt = c->snd_una;
 	c->flags |= TF_RECOVERY;
 	c->flags &= (uint16_t)~TF_RTT;	/* Karn */
 	w->stats.tcp_fast_recoveries++;
@@ -159,7 +187,7 @@ tcp_cc_timeout(struct sf_tcb *c)
  * loss probe after max(2 SRTT, 10 ms) when one may be sent (RFC 8985
  * §7.2, Linux's floor), else the RTO. In recovery the same timeout
  * resends the hole at snd_una. Returns the deadline (ms). */
-uint64_t
+uint32_t
 tcp_cc_arm(struct sf_worker *w, struct sf_tcb *c)
 {
 	uint8_t n = c->tlp & (uint8_t)~TCP_TLP_ARMED;
@@ -171,9 +199,9 @@ tcp_cc_arm(struct sf_worker *w, struct sf_tcb *c)
 	    (c->state == SF_TCP_ESTABLISHED ||
 	     c->state == SF_TCP_CLOSE_WAIT)) {
 		c->tlp |= TCP_TLP_ARMED;
-		return w->tcp->now + pto;
+		return tcp_deadline(w->tcp->now, pto);
 	}
-	return w->tcp->now + c->rto;
+	return tcp_deadline(w->tcp->now, c->rto);
 }
 
 /* Send the probe: one new segment when there is one and the peer's
@@ -182,13 +210,13 @@ bool
 tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c)
 {
 	uint32_t data_end = c->snd_una + c->sndq_len, cwnd, seq, len;
+	const struct sf_tcb_ext *e = tcp_ext(w, c);
 
 	if (c->flags & TF_RECOVERY) {
 		/* Recovery went quiet: its retransmission at snd_una was
 		 * lost (RACK would say so after a reordering window; the
 		 * probe timeout is ours). Resend from there. */
-		w->stats.tcp_rexmit_lost++;
-		c->rexmit_nxt = c->snd_una;
+		tcp_recovery_restart(w, c);
 		tcp_recovery_send(w, c, true);
 		return true;
 	}
@@ -202,12 +230,12 @@ tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c)
 	}
 	if (!SF_SEQ_LT(c->snd_una, data_end))
 		return false;		/* only a FIN outstanding */
-	if (c->nsacked != 0 &&
-	    c->sacked[c->nsacked - 1].right == data_end) {
+	if (e != NULL && e->nsacked != 0 &&
+	    e->sacked[e->nsacked - 1].right == data_end) {
 		/* The tail arrived; the hole at snd_una is what is
 		 * missing. */
 		seq = c->snd_una;
-		len = RTE_MIN((uint32_t)c->mss, c->sacked[0].left - seq);
+		len = RTE_MIN((uint32_t)c->mss, e->sacked[0].left - seq);
 	} else {
 		seq = SF_SEQ_GT(data_end - c->mss, c->snd_una) ?
 			data_end - c->mss : c->snd_una;

@@ -34,6 +34,7 @@ sf_tcp_conf_defaults(struct sf_tcp_conf *conf)
 	conf->rcvbuf = 256 * 1024;
 	conf->sndbuf = 256 * 1024;
 	conf->ooo_max = 128;
+	conf->max_recovery = 0;	/* max_conns / 32, at least 1024 */
 	conf->keepalive_ms = 0;		/* RFC 1122 §4.2.3.6: off */
 	conf->keepalive_intvl_ms = 75000;	/* Linux defaults */
 	conf->keepalive_probes = 9;
@@ -81,6 +82,17 @@ tcp_limbo_drain(struct sf_tcp *tcp)
 	}
 }
 
+/* Loss recovery records when the config leaves it to us: recovery and
+ * reordering are brief, so a share of the connections, enough for small
+ * tables to give one to every connection. */
+static uint32_t
+tcp_max_recovery_default(const struct sf_tcp_conf *conf)
+{
+	uint32_t floor = RTE_MIN(conf->max_conns, UINT32_C(1024));
+
+	return RTE_MAX(conf->max_conns / 32, floor);
+}
+
 int
 sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 {
@@ -101,6 +113,8 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 	tcp->tsc_per_ms = w->hz / 1000;
 	tcp->now = w->now / tcp->tsc_per_ms;
 	tcp->trace.t0 = w->now;
+	if (tcp->conf.max_recovery == 0)
+		tcp->conf.max_recovery = tcp_max_recovery_default(conf);
 	rc = -ENOMEM;
 	tcp->tcbs = rte_zmalloc_socket("sf_tcb", sizeof(struct sf_tcb) *
 				       (size_t)conf->max_conns,
@@ -108,6 +122,10 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 	/* One TIME_WAIT slot more than the limit: a restarted 2MSL moves
 	 * its record to the tail before the old slot is let go. */
 	tcp->tw_size = conf->max_timewait + 1;
+	tcp->exts = rte_zmalloc_socket("sf_tcb_ext",
+				       sizeof(struct sf_tcb_ext) *
+				       (size_t)tcp->conf.max_recovery,
+				       RTE_CACHE_LINE_SIZE, socket);
 	tcp->tws = rte_zmalloc_socket("sf_tw", sizeof(struct sf_tw) *
 				      (size_t)tcp->tw_size,
 				      RTE_CACHE_LINE_SIZE, socket);
@@ -115,12 +133,16 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 					  TCP_MEM_LIST, 0, socket);
 	tcp->txw_list = rte_malloc_socket("sf_tcp_txw", sizeof(void *) *
 					  TCP_MEM_LIST, 0, socket);
-	if (tcp->tcbs == NULL || tcp->tws == NULL || tcp->mem_list == NULL ||
-	    tcp->txw_list == NULL)
+	if (tcp->tcbs == NULL || tcp->exts == NULL || tcp->tws == NULL ||
+	    tcp->mem_list == NULL || tcp->txw_list == NULL)
 		goto fail;
 	for (i = conf->max_conns; i > 0; i--) {
 		tcp->tcbs[i - 1].next_free = tcp->tcb_free;
 		tcp->tcb_free = &tcp->tcbs[i - 1];
+	}
+	for (i = tcp->conf.max_recovery; i > 0; i--) {
+		tcp->exts[i - 1].next_free = tcp->ext_free;
+		tcp->ext_free = i;
 	}
 	snprintf(name, sizeof(name), "sf_tcp_w%u", w->id);
 	tcp->table = sf_tcp_table_create(name, conf->max_conns +
@@ -179,11 +201,83 @@ sf_tcp_fini(struct sf_worker *w)
 		sf_tcp_table_free(tcp->table);
 	sf_twheel_free(tcp->wheel);
 	rte_free(tcp->tcbs);
+	rte_free(tcp->exts);
 	rte_free(tcp->tws);
 	rte_free(tcp->mem_list);
 	rte_free(tcp->txw_list);
 	rte_free(tcp);
 	w->tcp = NULL;
+}
+
+/* The index + 1 of @ops in the worker's table, added if new; 0 for
+ * NULL. Returns -ENOSPC when the table is full. */
+int
+tcp_ops_index(struct sf_worker *w, const struct sf_tcp_app_ops *ops)
+{
+	struct sf_tcp *tcp = w->tcp;
+	unsigned int i;
+
+	if (ops == NULL)
+		return 0;
+	for (i = 0; i < tcp->nb_ops; i++)
+		if (tcp->ops[i] == ops)
+			return (int)i + 1;
+	if (tcp->nb_ops == TCP_MAX_OPS)
+		return -ENOSPC;
+	tcp->ops[tcp->nb_ops++] = ops;
+	return tcp->nb_ops;
+}
+
+/* @c's loss recovery record, taken from the pool if it has none yet.
+ * NULL when the pool is empty (counted): @c then goes on without a
+ * scoreboard or out-of-order queue. */
+struct sf_tcb_ext *
+tcp_ext_get(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct sf_tcp *tcp = w->tcp;
+	struct sf_tcb_ext *e;
+	uint32_t i = tcp->ext_free;
+
+	if (c->ext != 0)
+		return &tcp->exts[c->ext - 1];
+	if (unlikely(i == 0)) {
+		w->stats.tcp_ext_pool_empty++;
+		return NULL;
+	}
+	e = &tcp->exts[i - 1];
+	tcp->ext_free = e->next_free;
+	tcp->ext_used++;
+	/* Zeroed as a new TCB's fields were when they lived in it. */
+	memset(e, 0, sizeof(*e));
+	c->ext = i;
+	return e;
+}
+
+/* Give @c's record back, with any out-of-order data it held. */
+static void
+tcp_ext_put(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct sf_tcp *tcp = w->tcp;
+	struct sf_tcb_ext *e = &tcp->exts[c->ext - 1];
+
+	tcp_mbuf_list_free(e->ooo);
+	e->ooo = NULL;
+	e->next_free = tcp->ext_free;
+	tcp->ext_free = c->ext;
+	tcp->ext_used--;
+	c->ext = 0;
+}
+
+/* Give @c's record back once it holds nothing: no SACKed ranges, no
+ * recovery in progress, no out-of-order data. */
+void
+tcp_ext_put_idle(struct sf_worker *w, struct sf_tcb *c)
+{
+	const struct sf_tcb_ext *e = tcp_ext(w, c);
+
+	if (e != NULL && e->nsacked == 0 && e->ooo == NULL &&
+	    !(c->flags & TF_RECOVERY))
+		tcp_ext_put(w, c);
 }
 
 struct sf_tcb *
@@ -249,7 +343,7 @@ tcp_close_conn(struct sf_worker *w, struct sf_tcb *c,
 	       enum sf_close_reason why)
 {
 	struct sf_tcp *tcp = w->tcp;
-	const struct sf_tcp_app_ops *ops = c->ops;
+	const struct sf_tcp_app_ops *ops = tcp_ops(w, c);
 	uint8_t old = c->state;
 
 	if (old == SF_TCP_CLOSED)
@@ -266,13 +360,14 @@ tcp_close_conn(struct sf_worker *w, struct sf_tcb *c,
 	sf_twheel_cancel(tcp->wheel, &c->timer);
 	tcp_mbuf_list_free(c->sndq_head);
 	rte_pktmbuf_free(c->rcvq);
-	tcp_mbuf_list_free(c->ooo);
-	c->sndq_head = c->sndq_tail = c->rcvq = c->ooo = NULL;
+	if (c->ext != 0)
+		tcp_ext_put(w, c);
+	c->sndq_head = c->sndq_tail = c->rcvq = NULL;
 	c->sndq_len = c->rcvq_len = 0;
 	c->close_reason = (uint8_t)why;
 	tcp_set_state(w, c, SF_TCP_CLOSED);
 	sf_tcp_table_del(tcp->table, &c->key);
-	c->ops = NULL;
+	c->ops_idx = 0;
 	/* A passive open that never reached ESTABLISHED was never shown to
 	 * the app: it has nothing to be told. */
 	if (ops != NULL && ops->closed != NULL &&
@@ -283,22 +378,29 @@ tcp_close_conn(struct sf_worker *w, struct sf_tcb *c,
 void
 tcp_timer_update(struct sf_worker *w, struct sf_tcb *c)
 {
-	uint64_t next = 0;
+	uint64_t now = w->tcp->now, at;
+	uint32_t next = 0;
+	int32_t d;
 
 	if (c->rto_at != 0)
 		next = c->rto_at;
-	if (c->delack_at != 0 && (next == 0 || c->delack_at < next))
+	if (c->delack_at != 0 &&
+	    (next == 0 || TCP_TIME_LT(c->delack_at, next)))
 		next = c->delack_at;
-	if (c->aux_at != 0 && (next == 0 || c->aux_at < next))
+	if (c->aux_at != 0 && (next == 0 || TCP_TIME_LT(c->aux_at, next)))
 		next = c->aux_at;
 	if (next == 0) {
 		sf_twheel_cancel(w->tcp->wheel, &c->timer);
 		return;
 	}
+	/* Back to the wheel's 64-bit ticks (a deadline already past stays
+	 * past: the wheel runs it at its next advance). */
+	d = (int32_t)(next - (uint32_t)now);
+	at = d >= 0 || now >= (uint64_t)-(int64_t)d ? now + (int64_t)d : 0;
 	if (sf_timer_armed(&c->timer) &&
-	    sf_twheel_expires(w->tcp->wheel, &c->timer) == next)
+	    sf_twheel_expires(w->tcp->wheel, &c->timer) == at)
 		return;
-	sf_twheel_arm(w->tcp->wheel, &c->timer, next);
+	sf_twheel_arm(w->tcp->wheel, &c->timer, at);
 }
 
 /* RFC 6298 §2 and §3, 1 ms clock granularity. */
@@ -356,6 +458,8 @@ tcp_sndq_drop_acked(struct sf_worker *w, struct sf_tcb *c, uint32_t acked)
 void
 tcp_peer_closed(struct sf_worker *w, struct sf_tcb *c)
 {
+	const struct sf_tcp_app_ops *ops = tcp_ops(w, c);
+
 	if (c->rcvq_len > 0) {
 		/* Offer what is left once more: an app that was waiting for
 		 * more bytes (a partial request) learns, through
@@ -368,24 +472,26 @@ tcp_peer_closed(struct sf_worker *w, struct sf_tcb *c)
 		return;
 	}
 	c->flags &= (uint16_t)~TF_FIN_PENDING;
-	if (!(c->flags & TF_ORPHAN) && c->ops != NULL &&
-	    c->ops->peer_closed != NULL)
-		c->ops->peer_closed(w, tcp_conn(c));
+	if (!(c->flags & TF_ORPHAN) && ops != NULL &&
+	    ops->peer_closed != NULL)
+		ops->peer_closed(w, tcp_conn(c));
 }
 
 /* Offer queued in-order data to the application. */
 void
 tcp_app_recv(struct sf_worker *w, struct sf_tcb *c)
 {
+	const struct sf_tcp_app_ops *ops;
 	uint32_t used;
 
 	while (c->rcvq_len > 0) {
-		if ((c->flags & TF_ORPHAN) || c->ops == NULL ||
-		    c->ops->recv == NULL) {
+		ops = tcp_ops(w, c);
+		if ((c->flags & TF_ORPHAN) || ops == NULL ||
+		    ops->recv == NULL) {
 			used = c->rcvq_len;
 		} else {
-			used = c->ops->recv(w, tcp_conn(c), c->rcvq, 0,
-					    c->rcvq_len);
+			used = ops->recv(w, tcp_conn(c), c->rcvq, 0,
+					 c->rcvq_len);
 			if (!tcp_alive(c))
 				return;
 			used = RTE_MIN(used, c->rcvq_len);
@@ -481,19 +587,21 @@ tcp_timer_cb(struct sf_timer *t, void *arg)
 {
 	struct sf_worker *w = arg;
 	struct sf_tcp *tcp = w->tcp;
+	const struct sf_tcp_app_ops *ops;
 	struct sf_tcb *c;
 	uint64_t now = tcp->now;
 
 	c = container_of(t, struct sf_tcb, timer);
-	if (c->delack_at != 0 && c->delack_at <= now) {
+	if (c->delack_at != 0 && TCP_TIME_LEQ(c->delack_at, now)) {
 		c->delack_at = 0;
 		if ((c->flags & TF_WANT_WRITE) && c->sndq_len == 0 &&
 		    !(c->flags & (TF_DELACK | TF_ORPHAN))) {
 			/* A send refused at the mbuf reserve, with nothing
 			 * in flight whose ACK would retry it. */
 			c->flags &= (uint16_t)~TF_WANT_WRITE;
-			if (c->ops != NULL && c->ops->writable != NULL) {
-				c->ops->writable(w, tcp_conn(c));
+			ops = tcp_ops(w, c);
+			if (ops != NULL && ops->writable != NULL) {
+				ops->writable(w, tcp_conn(c));
 				if (!tcp_alive(c))
 					return;
 			}
@@ -508,13 +616,13 @@ tcp_timer_cb(struct sf_timer *t, void *arg)
 			tcp_output(w, c);
 		}
 	}
-	if (c->rto_at != 0 && c->rto_at <= now) {
+	if (c->rto_at != 0 && TCP_TIME_LEQ(c->rto_at, now)) {
 		c->rto_at = 0;
 		tcp_rexmit_timeout(w, c);
 		if (!tcp_alive(c))
 			return;
 	}
-	if (c->aux_at != 0 && c->aux_at <= now) {
+	if (c->aux_at != 0 && TCP_TIME_LEQ(c->aux_at, now)) {
 		c->aux_at = 0;
 		if (c->state == SF_TCP_ESTABLISHED ||
 		    c->state == SF_TCP_CLOSE_WAIT) {
@@ -528,7 +636,8 @@ tcp_timer_cb(struct sf_timer *t, void *arg)
 			c->ka_probes++;
 			w->stats.tcp_keepalive_probes++;
 			tcp_send_probe(w, c);
-			c->aux_at = now + tcp->conf.keepalive_intvl_ms;
+			c->aux_at = tcp_deadline(now,
+						 tcp->conf.keepalive_intvl_ms);
 		} else if (c->state == SF_TCP_FIN_WAIT_2) {
 			/* As Linux: an orphan that waited fin_wait_2_ms for
 			 * the peer's FIN is reset. */

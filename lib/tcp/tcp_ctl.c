@@ -37,27 +37,22 @@ sf_conn_timer_name(enum sf_conn_timer t)
 	return (unsigned int)t < SF_CONN_TIMER_NB ? timer_names[t] : "?";
 }
 
-static uint32_t
-ctl_ms_left(uint64_t deadline, uint64_t now)
-{
-	if (deadline <= now)
-		return 0;
-	return deadline - now > UINT32_MAX ? UINT32_MAX :
-		(uint32_t)(deadline - now);
-}
-
-/* The kind of the earliest deadline, as tcp_timer_update() arms it. */
+/* The kind of the earliest deadline, as tcp_timer_update() arms it.
+ * Deadlines are the low 32 bits of the worker's ms clock. */
 static void
 ctl_tcb_timer(const volatile struct sf_tcb *c, uint8_t state, uint64_t now,
 	      struct sf_conn_info *ci)
 {
-	uint64_t rto = c->rto_at, delack = c->delack_at, aux = c->aux_at;
-	uint64_t next = 0;
+	uint32_t rto = c->rto_at, delack = c->delack_at, aux = c->aux_at;
+	uint32_t now32 = (uint32_t)now;
 	uint16_t flags = c->flags;
+	int32_t next = 0, d;
+	bool armed = false;
 
 	ci->timer = SF_CONN_TIMER_NONE;
 	if (rto != 0) {
-		next = rto;
+		next = (int32_t)(rto - now32);
+		armed = true;
 		if (flags & TF_NO_ARP)
 			ci->timer = SF_CONN_TIMER_ARP;
 		else if (flags & TF_PERSIST)
@@ -69,16 +64,20 @@ ctl_tcb_timer(const volatile struct sf_tcb *c, uint8_t state, uint64_t now,
 		else
 			ci->timer = SF_CONN_TIMER_REXMIT;
 	}
-	if (delack != 0 && (next == 0 || delack < next)) {
-		next = delack;
+	d = (int32_t)(delack - now32);
+	if (delack != 0 && (!armed || d < next)) {
+		next = d;
+		armed = true;
 		ci->timer = SF_CONN_TIMER_DELACK;
 	}
-	if (aux != 0 && (next == 0 || aux < next)) {
-		next = aux;
+	d = (int32_t)(aux - now32);
+	if (aux != 0 && (!armed || d < next)) {
+		next = d;
+		armed = true;
 		ci->timer = state == SF_TCP_FIN_WAIT_2 ?
 			SF_CONN_TIMER_FIN_WAIT_2 : SF_CONN_TIMER_KEEPALIVE;
 	}
-	ci->timer_ms = next == 0 ? 0 : ctl_ms_left(next, now);
+	ci->timer_ms = armed && next > 0 ? (uint32_t)next : 0;
 }
 
 /* Fill @ci from one table entry; false when there is nothing to report
@@ -213,8 +212,9 @@ sf_tcp_unlisten(struct sf_worker *w, uint16_t port,
 			continue;
 		if (ops != NULL)
 			*ops = tcp->listen[i].ops;
-		/* Connections keep their own ops pointer: removing the
-		 * listener touches none of them. */
+		/* Connections keep their own ops (an index into the
+		 * worker's table, never emptied): removing the listener
+		 * touches none of them. */
 		tcp->listen[i] = tcp->listen[tcp->nb_listen - 1];
 		tcp->nb_listen--;
 		return 0;

@@ -116,8 +116,8 @@ tcp_rcv_listen(struct sf_worker *w, struct sf_wport *wp,
 	}
 	eh = rte_pktmbuf_mtod(seg->m, const struct rte_ether_hdr *);
 	c->peer_mac = eh->src_addr;
-	c->port_idx = (uint16_t)(wp - w->ports);
-	c->ops = l->ops;
+	c->port_idx = (uint8_t)(wp - w->ports);
+	c->ops_idx = l->ops_idx;
 	c->flags |= TF_PASSIVE;
 	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;

@@ -162,8 +162,8 @@ tcp_hdr_from_tcb(struct sf_worker *w, struct sf_tcb *c,
 		unsigned int nb = 0;
 
 		/* RFC 2018 §4: SACK blocks while data is out of order. */
-		if ((c->flags & TF_SACK) && c->ooo != NULL)
-			nb = tcp_sack_blocks(c, b, (c->flags & TF_TS) ?
+		if ((c->flags & TF_SACK) && tcp_ooo(w, c) != NULL)
+			nb = tcp_sack_blocks(w, c, b, (c->flags & TF_TS) ?
 					     3 : SF_TCP_MAX_SACK);
 		a->optlen = (uint8_t)sf_tcp_opts_build(a->opts,
 			(c->flags & TF_TS) != 0, (uint32_t)w->tcp->now,
@@ -379,7 +379,8 @@ tcp_send_syn(struct sf_worker *w, struct sf_tcb *c)
 			/* A reply on the same link takes microseconds: look
 			 * again each ms at first, then every 100 ms (about
 			 * 3 s in all, as the ARP retries). */
-			c->rto_at = tcp->now + (c->arp_tries < 20 ? 1 : 100);
+			c->rto_at = tcp_deadline(tcp->now,
+						 c->arp_tries < 20 ? 1 : 100);
 			tcp_timer_update(w, c);
 			return rc;
 		}
@@ -411,7 +412,7 @@ tcp_send_syn(struct sf_worker *w, struct sf_tcb *c)
 	c->snd_nxt = c->iss + 1;
 	c->snd_max = c->snd_nxt;
 	c->rcv_adv = c->rcv_nxt + a.wnd;
-	c->rto_at = tcp->now + c->rto;
+	c->rto_at = tcp_deadline(tcp->now, c->rto);
 	tcp_timer_update(w, c);
 	return tcp_xmit(w, wp, &a, NULL, 0);
 }
@@ -440,15 +441,16 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		/* RFC 6675 "pipe", roughly: SACKed bytes left the
 		 * network. */
 		flight = c->snd_nxt - c->snd_una;
-		if (c->nsacked != 0)
-			flight -= RTE_MIN(flight, tcp_sack_bytes(c));
+		if (tcp_nsacked(w, c) != 0)
+			flight -= RTE_MIN(flight, tcp_sack_bytes(w, c));
 		usable = wnd > flight ? wnd - flight : 0;
 		remaining = data_end - c->snd_nxt;
 		len = RTE_MIN((uint32_t)c->mss, remaining);
 		len = RTE_MIN(len, usable);
 		/* Retransmitting: what the peer SACKed needs no resend. */
-		if (c->nsacked != 0 && SF_SEQ_LT(c->snd_nxt, c->snd_max) &&
-		    tcp_sack_skip(c, &c->snd_nxt, &len)) {
+		if (tcp_nsacked(w, c) != 0 &&
+		    SF_SEQ_LT(c->snd_nxt, c->snd_max) &&
+		    tcp_sack_skip(w, c, &c->snd_nxt, &len)) {
 			w->stats.tcp_sack_rexmit_skips++;
 			continue;
 		}
@@ -475,7 +477,7 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		else if (!(c->flags & (TF_RTT | TF_TS))) {
 			c->flags |= TF_RTT;
 			c->rtt_seq = c->snd_nxt;
-			c->rtt_start = tcp->now;
+			c->rtt_start = (uint32_t)tcp->now;
 		}
 		if (tcp_send_data(w, c, c->snd_nxt, len, flags) != 0)
 			break;
@@ -521,10 +523,10 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 	} else if (c->snd_wnd == 0 && SF_SEQ_LT(c->snd_nxt, data_end)) {
 		if (!(c->flags & TF_PERSIST)) {
 			c->flags |= TF_PERSIST;
-			c->rto_at = tcp->now + c->rto;
+			c->rto_at = tcp_deadline(tcp->now, c->rto);
 		} else if (c->rto_at == 0) {
 			tcp_send_probe(w, c);
-			c->rto_at = tcp->now + c->rto;
+			c->rto_at = tcp_deadline(tcp->now, c->rto);
 		}
 	} else {
 		c->flags &= (uint16_t)~TF_PERSIST;

@@ -9,6 +9,7 @@
  * milliseconds (struct sf_tcp.now).
  */
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,14 +64,46 @@
 /* Kinds of wheel timers (struct sf_timer.kind). */
 #define TCP_TIMER_TCB	1
 
-/* The per-connection control block (RFC 9293 §3.3.1). */
+/* Loss recovery state a connection needs only now and then: the peer's
+ * SACK scoreboard (RFC 2018, RFC 6675), where recovery stands (RFC 6582),
+ * and the out-of-order queue (RFC 9293 §3.10.7.4, text). Taken from the
+ * worker's pool (struct sf_tcp.exts) when the peer first reports SACK
+ * blocks worth keeping, when recovery starts or when data arrives out of
+ * order; given back once none of these holds (tcp_ext_put_idle). An idle
+ * connection thus costs no scoreboard. Without one (the pool empty,
+ * counted in tcp_ext_pool_empty) a connection still recovers, as plain
+ * NewReno from snd_una, and drops out-of-order data for the peer to
+ * resend. */
+struct sf_tcb_ext {
+	struct sf_tcp_sack_block sacked[TCP_SCOREBOARD];
+	struct rte_mbuf *ooo;		/* out-of-order, sorted by seq */
+	uint32_t ooo_last;		/* seq of the newest OOO arrival */
+	uint32_t rexmit_nxt;		/* recovery: next hole to resend */
+	uint32_t rexmit_ts;		/* recovery: when snd_una's hole was
+					 * last resent (ms) */
+	union {
+		uint32_t next_free;	/* in the pool: next free index */
+		struct {
+			uint8_t nsacked;	/* scoreboard entries */
+			uint8_t ooo_count;
+		};
+	};
+};
+
+/* The per-connection control block (RFC 9293 §3.3.1), 3 cache lines.
+ * Deadlines are the low 32 bits of the worker's ms clock (struct
+ * sf_tcp.now), 0 when not armed, compared with TCP_TIME_* (wraparound
+ * safe: every delay is under 2^31 ms, the longest being keepalive_ms
+ * <= 1 day). */
 struct sf_tcb {
-	/* -- line 0: everything a common segment touches -- */
+	/* -- line 0: everything a common segment touches -- 64 bytes */
 	struct sf_tcp_key key;		/* raddr laddr rport lport */
 	uint8_t state;
-	uint8_t snd_wscale;		/* peer's shift for its window */
-	uint8_t rcv_wscale;		/* our shift for our window */
+	uint8_t snd_wscale : 4;		/* peer's shift for its window */
+	uint8_t rcv_wscale : 4;		/* our shift for our window (both
+					 * <= 14, RFC 7323 §2.3) */
 	uint8_t nrexmit;		/* consecutive RTOs */
+	uint8_t tlp;			/* probes sent | TCP_TLP_ARMED */
 	uint16_t flags;
 	uint16_t mss;			/* payload per segment we send */
 	uint32_t snd_una;
@@ -84,49 +117,71 @@ struct sf_tcb {
 	uint32_t cwnd;
 	uint32_t ssthresh;
 	uint32_t ts_recent;
-	uint32_t sndq_len;		/* bytes queued from snd_una on */
-	/* -- line 1: queues, timers -- */
+	/* -- line 1: queues, timers -- 64 bytes */
 	struct rte_mbuf *sndq_head;	/* payload mbufs, linked by ->next */
-	struct rte_mbuf *sndq_tail;
-	uint32_t sndq_off;		/* snd_una's offset into sndq_head */
-	uint32_t rcvq_len;
+	union {
+		struct rte_mbuf *sndq_tail;
+		/* While free or in limbo. Not ctx: the table's reclamation
+		 * may link a TCB into limbo inside tcp_close_conn(), before
+		 * the app's closed() reads its ctx; the send queue is empty
+		 * by then and no send is taken in CLOSED. */
+		struct sf_tcb *next_free;
+	};
 	struct rte_mbuf *rcvq;		/* data the app has not consumed */
-	struct rte_mbuf *ooo;		/* out-of-order, sorted by seq */
 	struct sf_timer timer;		/* one armed deadline */
-	/* -- line 2: colder -- */
-	uint64_t rto_at;		/* retransmit / persist / SYN retry */
-	uint64_t delack_at;
-	uint64_t aux_at;		/* FIN_WAIT_2 or keepalive */
+	uint32_t sndq_len;		/* bytes queued from snd_una on */
+	uint32_t rcvq_len;
+	uint32_t rto_at;		/* retransmit / persist / SYN retry */
+	uint32_t delack_at;
+	/* -- line 2: colder -- 64 bytes */
+	void *ctx;			/* the app's */
+	uint32_t aux_at;		/* FIN_WAIT_2 or keepalive */
+	uint32_t rtt_start;		/* ms, with rtt_seq (no TS) */
+	uint32_t rtt_seq;
 	uint32_t iss;
 	uint32_t irs;
 	uint32_t srtt;			/* ms << 3 */
 	uint32_t rttvar;		/* ms << 2 */
 	uint32_t rto;			/* ms */
-	uint32_t rtt_seq;
-	uint64_t rtt_start;
 	uint32_t recover;		/* NewReno (RFC 6582) */
-	uint16_t port_idx;		/* index into w->ports */
+	uint32_t ext;			/* w->tcp->exts[ext - 1]; 0 none */
+	uint16_t sndq_off;		/* snd_una's offset into sndq_head
+					 * (< its data_len, a uint16_t) */
+	struct rte_ether_addr peer_mac;
+	uint8_t port_idx;		/* index into w->ports */
+	uint8_t ops_idx;		/* w->tcp->ops[]; 0: none */
 	uint8_t dupacks;
-	uint8_t arp_tries;
-	uint8_t ooo_count;
+	union {
+		uint8_t arp_tries;	/* SYN_SENT, next hop unresolved */
+		uint8_t ka_probes;	/* synchronized: keepalive probes
+					 * unanswered (zeroed when armed) */
+	};
 	uint8_t close_reason;
-	uint8_t nsacked;		/* peer's SACK scoreboard entries */
-	uint8_t tlp;			/* probes sent | TCP_TLP_ARMED */
-	uint8_t ka_probes;		/* keepalive probes unanswered */
 	uint8_t trace;			/* TCP_TR_*: 0 unless traced */
 	uint8_t trace_step;		/* trace only: teardown steps seen */
 	uint8_t mem_throttled;		/* data dropped at the mbuf reserve:
 					 * owed a window update */
-	uint32_t ooo_last;		/* seq of the newest OOO arrival */
-	uint32_t rexmit_nxt;		/* recovery: next hole to resend */
-	uint32_t rexmit_ts;		/* recovery: when snd_una's hole was
-					 * last resent (ms) */
-	struct sf_tcp_sack_block sacked[TCP_SCOREBOARD];
-	struct rte_ether_addr peer_mac;
-	const struct sf_tcp_app_ops *ops;
-	void *ctx;
-	struct sf_tcb *next_free;
 } SF_CACHE_ALIGNED;
+
+static_assert(sizeof(struct sf_tcb) <= 3 * RTE_CACHE_LINE_SIZE,
+	      "struct sf_tcb over 3 cache lines");
+static_assert(offsetof(struct sf_tcb, sndq_head) == RTE_CACHE_LINE_SIZE,
+	      "struct sf_tcb line 0 is not 64 bytes");
+static_assert(SF_MAX_PORTS <= UINT8_MAX, "port_idx is a uint8_t");
+
+/* Wraparound-safe comparisons of 32-bit ms times (RFC 1982 style). */
+#define TCP_TIME_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define TCP_TIME_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+
+/* A deadline @delta ms after @now, never 0 (0 means unarmed): one that
+ * falls on 0 once every 49.7 days fires 1 ms late. */
+static inline uint32_t
+tcp_deadline(uint64_t now, uint32_t delta)
+{
+	uint32_t t = (uint32_t)now + delta;
+
+	return t != 0 ? t : 1;
+}
 
 /*
  * A TIME_WAIT connection: 40 bytes, no timer. Records sit in a ring in the
@@ -186,10 +241,14 @@ tcp_entry_tw(void *p)
 
 struct sf_tcp_listener {
 	uint16_t port;			/* network order */
+	uint8_t ops_idx;		/* for struct sf_tcb.ops_idx */
 	const struct sf_tcp_app_ops *ops;
 };
 
 #define SF_TCP_MAX_LISTEN 16
+/* Distinct callback tables per worker: one per listener, a few for
+ * connect(). */
+#define TCP_MAX_OPS (2 * SF_TCP_MAX_LISTEN)
 
 /* One worker's TCP. */
 struct sf_tcp {
@@ -211,11 +270,18 @@ struct sf_tcp {
 	uint32_t tw_head;		/* oldest slot not yet passed */
 	uint32_t tw_tail;		/* next slot to fill */
 	uint32_t tw_count;		/* slots from head to tail */
+	struct sf_tcb_ext *exts;	/* conf.max_recovery, preallocated */
+	uint32_t ext_free;		/* first free: exts[ext_free - 1] */
+	uint32_t ext_used;
 	uint32_t tcb_used;
 	uint16_t ip_id;
 	uint16_t eph_next;		/* next ephemeral port to try */
 	uint8_t nb_listen;
+	uint8_t nb_ops;
 	struct sf_tcp_listener listen[SF_TCP_MAX_LISTEN];
+	/* App callbacks, indexed by struct sf_tcb.ops_idx - 1: a byte in
+	 * each TCB instead of a pointer. */
+	const struct sf_tcp_app_ops *ops[TCP_MAX_OPS];
 	struct sf_tcp_isn_key isn_key;
 	struct sf_tcp_isn_key cookie_key;	/* SYN cookie MACs */
 	struct sf_tcb **mem_list;	/* throttled at the mbuf reserve */
@@ -255,6 +321,39 @@ tcp_tcb(struct sf_conn *c)
 	return (struct sf_tcb *)c;
 }
 
+/* The app's callbacks of @c, or NULL. */
+static inline const struct sf_tcp_app_ops *
+tcp_ops(const struct sf_worker *w, const struct sf_tcb *c)
+{
+	return c->ops_idx != 0 ? w->tcp->ops[c->ops_idx - 1] : NULL;
+}
+
+/* @c's loss recovery record, or NULL. */
+static inline struct sf_tcb_ext *
+tcp_ext(const struct sf_worker *w, const struct sf_tcb *c)
+{
+	return c->ext != 0 ? &w->tcp->exts[c->ext - 1] : NULL;
+}
+
+/* @c's out-of-order queue (NULL when empty). */
+static inline struct rte_mbuf *
+tcp_ooo(const struct sf_worker *w, const struct sf_tcb *c)
+{
+	return c->ext != 0 ? w->tcp->exts[c->ext - 1].ooo : NULL;
+}
+
+/* Entries in @c's SACK scoreboard. */
+static inline unsigned int
+tcp_nsacked(const struct sf_worker *w, const struct sf_tcb *c)
+{
+	return c->ext != 0 ? w->tcp->exts[c->ext - 1].nsacked : 0;
+}
+
+/* tcp_conn.c: the loss recovery record */
+struct sf_tcb_ext *tcp_ext_get(struct sf_worker *w, struct sf_tcb *c);
+void tcp_ext_put_idle(struct sf_worker *w, struct sf_tcb *c);
+int tcp_ops_index(struct sf_worker *w, const struct sf_tcp_app_ops *ops);
+
 /* tcp_output.c */
 void tcp_output(struct sf_worker *w, struct sf_tcb *c);
 int tcp_send_syn(struct sf_worker *w, struct sf_tcb *c);
@@ -271,12 +370,14 @@ void tcp_send_synack_stateless(struct sf_worker *w, struct sf_wport *wp,
 			       bool ws, bool sack, bool ts, uint32_t tsval);
 
 /* tcp_sack.c */
-unsigned int tcp_sack_update(struct sf_tcb *c,
+unsigned int tcp_sack_update(struct sf_worker *w, struct sf_tcb *c,
 			     const struct sf_tcp_opts *o);
-uint32_t tcp_sack_bytes(const struct sf_tcb *c);
-unsigned int tcp_sack_blocks(const struct sf_tcb *c,
+uint32_t tcp_sack_bytes(const struct sf_worker *w, const struct sf_tcb *c);
+unsigned int tcp_sack_blocks(const struct sf_worker *w,
+			     const struct sf_tcb *c,
 			     struct sf_tcp_sack_block *b, unsigned int max);
-bool tcp_sack_skip(const struct sf_tcb *c, uint32_t *seq, uint32_t *len);
+bool tcp_sack_skip(const struct sf_worker *w, const struct sf_tcb *c,
+		   uint32_t *seq, uint32_t *len);
 
 /* tcp_cc_newreno.c */
 void tcp_cc_ack(struct sf_tcb *c, uint32_t acked);
@@ -284,7 +385,7 @@ bool tcp_cc_dupack(struct sf_worker *w, struct sf_tcb *c, bool sack_grew);
 void tcp_cc_partial_ack(struct sf_worker *w, struct sf_tcb *c,
 			uint32_t acked);
 void tcp_cc_timeout(struct sf_tcb *c);
-uint64_t tcp_cc_arm(struct sf_worker *w, struct sf_tcb *c);
+uint32_t tcp_cc_arm(struct sf_worker *w, struct sf_tcb *c);
 bool tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c);
 
 /* tcp_input.c */

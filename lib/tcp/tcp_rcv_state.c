@@ -51,7 +51,7 @@ tcp_keepalive_reset(struct sf_worker *w, struct sf_tcb *c)
 			c->state != SF_TCP_CLOSE_WAIT))
 		return;
 	c->ka_probes = 0;
-	c->aux_at = w->tcp->now + ka;
+	c->aux_at = tcp_deadline(w->tcp->now, ka);
 }
 
 static void
@@ -94,6 +94,7 @@ static bool
 tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 {
 	const struct sf_tcp_conf *conf = &w->tcp->conf;
+	const struct sf_tcp_app_ops *ops;
 	uint32_t acked, before, maxwnd = 65535u << c->snd_wscale;
 	bool sack_grew = false;
 
@@ -109,9 +110,10 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		return false;
 	}
 	if ((c->flags & TF_SACK) && (seg->opts.present & SF_TCPOPT_SACK)) {
-		before = tcp_sack_bytes(c);
-		w->stats.tcp_drop_sack_block += tcp_sack_update(c, &seg->opts);
-		sack_grew = tcp_sack_bytes(c) > before;
+		before = tcp_sack_bytes(w, c);
+		w->stats.tcp_drop_sack_block += tcp_sack_update(w, c,
+								&seg->opts);
+		sack_grew = tcp_sack_bytes(w, c) > before;
 	}
 	if (SF_SEQ_GT(seg->ack, c->snd_una)) {
 		acked = seg->ack - c->snd_una;
@@ -120,16 +122,16 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		if (!tcp_rtt_ts(w, c, seg) && (c->flags & TF_RTT) &&
 		    SF_SEQ_GT(seg->ack, c->rtt_seq)) {
 			c->flags &= (uint16_t)~TF_RTT;
-			tcp_rtt_sample(c, (uint32_t)(w->tcp->now -
-						     c->rtt_start), conf);
+			tcp_rtt_sample(c, (uint32_t)w->tcp->now -
+				       c->rtt_start, conf);
 		}
 		c->nrexmit = 0;
 		c->snd_una = seg->ack;
 		tcp_sndq_drop_acked(w, c, acked);
 		if (SF_SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
-		if (c->nsacked != 0)
-			tcp_sack_update(c, NULL);	/* prune below una */
+		if (tcp_nsacked(w, c) != 0)
+			tcp_sack_update(w, c, NULL); /* prune below una */
 		if (c->flags & TF_RECOVERY) {
 			tcp_cc_partial_ack(w, c, acked);
 		} else {
@@ -147,6 +149,9 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		/* RFC 5681 §2 duplicate ACK, or RFC 6675's SACK one. */
 		tcp_cc_dupack(w, c, sack_grew);
 	}
+	/* Recovery over and nothing SACKed left: the record goes back. */
+	if (c->ext != 0)
+		tcp_ext_put_idle(w, c);
 	/* Window update, guarded by wl1/wl2 against old segments. */
 	if (SF_SEQ_LT(c->snd_wl1, seg->seq) ||
 	    (c->snd_wl1 == seg->seq && SF_SEQ_LEQ(c->snd_wl2, seg->ack))) {
@@ -157,8 +162,9 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	if ((c->flags & TF_WANT_WRITE) && !(c->flags & TF_ORPHAN) &&
 	    c->sndq_len < conf->sndbuf) {
 		c->flags &= (uint16_t)~TF_WANT_WRITE;
-		if (c->ops != NULL && c->ops->writable != NULL) {
-			c->ops->writable(w, tcp_conn(c));
+		ops = tcp_ops(w, c);
+		if (ops != NULL && ops->writable != NULL) {
+			ops->writable(w, tcp_conn(c));
 			if (!tcp_alive(c))
 				return false;
 		}
@@ -180,14 +186,17 @@ tcp_fin_acked(const struct sf_tcb *c)
 	return (c->flags & TF_FIN_SENT) && c->snd_una == c->snd_max;
 }
 
-/* Out-of-order segment: keep it, sorted, within ooo_max. */
+/* Out-of-order segment: keep it, sorted, within ooo_max, in the loss
+ * recovery record (none to be had: dropped, the peer resends it). */
 static void
 tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 {
 	struct rte_mbuf *m = seg->m, **pp;
+	struct sf_tcb_ext *e = tcp_ext(w, c);
 
 	c->flags |= TF_ACKNOW;	/* RFC 5681 §4.2: dup ACK at once */
-	if (c->ooo_count >= w->tcp->conf.ooo_max || m->nb_segs != 1) {
+	if ((e != NULL && e->ooo_count >= w->tcp->conf.ooo_max) ||
+	    w->tcp->conf.ooo_max == 0 || m->nb_segs != 1) {
 		w->stats.tcp_drop_ooo_full++;
 		return;
 	}
@@ -195,7 +204,9 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		tcp_mem_throttle(w, c);		/* the peer resends it */
 		return;
 	}
-	for (pp = &c->ooo; *pp != NULL; pp = &(*pp)->next) {
+	if (e == NULL && (e = tcp_ext_get(w, c)) == NULL)
+		return;
+	for (pp = &e->ooo; *pp != NULL; pp = &(*pp)->next) {
 		if ((*pp)->hash.usr == seg->seq) {
 			return;		/* duplicate */
 		}
@@ -205,10 +216,10 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	rte_pktmbuf_adj(m, (uint16_t)seg->off);
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - seg->len));
 	m->hash.usr = seg->seq;
-	c->ooo_last = seg->seq;
+	e->ooo_last = seg->seq;
 	m->next = *pp;
 	*pp = m;
-	c->ooo_count++;
+	e->ooo_count++;
 	seg->m = NULL;
 	w->stats.tcp_ooo_queued++;
 }
@@ -227,18 +238,19 @@ tcp_rcvq_append(struct sf_tcb *c, struct rte_mbuf *m)
 
 /* Pull segments that the hole-filler made in order. */
 static void
-tcp_ooo_pull(struct sf_tcb *c)
+tcp_ooo_pull(struct sf_worker *w, struct sf_tcb *c)
 {
+	struct sf_tcb_ext *e = tcp_ext(w, c);
 	struct rte_mbuf *m;
 	uint32_t seq, end, skip;
 
-	while ((m = c->ooo) != NULL) {
+	while ((m = e->ooo) != NULL) {
 		seq = m->hash.usr;
 		if (SF_SEQ_GT(seq, c->rcv_nxt))
-			return;
-		c->ooo = m->next;
+			break;
+		e->ooo = m->next;
 		m->next = NULL;
-		c->ooo_count--;
+		e->ooo_count--;
 		end = seq + m->pkt_len;
 		if (SF_SEQ_LEQ(end, c->rcv_nxt)) {
 			rte_pktmbuf_free(m);
@@ -249,6 +261,7 @@ tcp_ooo_pull(struct sf_tcb *c)
 		c->rcv_nxt = end;
 		tcp_rcvq_append(c, m);
 	}
+	tcp_ext_put_idle(w, c);
 }
 
 /* RFC 9293 §3.10.7.4, seventh step: segment text. */
@@ -286,7 +299,7 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		tcp_ooo_insert(w, c, seg);
 		return;
 	}
-	if (unlikely(w->mbuf_low) && c->ooo == NULL) {
+	if (unlikely(w->mbuf_low) && tcp_ooo(w, c) == NULL) {
 		/* At the reserve, hold no more data: while low, only ACKs
 		 * get in, so queues drain and memory only goes back. The
 		 * peer resends it; no new window was offered meanwhile.
@@ -311,8 +324,8 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - seg->len));
 	c->rcv_nxt += seg->len;
 	tcp_rcvq_append(c, m);
-	if (c->ooo != NULL) {
-		tcp_ooo_pull(c);
+	if (tcp_ooo(w, c) != NULL) {
+		tcp_ooo_pull(w, c);
 		c->flags |= TF_ACKNOW;	/* a hole was filled */
 	}
 	/* Delayed ACK (RFC 9293 §3.8.6.3): at least every second full
@@ -321,7 +334,8 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		c->flags |= TF_ACKNOW;
 	} else {
 		c->flags |= TF_DELACK;
-		c->delack_at = w->tcp->now + w->tcp->conf.delack_ms;
+		c->delack_at = tcp_deadline(w->tcp->now,
+					    w->tcp->conf.delack_ms);
 	}
 	tcp_app_recv(w, c);
 }
@@ -342,8 +356,10 @@ tcp_fin_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 static void
 tcp_established(struct sf_worker *w, struct sf_tcb *c)
 {
-	if (c->ops != NULL && c->ops->established != NULL)
-		c->ops->established(w, tcp_conn(c));
+	const struct sf_tcp_app_ops *ops = tcp_ops(w, c);
+
+	if (ops != NULL && ops->established != NULL)
+		ops->established(w, tcp_conn(c));
 }
 
 static void
@@ -402,7 +418,8 @@ tcp_rcv_fin_wait_1(struct sf_worker *w, struct sf_tcb *c,
 	if (tcp_fin_acked(c)) {
 		tcp_set_state(w, c, SF_TCP_FIN_WAIT_2);
 		if (c->flags & TF_ORPHAN)
-			c->aux_at = w->tcp->now + w->tcp->conf.fin_wait_2_ms;
+			c->aux_at = tcp_deadline(w->tcp->now,
+						 w->tcp->conf.fin_wait_2_ms);
 	}
 	tcp_data_in(w, c, seg);
 	if (!tcp_alive(c))

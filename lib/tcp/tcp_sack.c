@@ -3,22 +3,26 @@
  * SACK (RFC 2018): the blocks we report for data held out of order, and
  * a small scoreboard of what the peer reports, so retransmissions skip
  * bytes that already arrived (RFC 6675's idea, kept simple: a go-back-N
- * that jumps over SACKed ranges).
+ * that jumps over SACKed ranges). Both live in the connection's loss
+ * recovery record (struct sf_tcb_ext), taken when first needed.
  */
 #include "tcp_priv.h"
 
 /* Our blocks from the out-of-order queue, merged; the block holding the
  * newest arrival first (RFC 2018 §4). */
 unsigned int
-tcp_sack_blocks(const struct sf_tcb *c, struct sf_tcp_sack_block *b,
-		unsigned int max)
+tcp_sack_blocks(const struct sf_worker *w, const struct sf_tcb *c,
+		struct sf_tcp_sack_block *b, unsigned int max)
 {
 	struct sf_tcp_sack_block all[SF_TCP_MAX_SACK * 8], t;
+	const struct sf_tcb_ext *e = tcp_ext(w, c);
 	const struct rte_mbuf *m;
 	unsigned int n = 0, i, first = 0;
 	uint32_t l, r;
 
-	for (m = c->ooo; m != NULL; m = m->next) {
+	if (e == NULL)
+		return 0;
+	for (m = e->ooo; m != NULL; m = m->next) {
 		l = m->hash.usr;
 		r = l + m->pkt_len;
 		if (n > 0 && SF_SEQ_LEQ(l, all[n - 1].right)) {
@@ -33,9 +37,11 @@ tcp_sack_blocks(const struct sf_tcb *c, struct sf_tcp_sack_block *b,
 		n++;
 	}
 	for (i = 0; i < n; i++)
-		if (SF_SEQ_LEQ(all[i].left, c->ooo_last) &&
-		    SF_SEQ_LT(c->ooo_last, all[i].right))
+		if (SF_SEQ_LEQ(all[i].left, e->ooo_last) &&
+		    SF_SEQ_LT(e->ooo_last, all[i].right))
 			first = i;
+	if (n == 0)
+		return 0;
 	t = all[0];
 	all[0] = all[first];
 	all[first] = t;
@@ -48,16 +54,19 @@ tcp_sack_blocks(const struct sf_tcb *c, struct sf_tcp_sack_block *b,
 /* Merge the peer's blocks into the scoreboard; blocks outside
  * (snd_una, snd_max] are ignored (they cannot be true, or are an
  * RFC 2883 D-SACK below snd_una that recovery has no use for).
- * Returns the number of blocks ignored. */
+ * Returns the number of blocks ignored. The first block worth keeping
+ * takes the record; without one (pool empty) nothing is kept. */
 unsigned int
-tcp_sack_update(struct sf_tcb *c, const struct sf_tcp_opts *o)
+tcp_sack_update(struct sf_worker *w, struct sf_tcb *c,
+		const struct sf_tcp_opts *o)
 {
 	struct sf_tcp_sack_block sb[TCP_SCOREBOARD + SF_TCP_MAX_SACK], t;
-	unsigned int n = 0, i, j, bad = 0;
+	struct sf_tcb_ext *e = tcp_ext(w, c);
+	unsigned int n = 0, i, j, bad = 0, nsacked = tcp_nsacked(w, c);
 
-	for (i = 0; i < c->nsacked; i++)
-		if (SF_SEQ_GT(c->sacked[i].right, c->snd_una)) {
-			sb[n] = c->sacked[i];
+	for (i = 0; i < nsacked; i++)
+		if (SF_SEQ_GT(e->sacked[i].right, c->snd_una)) {
+			sb[n] = e->sacked[i];
 			if (SF_SEQ_LT(sb[n].left, c->snd_una))
 				sb[n].left = c->snd_una;
 			n++;
@@ -72,6 +81,10 @@ tcp_sack_update(struct sf_tcb *c, const struct sf_tcp_opts *o)
 			}
 			sb[n++] = o->sack[i];
 		}
+	if (e == NULL) {
+		if (n == 0 || (e = tcp_ext_get(w, c)) == NULL)
+			return bad;
+	}
 	/* Sort by left edge, merge overlaps, keep the lowest blocks: the
 	 * holes below them are what recovery resends first. */
 	for (i = 1; i < n; i++)
@@ -81,18 +94,18 @@ tcp_sack_update(struct sf_tcb *c, const struct sf_tcp_opts *o)
 			sb[j] = sb[j - 1];
 			sb[j - 1] = t;
 		}
-	c->nsacked = 0;
+	e->nsacked = 0;
 	for (i = 0; i < n; i++) {
-		if (c->nsacked > 0 &&
-		    SF_SEQ_LEQ(sb[i].left, c->sacked[c->nsacked - 1].right)) {
+		if (e->nsacked > 0 &&
+		    SF_SEQ_LEQ(sb[i].left, e->sacked[e->nsacked - 1].right)) {
 			if (SF_SEQ_GT(sb[i].right,
-				      c->sacked[c->nsacked - 1].right))
-				c->sacked[c->nsacked - 1].right = sb[i].right;
+				      e->sacked[e->nsacked - 1].right))
+				e->sacked[e->nsacked - 1].right = sb[i].right;
 			continue;
 		}
-		if (c->nsacked == TCP_SCOREBOARD)
+		if (e->nsacked == TCP_SCOREBOARD)
 			break;
-		c->sacked[c->nsacked++] = sb[i];
+		e->sacked[e->nsacked++] = sb[i];
 	}
 	return bad;
 }
@@ -100,19 +113,21 @@ tcp_sack_update(struct sf_tcb *c, const struct sf_tcp_opts *o)
 /* If *seq lies in a SACKed block, move it past the block and return
  * true; else clip *len so the segment stops at the next block. */
 bool
-tcp_sack_skip(const struct sf_tcb *c, uint32_t *seq, uint32_t *len)
+tcp_sack_skip(const struct sf_worker *w, const struct sf_tcb *c,
+	      uint32_t *seq, uint32_t *len)
 {
-	unsigned int i;
+	const struct sf_tcb_ext *e = tcp_ext(w, c);
+	unsigned int i, nsacked = tcp_nsacked(w, c);
 
-	for (i = 0; i < c->nsacked; i++) {
-		if (SF_SEQ_LEQ(c->sacked[i].left, *seq) &&
-		    SF_SEQ_LT(*seq, c->sacked[i].right)) {
-			*seq = c->sacked[i].right;
+	for (i = 0; i < nsacked; i++) {
+		if (SF_SEQ_LEQ(e->sacked[i].left, *seq) &&
+		    SF_SEQ_LT(*seq, e->sacked[i].right)) {
+			*seq = e->sacked[i].right;
 			return true;
 		}
-		if (SF_SEQ_LT(*seq, c->sacked[i].left) &&
-		    SF_SEQ_GT(*seq + *len, c->sacked[i].left)) {
-			*len = c->sacked[i].left - *seq;
+		if (SF_SEQ_LT(*seq, e->sacked[i].left) &&
+		    SF_SEQ_GT(*seq + *len, e->sacked[i].left)) {
+			*len = e->sacked[i].left - *seq;
 			return false;
 		}
 	}
@@ -121,12 +136,13 @@ tcp_sack_skip(const struct sf_tcb *c, uint32_t *seq, uint32_t *len)
 
 /* Bytes the peer reported holding above snd_una. */
 uint32_t
-tcp_sack_bytes(const struct sf_tcb *c)
+tcp_sack_bytes(const struct sf_worker *w, const struct sf_tcb *c)
 {
+	const struct sf_tcb_ext *e = tcp_ext(w, c);
+	unsigned int i, nsacked = tcp_nsacked(w, c);
 	uint32_t n = 0;
-	unsigned int i;
 
-	for (i = 0; i < c->nsacked; i++)
-		n += c->sacked[i].right - c->sacked[i].left;
+	for (i = 0; i < nsacked; i++)
+		n += e->sacked[i].right - e->sacked[i].left;
 	return n;
 }

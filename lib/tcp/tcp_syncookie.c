@@ -143,8 +143,8 @@ tcp_syncookie_accept(struct sf_worker *w, struct sf_wport *wp,
 	}
 	eh = rte_pktmbuf_mtod(seg->m, const struct rte_ether_hdr *);
 	c->peer_mac = eh->src_addr;
-	c->port_idx = (uint16_t)(wp - w->ports);
-	c->ops = l->ops;
+	c->port_idx = (uint8_t)(wp - w->ports);
+	c->ops_idx = l->ops_idx;
 	c->flags |= TF_PASSIVE | TF_SYN_SENT;
 	c->irs = irs;
 	c->rcv_nxt = seg->seq;

@@ -137,6 +137,7 @@ sf_synfin_stop
 echo "  synfin: $(sf_ctr_line final tcp_rx_segs tcp_tx_segs \
 	tcp_retransmits tcp_rto_timeouts tcp_fast_recoveries tcp_rexmit_lost \
 	tcp_sack_rexmit_skips tcp_ooo_queued tcp_drop_ooo_full \
+	tcp_ext_pool_empty \
 	tcp_drop_seq tcp_drop_paws echo_bytes_rx echo_bytes_tx echo_errors)"
 rx_report
 if [ ${#errors[@]} -eq 0 ]; then
@@ -197,6 +198,7 @@ nft_report "part 2"
 echo "  synfin: $(sf_ctr_line final tcp_rx_segs tcp_tx_segs \
 	tcp_retransmits tcp_rto_timeouts tcp_fast_recoveries tcp_rexmit_lost \
 	tcp_sack_rexmit_skips tcp_ooo_queued tcp_drop_ooo_full \
+	tcp_ext_pool_empty \
 	tcp_drop_seq tcp_drop_paws echo_bytes_tx echo_bytes_rx echo_errors)"
 rx_report
 

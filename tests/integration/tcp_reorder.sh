@@ -32,7 +32,8 @@ FWD_PY="$SF_SRCDIR/tests/integration/fwd_delay.py"
 PEER_PY="$SF_SRCDIR/tests/integration/tcp_peer.py"
 SYNFIN_COUNTERS=(tcp_rx_segs tcp_tx_segs tcp_retransmits tcp_rto_timeouts
 	tcp_fast_recoveries tcp_rexmit_lost tcp_sack_rexmit_skips
-	tcp_loss_probes tcp_ooo_queued tcp_drop_ooo_full tcp_drop_seq
+	tcp_loss_probes tcp_ooo_queued tcp_drop_ooo_full tcp_ext_pool_empty
+	tcp_drop_seq
 	echo_bytes_rx echo_bytes_tx echo_errors)
 
 sf_test_init

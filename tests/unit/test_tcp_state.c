@@ -1274,6 +1274,162 @@ test_tcp_sack_out_of_range(void **state)
 	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 1);
 }
 
+/* Loss recovery records: a pool of one, so the second connection finds
+ * it taken. */
+static int
+setup_listen_one_record(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.tlp_on = false;
+	conf.sack_on = true;
+	conf.max_recovery = 1;
+	if (sf_test_tcp_setup_conf(&conf) != 0)
+		return -1;
+	return sf_tcp_listen(sf_t.w, SF_TEST_OUR_PORT, &sf_test_app_ops);
+}
+
+static uint32_t
+accept_sack_from(uint16_t sport)
+{
+	struct sf_test_out o;
+	uint32_t y;
+
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = sport, .seq = 100,
+				.flags = S, .opts = sackok_opts, .optlen = 4 });
+	sf_test_tcp_expect_one(&o);
+	assert_true(o.opts.present & SF_TCPOPT_SACKOK);
+	y = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = sport, .seq = 101,
+				.ack = y + 1, .flags = A });
+	sf_test_tx_clear();
+	return y;
+}
+
+/* With the pool empty a connection still recovers, as NewReno: no
+ * scoreboard kept, no out-of-order data held, the hole at snd_una
+ * resent once at the third duplicate ACK. The record comes back when
+ * its holder's hole is filled, and serves the next connection. */
+static void
+test_tcp_recovery_pool_empty(void **state)
+{
+	uint8_t opts[12] = { 1, 1, 5, 10 };
+	struct sf_test_out o;
+	uint32_t ya, yb, i, v, rexmit = 0;
+	char buf[100];
+
+	(void)state;
+	ya = accept_sack_from(5001);
+	/* A's out-of-order data takes the only record. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 5001, .seq = 111,
+				.ack = ya + 1, .flags = A, .data = "klm",
+				.len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.opts.nb_sack, 1);
+	sf_test_tx_clear();
+	yb = accept_sack_from(SF_TEST_PEER_PORT);
+	/* B has none: its out-of-order data is dropped, nothing SACKed. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 111, .ack = yb + 1,
+				.flags = A, .data = "klm", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 101);
+	assert_false(o.opts.present & SF_TCPOPT_SACK);
+	assert_int_equal(sf_test_counter("tcp_ooo_queued"), 1);
+	assert_true(sf_test_counter("tcp_ext_pool_empty") >= 1);
+	sf_test_tx_clear();
+	/* B loses its second segment; SACKs cannot be kept, but three
+	 * plain duplicate ACKs start NewReno recovery. */
+	memset(buf, 'q', sizeof(buf));
+	for (i = 0; i < 5; i++)
+		sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
+	sf_worker_flush(sf_t.w);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = yb + 101,
+						.flags = A });
+	for (i = 0; i < 3; i++) {
+		v = rte_cpu_to_be_32(yb + 201);
+		memcpy(opts + 4, &v, 4);
+		v = rte_cpu_to_be_32(yb + 301 + 100 * i);
+		memcpy(opts + 8, &v, 4);
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
+				.ack = yb + 101, .flags = A, .opts = opts,
+				.optlen = 12 });
+	}
+	sf_worker_flush(sf_t.w);
+	/* One MSS from snd_una, SACKed bytes included: nothing tells
+	 * NewReno they arrived. */
+	for (i = 0; i < sf_t.ncap; i++) {
+		sf_test_tcp_out(i, &o);
+		if (o.len != 0) {
+			assert_int_equal(o.seq, yb + 101);
+			assert_int_equal(o.len, 400);
+			rexmit++;
+		}
+	}
+	assert_int_equal(rexmit, 1);
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = yb + 501,
+						.flags = A });
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 0);
+	/* A fills its hole: the record goes back; B's next out-of-order
+	 * segment gets it. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 5001, .seq = 101,
+				.ack = ya + 1, .flags = A,
+				.data = "abcdefghij", .len = 10 });
+	sf_worker_flush(sf_t.w);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 111, .ack = yb + 501,
+				.flags = A, .data = "klm", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.opts.nb_sack, 1);
+	assert_int_equal(o.opts.sack[0].left, 111);
+	assert_int_equal(sf_test_counter("tcp_ooo_queued"), 2);
+}
+
+/* Deadlines are 32-bit ms: a clock 500 ms short of 2^32 ms (49.7 days
+ * of uptime) puts the retransmission timer across the wrap. */
+static int
+setup_listen_clock_wrap(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	if (sf_test_setup(NULL) != 0)
+		return -1;
+	sf_t.w->now = ((UINT64_C(1) << 32) - 500) * (sf_t.w->hz / 1000);
+	memset(&sf_app, 0, sizeof(sf_app));
+	sf_test_tcp_conf(&conf);
+	if (sf_tcp_init(sf_t.w, &conf, SOCKET_ID_ANY) != 0)
+		return -1;
+	sf_tcp_poll(sf_t.w);
+	return sf_tcp_listen(sf_t.w, SF_TEST_OUR_PORT, &sf_test_app_ops);
+}
+
+static void
+test_tcp_timer_clock_wrap(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, "abc", 3);
+	sf_test_tx_clear();
+	expect_tx_after(1000);		/* neither at once nor never */
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.seq, y + 1);
+	expect_tx_after(2000);		/* backed off (RFC 6298 (5.5)) */
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.seq, y + 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 4,
+						.flags = A });
+	sf_test_advance_ms(5000);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 2);
+}
+
 #define TS(fn) cmocka_unit_test_setup_teardown(fn, setup_listen_sack, \
 					       sf_test_tcp_teardown)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, sf_test_tcp_setup_listen, \
@@ -1319,6 +1475,10 @@ main(void)
 		T(test_tcp_mss_floor),
 		T(test_tcp_noack_dropped),
 		TS(test_tcp_sack_out_of_range),
+		cmocka_unit_test_setup_teardown(test_tcp_recovery_pool_empty,
+			setup_listen_one_record, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_timer_clock_wrap,
+			setup_listen_clock_wrap, sf_test_tcp_teardown),
 	};
 
 	if (getenv("SF_TEST_FILTER") != NULL)
