@@ -112,6 +112,7 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 	tcp->conf = *conf;
 	tcp->tsc_per_ms = w->hz / 1000;
 	tcp->now = w->now / tcp->tsc_per_ms;
+	tcp->tick_tsc = tcp->now * tcp->tsc_per_ms;
 	tcp->trace.t0 = w->now;
 	if (tcp->conf.max_recovery == 0)
 		tcp->conf.max_recovery = tcp_max_recovery_default(conf);
@@ -741,7 +742,14 @@ sf_tcp_poll(struct sf_worker *w)
 void
 sf_tcp_clock(struct sf_worker *w)
 {
-	w->tcp->now = w->now / w->tcp->tsc_per_ms;
+	struct sf_tcp *tcp = w->tcp;
+
+	/* One division a millisecond, not one a poll (it showed in idle
+	 * loops); a clock set back (tests) recomputes too. */
+	if (likely(w->now - tcp->tick_tsc < tcp->tsc_per_ms))
+		return;
+	tcp->now = w->now / tcp->tsc_per_ms;
+	tcp->tick_tsc = tcp->now * tcp->tsc_per_ms;
 }
 
 void

@@ -254,6 +254,7 @@ struct sf_tcp_listener {
 struct sf_tcp {
 	uint64_t now;			/* ms, this iteration */
 	uint64_t tsc_per_ms;
+	uint64_t tick_tsc;		/* TSC at the start of ms now */
 	struct sf_tcp_conf conf;
 	struct sf_tcp_table *table;
 	struct sf_twheel *wheel;
