@@ -209,6 +209,11 @@ const char *sf_tcp_close_reason_name(enum sf_close_reason r);
 void sf_tcp_input(struct sf_worker *w, struct sf_wport *wp,
 		  struct rte_mbuf *m);
 
+/** A frame that sf_tcp_input() will see soon: if it looks like an IPv4
+ *  TCP segment, start loading its connection table bucket. Reads only
+ *  the headers (which should be in cache already); never fails. */
+void sf_tcp_prefetch(struct sf_worker *w, const struct rte_mbuf *m);
+
 /** Take the worker's clock (w->now) as TCP's for this iteration: called
  *  before input, so segments and timers use the time they happen. */
 void sf_tcp_clock(struct sf_worker *w);

@@ -165,6 +165,34 @@ tcp_seg_owned(const struct sf_tcp *tcp, const struct sf_wport *wp,
 }
 
 void
+sf_tcp_prefetch(struct sf_worker *w, const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_tcp_hdr *th;
+	struct sf_tcp_key key;
+	uint32_t ihl;
+
+	if (w->tcp == NULL ||
+	    m->data_len < sizeof(*eh) + sizeof(*ip) + sizeof(*th))
+		return;
+	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return;
+	ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	ihl = (uint32_t)(ip->version_ihl & 0x0f) * 4;
+	if (ip->next_proto_id != IPPROTO_TCP || ihl < sizeof(*ip) ||
+	    m->data_len < sizeof(*eh) + ihl + sizeof(*th))
+		return;
+	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + ihl);
+	key.raddr = ip->src_addr;
+	key.laddr = ip->dst_addr;
+	key.rport = th->src_port;
+	key.lport = th->dst_port;
+	sf_tcp_table_prefetch(w->tcp->table, &key);
+}
+
+void
 sf_tcp_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 {
 	struct sf_tcp *tcp = w->tcp;

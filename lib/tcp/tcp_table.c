@@ -409,6 +409,12 @@ sf_tcp_table_lookup(const struct sf_tcp_table *t, const struct sf_tcp_key *k)
 					      NULL) & TABLE_VAL_MASK);
 }
 
+void
+sf_tcp_table_prefetch(const struct sf_tcp_table *t, const struct sf_tcp_key *k)
+{
+	rte_prefetch0(&t->b[table_home(t, table_hash(t, k))]);
+}
+
 int
 sf_tcp_table_lookup_bulk(const struct sf_tcp_table *t,
 			 const struct sf_tcp_key **keys, unsigned int n,

@@ -147,6 +147,14 @@ void *
 sf_tcp_table_lookup(const struct sf_tcp_table *t, const struct sf_tcp_key *k);
 
 /**
+ * Start loading the bucket where a lookup of @p k begins: called a few
+ * packets ahead of the lookup, its cache miss overlaps other work.
+ */
+void
+sf_tcp_table_prefetch(const struct sf_tcp_table *t,
+		      const struct sf_tcp_key *k);
+
+/**
  * Find @p n keys at once, as sf_tcp_table_lookup() does for one, with
  * the memory accesses of all keys overlapped (buckets, then objects, are
  * prefetched for every key before any is compared).

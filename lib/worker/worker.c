@@ -103,12 +103,19 @@ worker_rx(struct sf_worker *w, struct sf_wport *wp)
 	n = rte_eth_rx_burst(wp->port_id, wp->queue_id, pkts, w->burst);
 	if (unlikely(w->cap != NULL))
 		sf_capture_burst(w, wp, pkts, n, false);
-	for (i = 0; i < n && i < SF_PREFETCH_OFFSET; i++)
+	/* Two stages ahead of input: a frame's headers start loading
+	 * 2 * OFFSET frames before it, its connection's table bucket
+	 * OFFSET frames before it (the headers are in by then). */
+	for (i = 0; i < n && i < 2 * SF_PREFETCH_OFFSET; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n && i < SF_PREFETCH_OFFSET; i++)
+		sf_tcp_prefetch(w, pkts[i]);
 	for (i = 0; i < n; i++) {
-		if (i + SF_PREFETCH_OFFSET < n)
+		if (i + 2 * SF_PREFETCH_OFFSET < n)
 			rte_prefetch0(rte_pktmbuf_mtod(
-				pkts[i + SF_PREFETCH_OFFSET], void *));
+				pkts[i + 2 * SF_PREFETCH_OFFSET], void *));
+		if (i + SF_PREFETCH_OFFSET < n)
+			sf_tcp_prefetch(w, pkts[i + SF_PREFETCH_OFFSET]);
 		sf_eth_input(w, wp, pkts[i]);
 	}
 }
