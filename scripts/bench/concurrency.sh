@@ -2,8 +2,9 @@
 # concurrency: ramp to N established idle connections and hold them;
 # report the memory each costs and the connection rate while they are held.
 #
-# synfin, for each N of SF_BENCH_CONC_N ("1000000"; e.g. "1000000 4000000
-# 10000000" as memory allows): one synfin HTTP server (CPU SRV) with three
+# synfin, for each N of SF_BENCH_CONC_N (default "1000000" and the larger
+# of 10000000 and 4000000 that memory allows: about 800 bytes of hugepages
+# per connection for both ends, with 4 GiB to spare): one synfin HTTP server (CPU SRV) with three
 # memif ports, each joined to one synfin client on CPU CLI:
 #   port 0  the holder: --concurrency N --requests 0 --req-rate 1 (one
 #           request a second over all N: idle), opened at
@@ -39,7 +40,18 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-NS=${SF_BENCH_CONC_N:-1000000}
+if [ -n "${SF_BENCH_CONC_N:-}" ]; then
+	NS=$SF_BENCH_CONC_N
+else
+	avail_kib=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+	NS=1000000
+	for big in 10000000 4000000; do
+		if [ $((big * 800 / 1024 + 4 * 1048576)) -le "$avail_kib" ]; then
+			NS="1000000 $big"
+			break
+		fi
+	done
+fi
 # The kernel pair: one fd per connection in nginx and in hold.py, so at
 # most the hard RLIMIT_NOFILE less some (root cannot raise it without
 # CAP_SYS_RESOURCE, which these machines drop).
@@ -55,9 +67,9 @@ SF_PY=${SF_PY:-/usr/bin/python3}
 
 bench_init
 max_n=$(tr ' ' '\n' <<< "$NS" | sort -n | tail -n 1)
-# server and holder: about 600 bytes each per connection, plus the TIME_WAIT
-# table of the server and slack
-bench_hugepages $(((max_n * 1300 + TWMAX * 200) / 1048576 + 1024))
+# server and holder: about 200 and 300 bytes per connection (measured), with
+# room to spare, plus the TIME_WAIT ring and table of the server and slack
+bench_hugepages $(((max_n * 800 + TWMAX * 200) / 1048576 + 1024))
 
 IP_SRV=(198.18.0.1/16 198.19.0.1/24 198.19.1.1/24)
 IP_CLI=(198.18.0.2/16 198.19.0.2/24 198.19.1.2/24)
