@@ -359,6 +359,8 @@ tcp_close_conn(struct sf_worker *w, struct sf_tcb *c,
 	if (old != SF_TCP_TIME_WAIT)
 		w->stats.tcp_conns_closed++;
 	sf_twheel_cancel(tcp->wheel, &c->timer);
+	if (tcp_sndq_cursor(tcp, c)->c == c)
+		tcp_sndq_cursor(tcp, c)->c = NULL;
 	tcp_mbuf_list_free(c->sndq_head);
 	rte_pktmbuf_free(c->rcvq);
 	if (c->ext != 0)

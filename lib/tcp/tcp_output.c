@@ -181,12 +181,28 @@ static struct rte_mbuf *
 tcp_sndq_slice(struct sf_worker *w, struct sf_tcb *c, uint32_t off,
 	       uint32_t len)
 {
+	struct tcp_sndq_cursor *cur = tcp_sndq_cursor(w->tcp, c);
 	struct rte_mbuf *m = c->sndq_head, *head = NULL, *tail = NULL, *mi;
 	uint32_t pos = c->sndq_off + off, piece;
+	uint32_t mseq = c->snd_una - c->sndq_off, seq = c->snd_una + off;
 
+	/* The cursor holds while its mbuf is still queued: those acked
+	 * away all lie below the head's first byte. */
+	if (cur->c == c && SF_SEQ_GEQ(cur->mseq, mseq) &&
+	    SF_SEQ_LEQ(cur->mseq, seq)) {
+		m = cur->m;
+		mseq = cur->mseq;
+		pos = seq - mseq;
+	}
 	while (m != NULL && pos >= m->data_len) {
 		pos -= m->data_len;
+		mseq += m->data_len;
 		m = m->next;
+	}
+	if (m != NULL) {
+		cur->c = c;
+		cur->m = m;
+		cur->mseq = mseq;
 	}
 	while (len > 0 && m != NULL) {
 		piece = RTE_MIN(len, m->data_len - pos);

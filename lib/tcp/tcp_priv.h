@@ -250,6 +250,17 @@ struct sf_tcp_listener {
  * connect(). */
 #define TCP_MAX_OPS (2 * SF_TCP_MAX_LISTEN)
 
+/* Where a connection's last transmit found its data in the send queue:
+ * the next one starts there instead of walking the chain from its head
+ * (a queue of small pieces made every segment cost a long walk). */
+struct tcp_sndq_cursor {
+	const struct sf_tcb *c;
+	struct rte_mbuf *m;		/* in c's send queue ... */
+	uint32_t mseq;			/* ... with its first byte at mseq */
+};
+
+#define TCP_SNDQ_CURSORS 256		/* direct-mapped by TCB index */
+
 /* One worker's TCP. */
 struct sf_tcp {
 	uint64_t now;			/* ms, this iteration */
@@ -289,6 +300,7 @@ struct sf_tcp {
 	uint32_t mem_n;
 	struct sf_tcb **txw_list;	/* data held back by a busy TX buffer */
 	uint32_t txw_n;
+	struct tcp_sndq_cursor sndq_cur[TCP_SNDQ_CURSORS];
 	bool mem_was_low;
 	uint64_t cookie_last;		/* ms: last cookie sent */
 	uint64_t nb_state[SF_TCP_NB_STATES];
@@ -414,6 +426,13 @@ void tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c,
 		      struct sf_seg *seg);
 
 /* tcp_timewait.c */
+static inline struct tcp_sndq_cursor *
+tcp_sndq_cursor(struct sf_tcp *tcp, const struct sf_tcb *c)
+{
+	return &tcp->sndq_cur[(size_t)(c - tcp->tcbs) &
+			      (TCP_SNDQ_CURSORS - 1)];
+}
+
 /* tcp_output(), or once the segment in hand is processed (in_input). */
 static inline void
 tcp_output_soon(struct sf_worker *w, struct sf_tcb *c)

@@ -40,6 +40,7 @@ struct sf_worker;
 struct sf_txbuf {
 	uint16_t len;
 	uint16_t captured;	/* pkts[0, captured) are in the capture */
+	uint64_t bytes;		/* sum of pkts[].pkt_len, kept at put */
 	struct rte_mbuf *pkts[SF_TXBUF_SIZE];
 };
 

@@ -27,6 +27,7 @@ sf_txbuf_put(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 			return;
 		}
 	}
+	wp->tx.bytes += m->pkt_len;	/* the header is hot here */
 	wp->tx.pkts[wp->tx.len++] = m;
 }
 

@@ -24,7 +24,7 @@ sf_worker_tx_send(struct sf_worker *w, struct sf_wport *wp)
 {
 	struct sf_txbuf *tx = &wp->tx;
 	uint16_t sent = 0, i, n = tx->len;
-	uint64_t bytes = 0;
+	uint64_t left = 0;
 	unsigned int tries = 0;
 
 	if (n == 0)
@@ -32,19 +32,20 @@ sf_worker_tx_send(struct sf_worker *w, struct sf_wport *wp)
 	if (unlikely(w->cap != NULL) && tx->captured < n)
 		sf_capture_burst(w, wp, tx->pkts + tx->captured,
 				 (uint16_t)(n - tx->captured), true);
-	for (i = 0; i < n; i++)
-		bytes += tx->pkts[i]->pkt_len;
 	do {
 		sent += rte_eth_tx_burst(wp->port_id, wp->queue_id,
 					 tx->pkts + sent, n - sent);
 	} while (sent < n && ++tries < WORKER_TX_RETRIES);
+	/* The PMD owns (and may have freed) what it took: count the rest,
+	 * which is still ours. */
 	for (i = sent; i < n; i++)
-		bytes -= tx->pkts[i]->pkt_len;
+		left += tx->pkts[i]->pkt_len;
 	if (unlikely(sent < n))
 		memmove(tx->pkts, tx->pkts + sent,
 			(size_t)(n - sent) * sizeof(tx->pkts[0]));
 	w->stats.tx_pkts += sent;
-	w->stats.tx_bytes += bytes;
+	w->stats.tx_bytes += tx->bytes - left;
+	tx->bytes = left;
 	tx->len = (uint16_t)(n - sent);
 	tx->captured = tx->len;
 }

@@ -176,6 +176,7 @@ fz_tx(struct sf_worker *w, struct sf_wport *wp)
 		w->stats.tx_pkts++;
 	}
 	wp->tx.len = 0;
+	wp->tx.bytes = 0;
 }
 
 static void

@@ -96,6 +96,7 @@ test_tx_capture(struct sf_worker *w, struct sf_wport *wp)
 		w->stats.tx_pkts++;
 	}
 	wp->tx.len = 0;
+	wp->tx.bytes = 0;
 }
 
 int
