@@ -465,7 +465,7 @@ const struct cfg_key sf_cfg_keys[] = {
 	  "out-of-order segments held per connection" },
 	{ "tcp", "max_recovery", key_u32, G(tcp.max_recovery), false, 0,
 	  1u << 26, "0", "connections per worker in loss recovery or "
-	  "holding out-of-order data at once (0: max_conns / 32, at least "
+	  "holding out-of-order data at once (0: max_conns / 64, at least "
 	  "1024)" },
 	{ "tcp", "window_scaling", key_bool, G(tcp.wscale_on), false, 0, 0,
 	  "on", "offer and accept window scaling" },

@@ -34,7 +34,7 @@ sf_tcp_conf_defaults(struct sf_tcp_conf *conf)
 	conf->rcvbuf = 256 * 1024;
 	conf->sndbuf = 256 * 1024;
 	conf->ooo_max = 128;
-	conf->max_recovery = 0;	/* max_conns / 32, at least 1024 */
+	conf->max_recovery = 0;	/* max_conns / 64, at least 1024 */
 	conf->keepalive_ms = 0;		/* RFC 1122 §4.2.3.6: off */
 	conf->keepalive_intvl_ms = 75000;	/* Linux defaults */
 	conf->keepalive_probes = 9;
@@ -90,7 +90,7 @@ tcp_max_recovery_default(const struct sf_tcp_conf *conf)
 {
 	uint32_t floor = RTE_MIN(conf->max_conns, UINT32_C(1024));
 
-	return RTE_MAX(conf->max_conns / 32, floor);
+	return RTE_MAX(conf->max_conns / 64, floor);
 }
 
 int
