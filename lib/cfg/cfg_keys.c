@@ -433,12 +433,13 @@ const struct cfg_key sf_cfg_keys[] = {
 	  1u << 26, "65536", "TIME_WAIT records per worker" },
 	{ "tcp", "msl_ms", key_u32, G(tcp.msl_ms), false, 1, 600000, "30000",
 	  "maximum segment lifetime; TIME_WAIT lasts 2 x this" },
-	{ "tcp", "rto_init_ms", key_u32, G(tcp.rto_init_ms), false, 1, 600000,
+	{ "tcp", "rto_init_ms", key_u32, G(tcp.rto_init_ms), false, 1, 65535,
 	  "1000", "initial retransmission timeout (RFC 6298)" },
 	{ "tcp", "rto_min_ms", key_u32, G(tcp.rto_min_ms), false, 1, 600000,
 	  "200", "lower bound of the retransmission timeout" },
-	{ "tcp", "rto_max_ms", key_u32, G(tcp.rto_max_ms), false, 1, 600000,
-	  "60000", "upper bound of the retransmission timeout" },
+	{ "tcp", "rto_max_ms", key_u32, G(tcp.rto_max_ms), false, 1, 65535,
+	  "60000", "upper bound of the retransmission timeout (at most "
+	  "65535: a connection keeps its RTO in 16 bits)" },
 	{ "tcp", "retries", key_u32, G(tcp.retries), false, 1, 100, "8",
 	  "retransmissions of data before the connection is aborted" },
 	{ "tcp", "syn_retries", key_u32, G(tcp.syn_retries), false, 1, 100,
@@ -465,7 +466,7 @@ const struct cfg_key sf_cfg_keys[] = {
 	  "out-of-order segments held per connection" },
 	{ "tcp", "max_recovery", key_u32, G(tcp.max_recovery), false, 0,
 	  1u << 26, "0", "connections per worker in loss recovery or "
-	  "holding out-of-order data at once (0: max_conns / 32, at least "
+	  "holding out-of-order data at once (0: max_conns / 64, at least "
 	  "1024)" },
 	{ "tcp", "window_scaling", key_bool, G(tcp.wscale_on), false, 0, 0,
 	  "on", "offer and accept window scaling" },

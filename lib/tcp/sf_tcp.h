@@ -91,7 +91,7 @@ struct sf_tcp_conf {
 	uint32_t ooo_max;	/* out-of-order segments held per conn */
 	uint32_t max_recovery;	/* loss recovery records (SACK scoreboard,
 				 * out-of-order queue) per worker; 0:
-				 * max_conns / 32, at least 1024 */
+				 * max_conns / 64, at least 1024 */
 	uint32_t keepalive_ms;	/* idle time before probing; 0 = off */
 	uint32_t keepalive_intvl_ms;
 	uint32_t keepalive_probes;

@@ -112,11 +112,11 @@ sf_tcp_connect(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
 	c->port_idx = (uint8_t)port_idx;
 	c->ops_idx = (uint8_t)ops_idx;
 	c->ctx = ctx;
-	c->iss = sf_tcp_isn(&tcp->isn_key, key.laddr, key.lport, key.raddr,
-			    key.rport, tcp->now * 1000);
-	c->snd_una = c->iss;
-	c->snd_nxt = c->iss;
-	c->snd_max = c->iss;
+	c->snd_una = sf_tcp_isn(&tcp->isn_key, key.laddr, key.lport,
+				key.raddr, key.rport, tcp->now * 1000);
+	c->snd_nxt = c->snd_una;
+	c->snd_max = c->snd_una;
+	TCP_TRACE_ISS(w, c, c->snd_una);
 	c->mss = (uint16_t)(conf->mss - (conf->ts_on ? 12 : 0));
 	if (conf->wscale_on) {
 		c->flags |= TF_WS;

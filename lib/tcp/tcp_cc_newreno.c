@@ -19,6 +19,7 @@
 #include "tcp_priv.h"
 
 #define TCP_DUPTHRESH 3
+static_assert(TCP_DUPTHRESH < 16, "struct sf_tcb.dupacks is 4 bits");
 #define TCP_RECOVERY_BURST 2	/* holes resent per ACK */
 
 /* New data acknowledged outside recovery (RFC 5681 §3.1). */

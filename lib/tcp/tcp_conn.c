@@ -34,7 +34,7 @@ sf_tcp_conf_defaults(struct sf_tcp_conf *conf)
 	conf->rcvbuf = 256 * 1024;
 	conf->sndbuf = 256 * 1024;
 	conf->ooo_max = 128;
-	conf->max_recovery = 0;	/* max_conns / 32, at least 1024 */
+	conf->max_recovery = 0;	/* max_conns / 64, at least 1024 */
 	conf->keepalive_ms = 0;		/* RFC 1122 §4.2.3.6: off */
 	conf->keepalive_intvl_ms = 75000;	/* Linux defaults */
 	conf->keepalive_probes = 9;
@@ -90,7 +90,7 @@ tcp_max_recovery_default(const struct sf_tcp_conf *conf)
 {
 	uint32_t floor = RTE_MIN(conf->max_conns, UINT32_C(1024));
 
-	return RTE_MAX(conf->max_conns / 32, floor);
+	return RTE_MAX(conf->max_conns / 64, floor);
 }
 
 int
@@ -102,7 +102,9 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 	int rc;
 
 	if (conf->max_conns == 0 || conf->mss < 64 || conf->wscale > 14 ||
-	    conf->rto_min_ms == 0 || conf->rto_min_ms > conf->rto_max_ms)
+	    conf->rto_min_ms == 0 || conf->rto_min_ms > conf->rto_max_ms ||
+	    conf->rto_max_ms > TCP_RTO_LIMIT ||
+	    conf->rto_init_ms > TCP_RTO_LIMIT)
 		return -EINVAL;
 	tcp = rte_zmalloc_socket("sf_tcp", sizeof(*tcp), RTE_CACHE_LINE_SIZE,
 				 socket);
@@ -206,6 +208,7 @@ sf_tcp_fini(struct sf_worker *w)
 	rte_free(tcp->tws);
 	rte_free(tcp->mem_list);
 	rte_free(tcp->txw_list);
+	rte_free(tcp->trace.conns);
 	rte_free(tcp);
 	w->tcp = NULL;
 }
@@ -300,7 +303,7 @@ tcp_tcb_alloc(struct sf_worker *w, const struct sf_tcp_key *key)
 	memset(c, 0, sizeof(*c));
 	c->key = *key;
 	c->state = SF_TCP_CLOSED;
-	c->rto = tcp->conf.rto_init_ms;
+	c->rto = (uint16_t)tcp->conf.rto_init_ms;
 	sf_timer_init(&c->timer, TCP_TIMER_TCB);
 	rc = sf_tcp_table_add(tcp->table, key, c);
 	if (rc != 0) {
@@ -366,8 +369,9 @@ tcp_close_conn(struct sf_worker *w, struct sf_tcb *c,
 	if (c->ext != 0)
 		tcp_ext_put(w, c);
 	c->sndq_head = c->sndq_tail = c->rcvq = NULL;
-	c->sndq_len = c->rcvq_len = 0;
-	c->close_reason = (uint8_t)why;
+	c->sndq_len = 0;
+	if (TCP_TRACED(c))
+		TCP_TRACE_CONN(w, c)->close_reason = (uint8_t)why;
 	tcp_set_state(w, c, SF_TCP_CLOSED);
 	sf_tcp_table_del(tcp->table, &c->key);
 	c->ops_idx = 0;
@@ -427,7 +431,7 @@ tcp_rtt_sample(struct sf_tcb *c, uint32_t r, const struct sf_tcp_conf *conf)
 	}
 	rto = (c->srtt >> 3) + RTE_MAX(1u, c->rttvar);
 	rto = RTE_MAX(rto, conf->rto_min_ms);
-	c->rto = RTE_MIN(rto, conf->rto_max_ms);
+	c->rto = (uint16_t)RTE_MIN(rto, conf->rto_max_ms);
 }
 
 /* Remove @acked bytes from the head of the send queue. */
@@ -441,14 +445,19 @@ tcp_sndq_drop_acked(struct sf_worker *w, struct sf_tcb *c, uint32_t acked)
 	acked = RTE_MIN(acked, c->sndq_len);
 	c->sndq_len -= acked;
 	while (acked > 0 && (m = c->sndq_head) != NULL) {
-		avail = m->data_len - c->sndq_off;
+		avail = m->data_len;
 		if (acked < avail) {
-			c->sndq_off += acked;
+			/* The head now starts at snd_una. The mbuf is ours
+			 * (sf_tcp_send takes it; shared data comes as
+			 * clones), and the slices of it in flight are
+			 * indirect mbufs with their own offsets. */
+			m->data_off = (uint16_t)(m->data_off + acked);
+			m->data_len = (uint16_t)(m->data_len - acked);
+			m->pkt_len -= acked;
 			return;
 		}
 		acked -= avail;
 		c->sndq_head = m->next;
-		c->sndq_off = 0;
 		m->next = NULL;
 		rte_pktmbuf_free_seg(m);
 	}
@@ -463,7 +472,7 @@ tcp_peer_closed(struct sf_worker *w, struct sf_tcb *c)
 {
 	const struct sf_tcp_app_ops *ops = tcp_ops(w, c);
 
-	if (c->rcvq_len > 0) {
+	if (tcp_rcvq_len(c) > 0) {
 		/* Offer what is left once more: an app that was waiting for
 		 * more bytes (a partial request) learns, through
 		 * sf_conn_fin_rcvd(), that none will come. Emptying the queue
@@ -485,28 +494,26 @@ void
 tcp_app_recv(struct sf_worker *w, struct sf_tcb *c)
 {
 	const struct sf_tcp_app_ops *ops;
-	uint32_t used;
+	uint32_t used, len;
 
-	while (c->rcvq_len > 0) {
+	while ((len = tcp_rcvq_len(c)) > 0) {
 		ops = tcp_ops(w, c);
 		if ((c->flags & TF_ORPHAN) || ops == NULL ||
 		    ops->recv == NULL) {
-			used = c->rcvq_len;
+			used = len;
 		} else {
-			used = ops->recv(w, tcp_conn(c), c->rcvq, 0,
-					 c->rcvq_len);
+			used = ops->recv(w, tcp_conn(c), c->rcvq, 0, len);
 			if (!tcp_alive(c))
 				return;
-			used = RTE_MIN(used, c->rcvq_len);
+			used = RTE_MIN(used, len);
 		}
-		if (used < c->rcvq_len)
+		if (used < len)
 			/* The app is short of send space (echo, proxies):
 			 * offer the rest again once ACKs free some. */
 			c->flags |= TF_WANT_WRITE;
 		if (used == 0)
 			return;
-		c->rcvq_len -= used;
-		if (c->rcvq_len == 0) {
+		if (used == len) {
 			rte_pktmbuf_free(c->rcvq);
 			c->rcvq = NULL;
 			if (c->flags & TF_FIN_PENDING)
@@ -542,7 +549,7 @@ tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
 	if (c->flags & TF_PERSIST) {
 		/* RFC 9293 §3.8.6.1: probe the zero window. */
 		w->stats.tcp_window_probes++;
-		c->rto = RTE_MIN(c->rto * 2, tcp->conf.rto_max_ms);
+		c->rto = (uint16_t)RTE_MIN(c->rto * 2u, tcp->conf.rto_max_ms);
 		tcp_output(w, c);
 		return;
 	}
@@ -572,7 +579,7 @@ tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
 	c->nrexmit++;
 	/* RFC 6298 (5.5)-(5.7): back off, go again from snd_una; RFC 5681
 	 * (4): one segment of cwnd, ssthresh to half the flight. */
-	c->rto = RTE_MIN(c->rto * 2, tcp->conf.rto_max_ms);
+	c->rto = (uint16_t)RTE_MIN(c->rto * 2u, tcp->conf.rto_max_ms);
 	tcp_cc_timeout(c);
 	c->flags &= (uint16_t)~TF_RTT;	/* Karn: no sample from a rexmit */
 	/* The SACK scoreboard survives the timeout, as in Linux: the
@@ -659,9 +666,9 @@ tcp_mem_throttle(struct sf_worker *w, struct sf_tcb *c)
 	struct sf_tcp *tcp = w->tcp;
 
 	w->stats.tcp_drop_mem++;
-	if (c->mem_throttled || tcp->mem_n == TCP_MEM_LIST)
+	if (TCP_MEM_THROTTLED(c) || tcp->mem_n == TCP_MEM_LIST)
 		return;
-	c->mem_throttled = 1;
+	TCP_MEM_THROTTLED(c) = 1;
 	tcp->mem_list[tcp->mem_n++] = c;
 }
 
@@ -678,9 +685,9 @@ tcp_mem_release(struct sf_worker *w)
 	for (i = 0; i < tcp->mem_n; i++) {
 		c = tcp->mem_list[i];
 		/* Closed (or reused) since: the flag was cleared with it. */
-		if (!c->mem_throttled)
+		if (!TCP_MEM_THROTTLED(c))
 			continue;
-		c->mem_throttled = 0;
+		TCP_MEM_THROTTLED(c) = 0;
 		c->flags |= TF_ACKNOW;
 		tcp_output(w, c);
 	}

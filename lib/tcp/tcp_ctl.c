@@ -88,6 +88,7 @@ ctl_entry_info(const struct sf_worker *w, const struct sf_tcp_key *k,
 {
 	const volatile struct sf_tcb *c;
 	const volatile struct sf_tw *tw;
+	const struct rte_mbuf *rcvq;
 	uint32_t left;
 	uint8_t state;
 
@@ -114,7 +115,12 @@ ctl_entry_info(const struct sf_worker *w, const struct sf_tcp_key *k,
 	ctl_tcb_timer(c, state, now, ci);
 	ci->nrexmit = c->nrexmit;
 	ci->sndq = c->sndq_len;
-	ci->rcvq = c->rcvq_len;
+	/* The count is the queue's pkt_len. The worker may free that mbuf
+	 * under us (mempool memory stays mapped): a best-effort read,
+	 * bounded by the buffer. */
+	rcvq = c->rcvq;
+	ci->rcvq = rcvq == NULL ? 0 :
+		RTE_MIN(rcvq->pkt_len, w->tcp->conf.rcvbuf);
 	ci->snd_wnd = c->snd_wnd;
 	ci->cwnd = c->cwnd;
 	ci->srtt_ms = c->srtt >> 3;

@@ -119,13 +119,13 @@ tcp_rcv_listen(struct sf_worker *w, struct sf_wport *wp,
 	c->port_idx = (uint8_t)(wp - w->ports);
 	c->ops_idx = l->ops_idx;
 	c->flags |= TF_PASSIVE;
-	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;
-	c->iss = sf_tcp_isn(&tcp->isn_key, key->laddr, key->lport,
-			    key->raddr, key->rport, tcp->now * 1000);
-	c->snd_una = c->iss;
-	c->snd_nxt = c->iss;
-	c->snd_max = c->iss;
+	c->snd_una = sf_tcp_isn(&tcp->isn_key, key->laddr, key->lport,
+				key->raddr, key->rport, tcp->now * 1000);
+	c->snd_nxt = c->snd_una;
+	c->snd_max = c->snd_una;
+	TCP_TRACE_IRS(w, c, seg->seq);
+	TCP_TRACE_ISS(w, c, c->snd_una);
 	tcp_syn_options(w, c, seg);
 	c->snd_wnd = seg->wnd;	/* a SYN's window is not scaled */
 	c->snd_wl1 = seg->seq;

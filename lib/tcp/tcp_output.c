@@ -127,13 +127,13 @@ tcp_xmit(struct sf_worker *w, struct sf_wport *wp,
 static uint32_t
 tcp_rcv_space(const struct sf_worker *w, const struct sf_tcb *c)
 {
-	uint32_t buf = w->tcp->conf.rcvbuf;
+	uint32_t buf = w->tcp->conf.rcvbuf, queued = tcp_rcvq_len(c);
 
 	/* At the mbuf reserve, offer no new window: peers slow down by flow
 	 * control instead of losing segments to tcp_drop_mem. */
 	if (unlikely(w->mbuf_low))
 		return 0;
-	return c->rcvq_len >= buf ? 0 : buf - c->rcvq_len;
+	return queued >= buf ? 0 : buf - queued;
 }
 
 /* Header fields every segment of @c shares; sets the window we offer and
@@ -183,11 +183,13 @@ tcp_sndq_slice(struct sf_worker *w, struct sf_tcb *c, uint32_t off,
 {
 	struct tcp_sndq_cursor *cur = tcp_sndq_cursor(w->tcp, c);
 	struct rte_mbuf *m = c->sndq_head, *head = NULL, *tail = NULL, *mi;
-	uint32_t pos = c->sndq_off + off, piece;
-	uint32_t mseq = c->snd_una - c->sndq_off, seq = c->snd_una + off;
+	/* The head mbuf is trimmed as bytes are acked: it starts at
+	 * snd_una. */
+	uint32_t pos = off, piece;
+	uint32_t mseq = c->snd_una, seq = c->snd_una + off;
 
-	/* The cursor holds while its mbuf is still queued: those acked
-	 * away all lie below the head's first byte. */
+	/* The cursor holds while its mbuf is still queued and untrimmed:
+	 * those acked away (or trimmed) start below snd_una. */
 	if (cur->c == c && SF_SEQ_GEQ(cur->mseq, mseq) &&
 	    SF_SEQ_LEQ(cur->mseq, seq)) {
 		m = cur->m;
@@ -407,7 +409,7 @@ tcp_send_syn(struct sf_worker *w, struct sf_tcb *c)
 		c->flags &= (uint16_t)~TF_NO_ARP;
 	}
 	tcp_hdr_init(&a, &c->peer_mac, &c->key);
-	a.seq = c->iss;
+	a.seq = c->snd_una;	/* our SYN is not acked: snd_una is the ISS */
 	a.ack = active ? 0 : c->rcv_nxt;
 	a.flags = active ? RTE_TCP_SYN_FLAG :
 		RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
@@ -425,7 +427,7 @@ tcp_send_syn(struct sf_worker *w, struct sf_tcb *c)
 	c->flags |= TF_SYN_SENT;
 	a.trace = c->trace;
 	a.tobj = c;
-	c->snd_nxt = c->iss + 1;
+	c->snd_nxt = c->snd_una + 1;
 	c->snd_max = c->snd_nxt;
 	c->rcv_adv = c->rcv_nxt + a.wnd;
 	c->rto_at = tcp_deadline(tcp->now, c->rto);

@@ -58,8 +58,9 @@
  * the probe timeout (PTO) instead of the RTO. RFC 8985 sends one probe;
  * a lost probe (or its lost ACK) would then cost a whole RTO, 200 ms on
  * a sub-millisecond path, so a few more follow at doubling PTOs. */
-#define TCP_TLP_ARMED	0x80
+#define TCP_TLP_ARMED	0x8
 #define TCP_TLP_MAX	3
+static_assert(TCP_TLP_MAX < TCP_TLP_ARMED, "struct sf_tcb.tlp is 4 bits");
 
 /* Kinds of wheel timers (struct sf_timer.kind). */
 #define TCP_TIMER_TCB	1
@@ -90,20 +91,31 @@ struct sf_tcb_ext {
 	};
 };
 
-/* The per-connection control block (RFC 9293 §3.3.1), 3 cache lines.
+/* The per-connection control block (RFC 9293 §3.3.1): 168 bytes, an
+ * array stride of 8-byte multiples rather than 3 cache lines, so that an
+ * idle connection costs <= 192 B with its table slot and its share of the
+ * recovery pool. Kept elsewhere or derived, not stored:
+ * - the ISNs: during the handshake snd_una is the ISS (until our SYN is
+ *   acked) and rcv_nxt - 1 the IRS; after it only the trace wants them
+ *   (struct tcp_trace_conn, with the trace's teardown steps and why the
+ *   connection closed);
+ * - the bytes in rcvq: rcvq->pkt_len (one mbuf chain);
+ * - snd_una's offset into sndq_head: the head mbuf is trimmed as it is
+ *   acked (its indirect slices in flight keep their own offsets).
  * Deadlines are the low 32 bits of the worker's ms clock (struct
  * sf_tcp.now), 0 when not armed, compared with TCP_TIME_* (wraparound
  * safe: every delay is under 2^31 ms, the longest being keepalive_ms
  * <= 1 day). */
 struct sf_tcb {
-	/* -- line 0: everything a common segment touches -- 64 bytes */
+	/* -- bytes 0-63: everything a common segment touches -- */
 	struct sf_tcp_key key;		/* raddr laddr rport lport */
 	uint8_t state;
 	uint8_t snd_wscale : 4;		/* peer's shift for its window */
 	uint8_t rcv_wscale : 4;		/* our shift for our window (both
 					 * <= 14, RFC 7323 §2.3) */
 	uint8_t nrexmit;		/* consecutive RTOs */
-	uint8_t tlp;			/* probes sent | TCP_TLP_ARMED */
+	uint8_t tlp : 4;		/* probes sent | TCP_TLP_ARMED */
+	uint8_t dupacks : 4;		/* up to TCP_DUPTHRESH */
 	uint16_t flags;
 	uint16_t mss;			/* payload per segment we send */
 	uint32_t snd_una;
@@ -116,9 +128,15 @@ struct sf_tcb {
 	uint32_t rcv_adv;		/* right edge we advertised */
 	uint32_t cwnd;
 	uint32_t ssthresh;
-	uint32_t ts_recent;
-	/* -- line 1: queues, timers -- 64 bytes */
-	struct rte_mbuf *sndq_head;	/* payload mbufs, linked by ->next */
+	/* One or the other: RTT comes from timestamps when negotiated (RFC
+	 * 7323 §4), else from one timed segment (RFC 6298 §3). */
+	union {
+		uint32_t ts_recent;	/* TF_TS */
+		uint32_t rtt_seq;	/* no TF_TS: timed while TF_RTT */
+	};
+	/* -- bytes 64-127: queues, timers -- */
+	struct rte_mbuf *sndq_head;	/* payload mbufs, linked by ->next;
+					 * the first starts at snd_una */
 	union {
 		struct rte_mbuf *sndq_tail;
 		/* While free or in limbo. Not ctx: the table's reclamation
@@ -127,47 +145,56 @@ struct sf_tcb {
 		 * by then and no send is taken in CLOSED. */
 		struct sf_tcb *next_free;
 	};
-	struct rte_mbuf *rcvq;		/* data the app has not consumed */
-	struct sf_timer timer;		/* one armed deadline */
+	struct rte_mbuf *rcvq;		/* data the app has not consumed, one
+					 * chain: its pkt_len is the count */
+	struct sf_timer timer;		/* one armed deadline; its user byte
+					 * is mem_throttled: data dropped
+					 * at the mbuf reserve, owed a
+					 * window update */
 	uint32_t sndq_len;		/* bytes queued from snd_una on */
-	uint32_t rcvq_len;
 	uint32_t rto_at;		/* retransmit / persist / SYN retry */
 	uint32_t delack_at;
-	/* -- line 2: colder -- 64 bytes */
-	void *ctx;			/* the app's */
 	uint32_t aux_at;		/* FIN_WAIT_2 or keepalive */
-	uint32_t rtt_start;		/* ms, with rtt_seq (no TS) */
-	uint32_t rtt_seq;
-	uint32_t iss;
-	uint32_t irs;
+	/* -- bytes 128-167: colder -- */
+	void *ctx;			/* the app's */
+	uint32_t rtt_start;		/* ms, with rtt_seq */
 	uint32_t srtt;			/* ms << 3 */
 	uint32_t rttvar;		/* ms << 2 */
-	uint32_t rto;			/* ms */
 	uint32_t recover;		/* NewReno (RFC 6582) */
 	uint32_t ext;			/* w->tcp->exts[ext - 1]; 0 none */
-	uint16_t sndq_off;		/* snd_una's offset into sndq_head
-					 * (< its data_len, a uint16_t) */
+	uint16_t rto;			/* ms, <= TCP_RTO_LIMIT */
 	struct rte_ether_addr peer_mac;
 	uint8_t port_idx;		/* index into w->ports */
 	uint8_t ops_idx;		/* w->tcp->ops[]; 0: none */
-	uint8_t dupacks;
 	union {
 		uint8_t arp_tries;	/* SYN_SENT, next hop unresolved */
 		uint8_t ka_probes;	/* synchronized: keepalive probes
 					 * unanswered (zeroed when armed) */
 	};
-	uint8_t close_reason;
 	uint8_t trace;			/* TCP_TR_*: 0 unless traced */
-	uint8_t trace_step;		/* trace only: teardown steps seen */
-	uint8_t mem_throttled;		/* data dropped at the mbuf reserve:
-					 * owed a window update */
-} SF_CACHE_ALIGNED;
+};
 
-static_assert(sizeof(struct sf_tcb) <= 3 * RTE_CACHE_LINE_SIZE,
-	      "struct sf_tcb over 3 cache lines");
-static_assert(offsetof(struct sf_tcb, sndq_head) == RTE_CACHE_LINE_SIZE,
-	      "struct sf_tcb line 0 is not 64 bytes");
+/* Data dropped at the mbuf reserve: the connection is owed a window
+ * update (tcp_mem_throttle). The timer's spare byte holds the flag. */
+#define TCP_MEM_THROTTLED(c) ((c)->timer.user)
+
+/* struct sf_tcb.rto is 16 bits: RFC 6298 (2.5) wants a maximum of at
+ * least 60 s; the config takes none above this. */
+#define TCP_RTO_LIMIT UINT16_MAX
+
+static_assert(sizeof(struct sf_tcb) <= 168, "struct sf_tcb over 168 bytes");
+static_assert(sizeof(struct sf_tcb) % 8 == 0 && _Alignof(struct sf_tcb) == 8,
+	      "struct sf_tcb array stride not a multiple of 8");
+static_assert(offsetof(struct sf_tcb, sndq_head) == 64,
+	      "struct sf_tcb: the per-segment fields are not 64 bytes");
 static_assert(SF_MAX_PORTS <= UINT8_MAX, "port_idx is a uint8_t");
+
+/* Bytes the app has not taken yet. */
+static inline uint32_t
+tcp_rcvq_len(const struct sf_tcb *c)
+{
+	return c->rcvq != NULL ? c->rcvq->pkt_len : 0;
+}
 
 /* Wraparound-safe comparisons of 32-bit ms times (RFC 1982 style). */
 #define TCP_TIME_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)

@@ -168,13 +168,13 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 			if (!tcp_alive(c))
 				return false;
 		}
-		before = c->rcvq_len;
+		before = tcp_rcvq_len(c);
 		tcp_app_recv(w, c);
 		if (!tcp_alive(c))
 			return false;
 		/* Our window reopened: say so (RFC 9293 §3.8.6.2.2). */
-		if (before != 0 && (c->rcvq_len == 0 ||
-				    before - c->rcvq_len >= c->mss))
+		if (before != 0 && (tcp_rcvq_len(c) == 0 ||
+				    before - tcp_rcvq_len(c) >= c->mss))
 			c->flags |= TF_ACKNOW;
 	}
 	return true;
@@ -228,7 +228,6 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 static void
 tcp_rcvq_append(struct sf_tcb *c, struct rte_mbuf *m)
 {
-	c->rcvq_len += m->pkt_len;
 	if (c->rcvq == NULL)
 		c->rcvq = m;
 	else if (rte_pktmbuf_chain(c->rcvq, m) != 0)
@@ -501,7 +500,7 @@ tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	struct sf_wport *wp = &w->ports[c->port_idx];
 
 	if ((seg->flags & RTE_TCP_ACK_FLAG) &&
-	    (SF_SEQ_LEQ(seg->ack, c->iss) ||
+	    (SF_SEQ_LEQ(seg->ack, c->snd_una) ||	/* snd_una: our ISS */
 	     SF_SEQ_GT(seg->ack, c->snd_max))) {
 		if (!(seg->flags & RTE_TCP_RST_FLAG))
 			tcp_send_rst_reply(w, wp, seg);
@@ -516,7 +515,7 @@ tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	}
 	if (!(seg->flags & RTE_TCP_SYN_FLAG))
 		return;
-	c->irs = seg->seq;
+	TCP_TRACE_IRS(w, c, seg->seq);
 	c->rcv_nxt = seg->seq + 1;
 	c->rcv_adv = c->rcv_nxt;	/* nothing advertised beyond it yet */
 	tcp_syn_options(w, c, seg);
@@ -558,7 +557,7 @@ rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 	/* A retransmitted SYN in SYN_RCVD: our SYN-ACK was lost. */
 	if (c->state == SF_TCP_SYN_RCVD &&
 	    (seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
-	    RTE_TCP_SYN_FLAG && seg->seq == c->irs) {
+	    RTE_TCP_SYN_FLAG && seg->seq == c->rcv_nxt - 1) {	/* the IRS */
 		c->flags |= TF_ACKNOW;
 		tcp_output(w, c);
 		return;
@@ -608,8 +607,10 @@ rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 		w->stats.tcp_drop_noack++;
 		return;
 	}
-	/* RFC 7323 §4.3: remember the newest timestamp at the left edge. */
-	if ((o->present & SF_TCPOPT_TS) && SF_SEQ_LEQ(seg->seq, c->rcv_nxt))
+	/* RFC 7323 §4.3: remember the newest timestamp at the left edge
+	 * (only when negotiated: without, the slot times rtt_seq). */
+	if ((c->flags & TF_TS) && (o->present & SF_TCPOPT_TS) &&
+	    SF_SEQ_LEQ(seg->seq, c->rcv_nxt))
 		c->ts_recent = o->tsval;
 
 	switch (c->state) {

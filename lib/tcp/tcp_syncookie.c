@@ -146,10 +146,10 @@ tcp_syncookie_accept(struct sf_worker *w, struct sf_wport *wp,
 	c->port_idx = (uint8_t)(wp - w->ports);
 	c->ops_idx = l->ops_idx;
 	c->flags |= TF_PASSIVE | TF_SYN_SENT;
-	c->irs = irs;
 	c->rcv_nxt = seg->seq;
-	c->iss = iss;
 	c->snd_una = iss;
+	TCP_TRACE_IRS(w, c, irs);
+	TCP_TRACE_ISS(w, c, iss);
 	c->snd_nxt = iss + 1;
 	c->snd_max = iss + 1;
 	tcp_syn_options(w, c, &syn);

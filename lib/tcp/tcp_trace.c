@@ -25,11 +25,12 @@
 #include <string.h>
 
 #include <rte_log.h>
+#include <rte_malloc.h>
 
 #include "sf_log.h"
 #include "tcp_priv.h"
 
-/* struct sf_tcb.trace_step: the teardown steps seen so far */
+/* struct tcp_trace_conn.step: the teardown steps seen so far */
 #define TS_FIN_OUT	0x01	/* our FIN went out */
 #define TS_FIN_IN	0x02	/* the peer's FIN came in */
 #define TS_OUT_FIRST	0x04	/* ours was the first FIN (u) */
@@ -254,6 +255,18 @@ tcp_trace_conn_new(struct sf_worker *w, struct sf_tcb *c)
 		return;
 	if (f->limit != 0 && t->nb_traced >= f->limit)
 		return;
+	if (t->conns == NULL) {
+		/* Once, at the first pick: untraced runs never pay. */
+		t->conns = rte_zmalloc("sf_tcp_trace", sizeof(*t->conns) *
+				       (size_t)w->tcp->conf.max_conns,
+				       RTE_CACHE_LINE_SIZE);
+		if (t->conns == NULL) {
+			trace_emit(w, "worker %u: no memory to trace "
+				   "connections", w->id);
+			return;
+		}
+	}
+	memset(TCP_TRACE_CONN(w, c), 0, sizeof(struct tcp_trace_conn));
 	c->trace = TCP_TR_ON;
 	__atomic_store_n(&t->nb_traced, t->nb_traced + 1, __ATOMIC_RELAXED);
 	if (f->limit != 0 && t->nb_traced == f->limit)
@@ -390,15 +403,16 @@ label_add(struct trace_label *l, const char *fmt, ...)
 
 /* The teardown step this FIN is. */
 static void
-step_fin(struct sf_tcb *c, const struct trace_seg *s, struct trace_label *l)
+step_fin(struct sf_tcb *c, struct tcp_trace_conn *tc,
+	 const struct trace_seg *s, struct trace_label *l)
 {
 	uint8_t mine = s->out ? TS_FIN_OUT : TS_FIN_IN;
 	uint8_t theirs = s->out ? TS_FIN_IN : TS_FIN_OUT;
 	bool acks, first;
 
-	if (c->trace_step & mine) {
+	if (tc->step & mine) {
 		/* again (step_name says "retransmission") */
-		first = c->trace_step & (s->out ? TS_OUT_FIRST : TS_IN_FIRST);
+		first = tc->step & (s->out ? TS_OUT_FIRST : TS_IN_FIRST);
 		label_add(l, "teardown %s FIN", first ? "1/4" : "3/4");
 		return;
 	}
@@ -409,9 +423,9 @@ step_fin(struct sf_tcb *c, const struct trace_seg *s, struct trace_label *l)
 		label_add(l, "FIN out of order (not taken yet)");
 		return;
 	}
-	c->trace_step |= mine;
-	if (!(c->trace_step & theirs)) {
-		c->trace_step |= s->out ? TS_OUT_FIRST : TS_IN_FIRST;
+	tc->step |= mine;
+	if (!(tc->step & theirs)) {
+		tc->step |= s->out ? TS_OUT_FIRST : TS_IN_FIRST;
 		label_add(l, "teardown 1/4 FIN seq=u%s", s->out &&
 			  !(c->flags & TF_ORPHAN) ?
 			  " (half-close: shutdown)" : "");
@@ -422,12 +436,12 @@ step_fin(struct sf_tcb *c, const struct trace_seg *s, struct trace_label *l)
 		acks = s->ack == c->rcv_nxt;
 	else
 		acks = (c->flags & TF_FIN_SENT) && s->ack == c->snd_max;
-	if (acks && !(c->trace_step & TS_STEP2)) {
-		c->trace_step |= TS_STEP2;
+	if (acks && !(tc->step & TS_STEP2)) {
+		tc->step |= TS_STEP2;
 		label_add(l, "teardown 2/4+3/4 FIN-ACK seq=w ack=u+1 "
 			  "(merged FIN+ACK)");
 	} else if (!acks) {
-		c->trace_step |= TS_SIMUL;
+		tc->step |= TS_SIMUL;
 		label_add(l, "teardown 3/4 FIN seq=w (simultaneous close)");
 	} else {
 		label_add(l, "teardown 3/4 FIN seq=w");
@@ -436,34 +450,36 @@ step_fin(struct sf_tcb *c, const struct trace_seg *s, struct trace_label *l)
 
 /* The teardown step this ACK is, when it acks a FIN the first time. */
 static void
-step_ack(struct sf_tcb *c, const struct trace_seg *s, struct trace_label *l)
+step_ack(struct sf_tcb *c, struct tcp_trace_conn *tc,
+	 const struct trace_seg *s, struct trace_label *l)
 {
 	bool acks, first;
-	const char *simul = (c->trace_step & TS_SIMUL) ?
+	const char *simul = (tc->step & TS_SIMUL) ?
 		" (simultaneous close)" : "";
 
 	if (s->out) {
-		acks = (c->trace_step & TS_FIN_IN) && s->ack == c->rcv_nxt;
-		first = (c->trace_step & TS_IN_FIRST) != 0;
+		acks = (tc->step & TS_FIN_IN) && s->ack == c->rcv_nxt;
+		first = (tc->step & TS_IN_FIRST) != 0;
 	} else {
-		acks = (c->trace_step & TS_FIN_OUT) &&
+		acks = (tc->step & TS_FIN_OUT) &&
 			(c->flags & TF_FIN_SENT) && s->ack == c->snd_max;
-		first = (c->trace_step & TS_OUT_FIRST) != 0;
+		first = (tc->step & TS_OUT_FIRST) != 0;
 	}
 	if (!acks)
 		return;
-	if (first && !(c->trace_step & TS_STEP2)) {
-		c->trace_step |= TS_STEP2;
+	if (first && !(tc->step & TS_STEP2)) {
+		tc->step |= TS_STEP2;
 		label_add(l, "teardown 2/4 ACK ack=u+1%s", simul);
-	} else if (!first && !(c->trace_step & TS_STEP4)) {
-		c->trace_step |= TS_STEP4;
+	} else if (!first && !(tc->step & TS_STEP4)) {
+		tc->step |= TS_STEP4;
 		label_add(l, "teardown 4/4 ACK ack=w+1%s", simul);
 	}
 }
 
 /* Does @s repeat sequence space its sender sent before? */
 static bool
-seg_rexmit(struct sf_tcb *c, const struct trace_seg *s)
+seg_rexmit(struct sf_tcb *c, const struct tcp_trace_conn *tc,
+	   const struct trace_seg *s)
 {
 	bool syn = s->fl & RTE_TCP_SYN_FLAG, fin = s->fl & RTE_TCP_FIN_FLAG;
 
@@ -474,18 +490,19 @@ seg_rexmit(struct sf_tcb *c, const struct trace_seg *s)
 	}
 	if (syn)	/* the peer's SYN or SYN-ACK again: ours was lost */
 		return c->state != SF_TCP_CLOSED &&
-			c->state != SF_TCP_SYN_SENT && s->seq == c->irs;
+			c->state != SF_TCP_SYN_SENT && s->seq == tc->irs;
 	return (s->len > 0 && SF_SEQ_LT(s->seq, c->rcv_nxt)) ||
-		(fin && (c->trace_step & TS_FIN_IN));
+		(fin && (tc->step & TS_FIN_IN));
 }
 
 /* Name what segment @s of @c is, "retransmission: " first when it is
  * one; updates the steps seen. */
 static void
-step_name(struct sf_tcb *c, const struct trace_seg *s, char *b, size_t n)
+step_name(struct sf_tcb *c, struct tcp_trace_conn *tc,
+	  const struct trace_seg *s, char *b, size_t n)
 {
 	bool syn = s->fl & RTE_TCP_SYN_FLAG, fin = s->fl & RTE_TCP_FIN_FLAG;
-	bool ack = s->fl & RTE_TCP_ACK_FLAG, rexmit = seg_rexmit(c, s);
+	bool ack = s->fl & RTE_TCP_ACK_FLAG, rexmit = seg_rexmit(c, tc, s);
 	struct trace_label l = { .b = b, .n = n };
 
 	b[0] = '\0';
@@ -522,22 +539,22 @@ step_name(struct sf_tcb *c, const struct trace_seg *s, char *b, size_t n)
 	}
 	if (ack && ((s->out && (c->trace & TCP_TR_HS3)) ||
 		    (!s->out && c->state == SF_TCP_SYN_RCVD &&
-		     s->ack == c->iss + 1))) {
+		     s->ack == tc->iss + 1))) {
 		c->trace &= (uint8_t)~TCP_TR_HS3;
 		label_add(&l, "handshake 3/3 ACK ack=y+1");
 	}
 	if (s->len > 0) {
 		if (!rexmit &&
-		    (c->trace_step & (s->out ? TS_FIN_IN : TS_FIN_OUT)))
+		    (tc->step & (s->out ? TS_FIN_IN : TS_FIN_OUT)))
 			label_add(&l, "data after %s FIN (half-close)",
 				  s->out ? "the peer's" : "our");
 		else
 			label_add(&l, "data");
 	}
 	if (fin)
-		step_fin(c, s, &l);
+		step_fin(c, tc, s, &l);
 	else if (ack)
-		step_ack(c, s, &l);
+		step_ack(c, tc, s, &l);
 	if (l.parts == 0)
 		label_add(&l, ack ? "ACK" : "no ACK");
 }
@@ -588,23 +605,24 @@ trace_seg_tcb(struct sf_worker *w, struct sf_tcb *c, const struct trace_seg *s,
 	bool irs_known = passive || c->state != SF_TCP_SYN_SENT;
 	char our = passive ? 'y' : 'x', peer = passive ? 'x' : 'y';
 	char rs[24] = "", ra[24] = "", step[160];
+	struct tcp_trace_conn *tc = TCP_TRACE_CONN(w, c);
 	const char *state;
 
 	if (s->out) {
-		rel_str(rs, sizeof(rs), our, s->seq, c->iss);
+		rel_str(rs, sizeof(rs), our, s->seq, tc->iss);
 		if ((s->fl & RTE_TCP_ACK_FLAG) && irs_known)
-			rel_str(ra, sizeof(ra), peer, s->ack, c->irs);
+			rel_str(ra, sizeof(ra), peer, s->ack, tc->irs);
 	} else {
 		if (irs_known)
-			rel_str(rs, sizeof(rs), peer, s->seq, c->irs);
+			rel_str(rs, sizeof(rs), peer, s->seq, tc->irs);
 		else if (s->fl & RTE_TCP_SYN_FLAG)
 			rel_str(rs, sizeof(rs), peer, s->seq, s->seq);
 		if (s->fl & RTE_TCP_ACK_FLAG)
-			rel_str(ra, sizeof(ra), our, s->ack, c->iss);
+			rel_str(ra, sizeof(ra), our, s->ack, tc->iss);
 	}
 	state = c->state == SF_TCP_CLOSED && passive ? "LISTEN" :
 		sf_tcp_state_name((enum sf_tcp_state)c->state);
-	step_name(c, s, step, sizeof(step));
+	step_name(c, tc, s, step, sizeof(step));
 	emit_seg(w, s, &c->key, state, th, rs, ra, step);
 }
 
@@ -746,7 +764,7 @@ tcp_trace_state(struct sf_worker *w, struct sf_tcb *c, uint8_t from,
 				 two_msl);
 		break;
 	case SF_TCP_CLOSED:
-		why = (enum sf_close_reason)c->close_reason;
+		why = (enum sf_close_reason)TCP_TRACE_CONN(w, c)->close_reason;
 		if (why == SF_CLOSE_NORMAL)
 			snprintf(what, sizeof(what), "CLOSED");
 		else

@@ -30,6 +30,19 @@ struct sf_tcp_key;
 #define TCP_TR_HS3		0x08	/* next ACK out: handshake 3/3 */
 #define TCP_TR_TW		0x80	/* the object is a struct sf_tw */
 
+/* What the trace alone needs of a traced connection, kept beside the
+ * TCBs (struct tcp_trace_ctl.conns, one per TCB, allocated when the
+ * first connection is picked) so that untraced ones do not carry it:
+ * the ISNs that make its sequence numbers relative, which TCP itself
+ * needs only during the handshake (snd_una and rcv_nxt - 1 stand for
+ * them there), the teardown steps seen and why it closed. */
+struct tcp_trace_conn {
+	uint32_t iss;
+	uint32_t irs;
+	uint8_t step;			/* TS_* (tcp_trace.c) */
+	uint8_t close_reason;		/* enum sf_close_reason */
+};
+
 /* The filter goes from the control plane to the worker through two slots:
  * the writer fills slot[(gen + 1) & 1], then publishes gen + 1; the worker
  * copies slot[gen & 1] and checks gen did not move meanwhile. */
@@ -40,6 +53,7 @@ struct tcp_trace_ctl {
 	uint32_t seen;			/* gen of cur */
 	uint32_t nb_traced;		/* connections picked under cur */
 	struct sf_trace_filter cur;
+	struct tcp_trace_conn *conns;	/* by TCB index; NULL until needed */
 	uint64_t t0;			/* TSC at sf_tcp_init: time zero */
 };
 
@@ -49,6 +63,20 @@ struct tcp_trace_ctl {
 #define TCP_TRACE_NOTE(c, bit) do {				\
 	if (TCP_TRACED(c))					\
 		(c)->trace |= (bit);				\
+} while (0)
+
+/* @c's record; @c is traced (so the records exist). */
+#define TCP_TRACE_CONN(w, c) \
+	(&(w)->tcp->trace.conns[(c) - (w)->tcp->tcbs])
+
+/* Our ISN, or the peer's, for the trace of a traced @c. */
+#define TCP_TRACE_ISS(w, c, v) do {				\
+	if (TCP_TRACED(c))					\
+		TCP_TRACE_CONN(w, c)->iss = (v);		\
+} while (0)
+#define TCP_TRACE_IRS(w, c, v) do {				\
+	if (TCP_TRACED(c))					\
+		TCP_TRACE_CONN(w, c)->irs = (v);		\
 } while (0)
 
 /* A new connection: pick it when the current filter matches. Called for
