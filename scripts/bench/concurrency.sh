@@ -8,8 +8,9 @@
 # memif ports, each joined to one synfin client on CPU CLI:
 #   port 0  the holder: --concurrency N --requests 0 --req-rate 1 (one
 #           request a second over all N: idle), opened at
-#           SF_BENCH_CONC_RATE (50000) a second (unpaced, SYN bursts
-#           overflow the memif ring and wait for their RTO), sources spread
+#           SF_BENCH_CONC_RATE (400000) a second (paced: an unpaced
+#           holder opens N at once, and SYNs beyond the SYN backlog wait
+#           for their retransmission), sources spread
 #           over N / 64000 + 1 addresses; the server's "tcp estab" gauge
 #           shows the ramp
 #   port 1  a short-connection client (as cps.sh) for SF_BENCH_CONC_CHURN_S
@@ -59,7 +60,7 @@ KN=${SF_BENCH_CONC_KERNEL_N:-$(( $(ulimit -Hn) > 101000 ? 100000 :
 	$(ulimit -Hn) - 1000 ))}
 CHURN_S=${SF_BENCH_CONC_CHURN_S:-5}
 RAMP_MAX=${SF_BENCH_CONC_RAMP_S:-600}
-RATE=${SF_BENCH_CONC_RATE:-50000}
+RATE=${SF_BENCH_CONC_RATE:-400000}
 TWMAX=${SF_BENCH_CONC_TW:-1048576}
 MSL=1000
 BASE=4096
