@@ -8,9 +8,9 @@
 # memif ports, each joined to one synfin client on CPU CLI:
 #   port 0  the holder: --concurrency N --requests 0 --req-rate 1 (one
 #           request a second over all N: idle), opened at
-#           SF_BENCH_CONC_RATE (400000) a second (paced: an unpaced
-#           holder opens N at once, and SYNs beyond the SYN backlog wait
-#           for their retransmission), sources spread
+#           SF_BENCH_CONC_RATE (400000) a second (paced: that ramps 1M
+#           in about 2.5 s here with no retransmission; it was 50000
+#           before TX frames were held back, not dropped), sources spread
 #           over N / 64000 + 1 addresses; the server's "tcp estab" gauge
 #           shows the ramp
 #   port 1  a short-connection client (as cps.sh) for SF_BENCH_CONC_CHURN_S
