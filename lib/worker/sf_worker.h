@@ -41,6 +41,8 @@ struct sf_txbuf {
 	uint16_t len;
 	uint16_t captured;	/* pkts[0, captured) are in the capture */
 	uint64_t bytes;		/* sum of pkts[].pkt_len, kept at put */
+	uint64_t retry_at;	/* TSC: the queue took nothing; wait */
+	uint64_t stall_since;	/* TSC of the first pass that sent none */
 	struct rte_mbuf *pkts[SF_TXBUF_SIZE];
 };
 

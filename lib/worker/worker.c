@@ -18,6 +18,13 @@
 /* TX tries per pass: a queue that stays full this long is not draining,
  * and spinning on it would stall RX; the rest waits for the next pass. */
 #define WORKER_TX_RETRIES 4
+/* A queue that took nothing is tried again after this many us, not on
+ * every pass: a peer that left (memif) is not hammered, and DPDK 22.11's
+ * memif can fault in a tx_burst racing the peer's departure. */
+#define WORKER_TX_BACKOFF_US 10
+/* Frames held this long by a queue that takes nothing go: the link is
+ * down or the peer gone, as a NIC would drop them. */
+#define WORKER_TX_STALL_MS 100
 
 void
 sf_worker_tx_send(struct sf_worker *w, struct sf_wport *wp)
@@ -29,6 +36,9 @@ sf_worker_tx_send(struct sf_worker *w, struct sf_wport *wp)
 
 	if (n == 0)
 		return;
+	if (unlikely(tx->retry_at != 0) && w->now < tx->retry_at &&
+	    n < SF_TXBUF_SIZE)
+		return;
 	if (unlikely(w->cap != NULL) && tx->captured < n)
 		sf_capture_burst(w, wp, tx->pkts + tx->captured,
 				 (uint16_t)(n - tx->captured), true);
@@ -38,6 +48,23 @@ sf_worker_tx_send(struct sf_worker *w, struct sf_wport *wp)
 	} while (sent < n && ++tries < WORKER_TX_RETRIES);
 	/* The PMD owns (and may have freed) what it took: count the rest,
 	 * which is still ours. */
+	if (unlikely(sent == 0)) {
+		if (tx->stall_since == 0)
+			tx->stall_since = w->now;
+		if (w->now - tx->stall_since >= w->hz / 1000 *
+		    WORKER_TX_STALL_MS) {
+			for (i = 0; i < n; i++)
+				rte_pktmbuf_free(tx->pkts[i]);
+			w->stats.tx_drop_full += n;
+			tx->len = tx->captured = 0;
+			tx->bytes = 0;
+			tx->retry_at = tx->stall_since = 0;
+			return;
+		}
+		tx->retry_at = w->now + w->hz / 1000000 * WORKER_TX_BACKOFF_US;
+	} else {
+		tx->retry_at = tx->stall_since = 0;
+	}
 	for (i = sent; i < n; i++)
 		left += tx->pkts[i]->pkt_len;
 	if (unlikely(sent < n))

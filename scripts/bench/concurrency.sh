@@ -313,9 +313,15 @@ k_ramp_rate=$(awk -v n="$KN" -v s="$kramp" 'BEGIN { printf "%.0f", n / s }')
 for row in $(jq -r '.[] | @base64' <<< "$rows_json"); do
 	r() { base64 -d <<< "$row" | jq -r "$1"; }
 	n=$(r .n)
-	bench_row "established idle connections held (N=$n)" \
-		"$(r .established)" "$KN" "" ">= 10,000,000" \
-		"$(bench_ge "$(r .established)" 10000000)"
+	# the 10M target speaks of the largest N run; smaller ones are steps
+	if [ "$n" -eq "$max_n" ]; then
+		bench_row "established idle connections held (N=$n)" \
+			"$(r .established)" "$KN" "" ">= 10,000,000" \
+			"$(bench_ge "$(r .established)" 10000000)"
+	else
+		bench_row "established idle connections held (N=$n)" \
+			"$(r .established)" "$KN" "" "-" "-"
+	fi
 	bench_row "bytes/conn, server end, tables included (N=$n)" \
 		"$(r .server_bytes_per_conn)" "" "" "<= 192" \
 		"$(bench_le "$(r .server_bytes_per_conn)" 192)"

@@ -149,6 +149,48 @@ sf_cleanup()
 	exit "$rc"
 }
 
+# Two synfins over net_memif (memif_*.sh): the second one's EAL prefix and
+# PID, which sf_memif_cleanup removes and ends before sf_cleanup (the first
+# one is SF_SYNFIN_PREFIX / SF_SYNFIN_PID, as in the other tests).
+SF_MEMIF_CLI_PREFIX=
+SF_MEMIF_CLI_PID=
+
+# sf_memif_cleanup: the exit trap of a memif test.
+# shellcheck disable=SC2317 # run by the exit trap
+sf_memif_cleanup()
+{
+	local rc=$?
+	set +e
+	if [ -n "$SF_MEMIF_CLI_PREFIX" ]; then
+		[ -n "$SF_MEMIF_CLI_PID" ] && sf_kill "$SF_MEMIF_CLI_PID"
+		rm -rf "/var/run/dpdk/$SF_MEMIF_CLI_PREFIX"
+		rm -f "$SF_HUGE_DIR/${SF_MEMIF_CLI_PREFIX}map_"*
+	fi
+	[ -n "$SF_WORKDIR" ] && rm -f "$SF_WORKDIR/memif.sock"
+	(exit "$rc")
+	sf_cleanup
+}
+
+# sf_memif_start LOG PREFIX VDEV EAL-ARG... -- SYNFIN-OPTIONS...: one
+# synfin in the dut namespace, in the background; sets SF_BG_PID.
+sf_memif_start()
+{
+	local log=$1 prefix=$2 vdev=$3 mem eal=()
+	shift 3
+	while [ "$1" != -- ]; do
+		eal+=("$1")
+		shift
+	done
+	shift
+	read -r -a mem <<< "$(sf_eal_mem_args)"
+	local cmd=("$SYNFIN" "${eal[@]}" --no-pci "--vdev=$vdev"
+		"--file-prefix=$prefix" "${mem[@]}" -- --stats-interval 0 "$@")
+	echo "$SF_NAME: ip netns exec $SF_NS_DUT ${cmd[*]}"
+	ip netns exec "$SF_NS_DUT" "${cmd[@]}" > "$log" 2>&1 < /dev/null &
+	SF_BG_PID=$!
+	sf_track "$SF_BG_PID"
+}
+
 # sf_init TAG: work directory, trap, fresh topology sf-TAG-{dut,peer}.
 sf_init()
 {

@@ -37,39 +37,9 @@ MAC_SRV=02:53:46:00:03:01
 MAC_CLI=02:53:46:00:03:02
 RUN_S=${SF_MC_RUN_S:-25}	# the client's time limit
 
-CLI_PREFIX=
-cli_pid=
-# shellcheck disable=SC2317 # run by the exit trap
-mc_cleanup()
-{
-	local rc=$?
-	set +e
-	if [ -n "$CLI_PREFIX" ]; then
-		[ -n "$cli_pid" ] && sf_kill "$cli_pid"
-		rm -rf "/var/run/dpdk/$CLI_PREFIX"
-		rm -f "$SF_HUGE_DIR/${CLI_PREFIX}map_"*
-	fi
-	[ -n "$SF_WORKDIR" ] && rm -f "$SF_WORKDIR/memif.sock"
-	(exit "$rc")
-	sf_cleanup
-}
-
-# mc_start LOG LCORES PREFIX VDEV SYNFIN-OPTIONS...: one synfin in the
-# dut namespace, in the background; sets SF_BG_PID.
-mc_start()
-{
-	local log=$1 lcores=$2 prefix=$3 vdev=$4 mem
-	shift 4
-	read -r -a mem <<< "$(sf_eal_mem_args)"
-	local cmd=("$SYNFIN" "--lcores=$lcores" --no-pci "--vdev=$vdev"
-		"--file-prefix=$prefix" "${mem[@]}" -- --stats-interval 0
-		--set mempool.mbufs=16383 --set tcp.max_conns=4096
-		--set tcp.max_timewait=8192 "$@")
-	echo "$SF_NAME: ip netns exec $SF_NS_DUT ${cmd[*]}"
-	ip netns exec "$SF_NS_DUT" "${cmd[@]}" > "$log" 2>&1 < /dev/null &
-	SF_BG_PID=$!
-	sf_track "$SF_BG_PID"
-}
+# memif_multicore's runs: small tables (the machine is shared).
+MC_OPTS=(--set mempool.mbufs=16383 --set tcp.max_conns=4096
+	--set tcp.max_timewait=8192)
 
 # mc_read MARKER LOG: the last counter block after MARKER into CTR (one
 # awk for all the checks: on a loaded 2-CPU machine each fork counts).
@@ -140,7 +110,7 @@ read -r -a cpus <<< "$("$SF_PY" -c \
 c0=${cpus[0]}
 c1=${cpus[1]}
 sf_test_init
-trap mc_cleanup EXIT
+trap sf_memif_cleanup EXIT
 sock="$SF_WORKDIR/memif.sock"
 srv_log="$SF_WORKDIR/server.log"
 cli_log="$SF_WORKDIR/client.log"
@@ -150,9 +120,9 @@ t0=$(sf_now)
 # The server: main lcore 0, workers 1 and 2 (queues 0 and 1).
 SF_SYNFIN_PREFIX="sf-$SF_TAG-srv"
 SF_SYNFIN_LOG=$srv_log
-mc_start "$srv_log" "0@$c1,1@$c1,2@$c0" "$SF_SYNFIN_PREFIX" \
+sf_memif_start "$srv_log" "$SF_SYNFIN_PREFIX" \
 	"net_memif0,id=0,role=server,socket=$sock,socket-abstract=no,mac=$MAC_SRV" \
-	--ip "$IP_SRV/24" --mode server --app http --port "$PORT" \
+	"--lcores=0@$c1,1@$c1,2@$c0" -- "${MC_OPTS[@]}" --ip "$IP_SRV/24" --mode server --app http --port "$PORT" \
 	--set general.link_wait_ms=0 --set tcp.msl_ms=1000
 SF_SYNFIN_PID=$SF_BG_PID
 sf_synfin_wait_ready 30
@@ -163,22 +133,22 @@ ok "server: $NW workers, memif socket $sock"
 
 # The client: it lingers after its job, so that the server's counters are
 # read while the memif link is still up.
-CLI_PREFIX="sf-$SF_TAG-cli"
-mc_start "$cli_log" "0@$c0,1@$c0,2@$c1" "$CLI_PREFIX" \
+SF_MEMIF_CLI_PREFIX="sf-$SF_TAG-cli"
+sf_memif_start "$cli_log" "$SF_MEMIF_CLI_PREFIX" \
 	"net_memif0,id=0,role=client,socket=$sock,socket-abstract=no,mac=$MAC_CLI" \
-	--ip "$IP_CLI/24" --mode client --app http \
+	"--lcores=0@$c0,1@$c0,2@$c1" -- "${MC_OPTS[@]}" --ip "$IP_CLI/24" --mode client --app http \
 	--target "$IP_SRV:$PORT" --requests 1 --count "$COUNT" \
 	--concurrency "$CONC" --linger 600000 --json "$json"
-cli_pid=$SF_BG_PID
+SF_MEMIF_CLI_PID=$SF_BG_PID
 
 end=$((SECONDS + RUN_S))
 while ! grep -q '^synfin: http client done' "$cli_log"; do
 	sf_alive "$SF_SYNFIN_PID" || { SF_SYNFIN_LOG=$srv_log;
 		fail "the server exited while the client ran"; }
-	sf_alive "$cli_pid" || { SF_SYNFIN_LOG=$cli_log;
+	sf_alive "$SF_MEMIF_CLI_PID" || { SF_SYNFIN_LOG=$cli_log;
 		fail "the client exited before its job was done"; }
 	if [ "$SECONDS" -ge "$end" ]; then
-		kill -USR1 "$SF_SYNFIN_PID" "$cli_pid"
+		kill -USR1 "$SF_SYNFIN_PID" "$SF_MEMIF_CLI_PID"
 		sleep 1
 		echo "---- server, last lines ----"; tail -n 40 "$srv_log"
 		echo "---- client, last lines ----"; tail -n 40 "$cli_log"
@@ -198,16 +168,16 @@ mc_check_workers server "synfin: counters" "$srv_log" passive_opens "$COUNT"
 ok "server: both workers served, per-worker sums = totals, 0 misdelivered"
 
 # The client leaves (SIGTERM ends its linger): results, counters, JSON.
-kill -TERM "$cli_pid"
+kill -TERM "$SF_MEMIF_CLI_PID"
 cli_rc=0
 for ((i = 0; i < 100; i++)); do
-	sf_alive "$cli_pid" || break
+	sf_alive "$SF_MEMIF_CLI_PID" || break
 	sleep 0.1
 done
-sf_alive "$cli_pid" && { SF_SYNFIN_LOG=$cli_log;
+sf_alive "$SF_MEMIF_CLI_PID" && { SF_SYNFIN_LOG=$cli_log;
 	fail "the client still ran 10 s after SIGTERM"; }
-wait "$cli_pid" || cli_rc=$?
-cli_pid=
+wait "$SF_MEMIF_CLI_PID" || cli_rc=$?
+SF_MEMIF_CLI_PID=
 SF_SYNFIN_LOG=$cli_log
 grep '^synfin: http client' "$cli_log" | sed 's/^/  /'
 sf_check_eq "client's exit status" "$cli_rc" 0

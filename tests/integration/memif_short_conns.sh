@@ -30,39 +30,8 @@ MAC_SRV=02:53:46:00:02:01
 MAC_CLI=02:53:46:00:02:02
 RUN_S=${SF_MEMIF_RUN_S:-120}	# the client's time limit (about 6 s here)
 
-# The client's prefix is removed by this trap, the server's (in
+# The client's prefix is removed by sf_memif_cleanup, the server's (in
 # SF_SYNFIN_PREFIX) by sf_cleanup, which runs last with the test's status.
-CLI_PREFIX=
-cli_pid=
-# shellcheck disable=SC2317 # run by the exit trap
-memif_cleanup()
-{
-	local rc=$?
-	set +e
-	if [ -n "$CLI_PREFIX" ]; then
-		[ -n "$cli_pid" ] && sf_kill "$cli_pid"
-		rm -rf "/var/run/dpdk/$CLI_PREFIX"
-		rm -f "$SF_HUGE_DIR/${CLI_PREFIX}map_"*
-	fi
-	[ -n "$SF_WORKDIR" ] && rm -f "$SF_WORKDIR/memif.sock"
-	(exit "$rc")
-	sf_cleanup
-}
-
-# memif_start LOG LCORE PREFIX VDEV SYNFIN-OPTIONS...: one synfin in the
-# dut namespace, in the background; sets SF_BG_PID.
-memif_start()
-{
-	local log=$1 lcore=$2 prefix=$3 vdev=$4 mem
-	shift 4
-	read -r -a mem <<< "$(sf_eal_mem_args)"
-	local cmd=("$SYNFIN" -l "$lcore" --no-pci "--vdev=$vdev"
-		"--file-prefix=$prefix" "${mem[@]}" -- --stats-interval 0 "$@")
-	echo "$SF_NAME: ip netns exec $SF_NS_DUT ${cmd[*]}"
-	ip netns exec "$SF_NS_DUT" "${cmd[@]}" > "$log" 2>&1 < /dev/null &
-	SF_BG_PID=$!
-	sf_track "$SF_BG_PID"
-}
 
 # srv_died WHEN: the server ended by itself; fail with its status.
 srv_died()
@@ -78,7 +47,7 @@ srv_died()
 
 [ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs (one lcore each)"
 sf_test_init
-trap memif_cleanup EXIT
+trap sf_memif_cleanup EXIT
 sock="$SF_WORKDIR/memif.sock"
 srv_log="$SF_WORKDIR/server.log"
 cli_log="$SF_WORKDIR/client.log"
@@ -89,20 +58,22 @@ json="$SF_WORKDIR/client.json"
 # full, a connection closes without it (tcp_tw_full, not an error).
 SF_SYNFIN_PREFIX="sf-$SF_TAG-srv"
 SF_SYNFIN_LOG=$srv_log
-memif_start "$srv_log" "${SF_LCORE_SRV:-1}" "$SF_SYNFIN_PREFIX" \
+sf_memif_start "$srv_log" "$SF_SYNFIN_PREFIX" \
 	"net_memif0,id=0,role=server,socket=$sock,socket-abstract=no,mac=$MAC_SRV" \
-	--ip "$IP_SRV/24" --mode server --app http --port "$PORT" \
+	-l "${SF_LCORE_SRV:-1}" -- --ip "$IP_SRV/24" --mode server --app http --port "$PORT" \
 	--set general.link_wait_ms=0 --set tcp.msl_ms=1000 \
 	--set tcp.max_timewait=65536
 SF_SYNFIN_PID=$SF_BG_PID
 sf_synfin_wait_ready 30
 [ -S "$sock" ] || fail "the memif server made no socket at $sock"
 ok "memif socket $sock"
-# Its gratuitous ARP goes out before any client is connected: memif drops
-# it (tx_drop_full). The drops counted now are the baseline.
-for i in 1 2 3 4 5; do
+# Its gratuitous ARP goes out before any client is connected: memif takes
+# nothing, the frame waits 100 ms in the TX buffer and is dropped
+# (tx_drop_full). The drops counted then are the baseline.
+for i in 1 2 3 4 5 6 7 8 9 10; do
 	sf_snapshot
-	[ "$(sf_ctr_snap arp_tx_gratuitous)" -ge 1 ] && break
+	[ "$(sf_ctr_snap arp_tx_gratuitous)" -ge 1 ] &&
+		[ "$(sf_ctr_snap tx_drop_full)" -ge 1 ] && break
 done
 drops0=$(sf_ctr_snap tx_drop_full)
 ok "server before the client: $(sf_ctr_line snap arp_tx_gratuitous \
@@ -110,32 +81,32 @@ ok "server before the client: $(sf_ctr_line snap arp_tx_gratuitous \
 
 # The client: it waits for its link (the memif connection), resolves the
 # server by ARP, then runs the job and exits.
-CLI_PREFIX="sf-$SF_TAG-cli"
+SF_MEMIF_CLI_PREFIX="sf-$SF_TAG-cli"
 t0=$(sf_now)
-memif_start "$cli_log" "${SF_LCORE_CLI:-0}" "$CLI_PREFIX" \
+sf_memif_start "$cli_log" "$SF_MEMIF_CLI_PREFIX" \
 	"net_memif0,id=0,role=client,socket=$sock,socket-abstract=no,mac=$MAC_CLI" \
-	--ip "$IP_CLI/24" --mode client --app http \
+	-l "${SF_LCORE_CLI:-0}" -- --ip "$IP_CLI/24" --mode client --app http \
 	--target "$IP_SRV:$PORT" --requests 1 --count "$COUNT" \
 	--concurrency "$CONC" --json "$json"
-cli_pid=$SF_BG_PID
+SF_MEMIF_CLI_PID=$SF_BG_PID
 
 # Wait for the client; the server must stay up all the while.
 end=$((SECONDS + RUN_S))
-while sf_alive "$cli_pid" && [ "$SECONDS" -lt "$end" ]; do
+while sf_alive "$SF_MEMIF_CLI_PID" && [ "$SECONDS" -lt "$end" ]; do
 	sf_alive "$SF_SYNFIN_PID" || srv_died "while the client ran"
 	sleep 0.5
 done
-if sf_alive "$cli_pid"; then
-	kill -USR1 "$SF_SYNFIN_PID" "$cli_pid"
+if sf_alive "$SF_MEMIF_CLI_PID"; then
+	kill -USR1 "$SF_SYNFIN_PID" "$SF_MEMIF_CLI_PID"
 	sleep 1
 	echo "---- server, last lines ----"; tail -n 60 "$srv_log"
 	echo "---- client, last lines ----"; tail -n 60 "$cli_log"
-	sf_kill "$cli_pid" 10
+	sf_kill "$SF_MEMIF_CLI_PID" 10
 	SF_SYNFIN_LOG=$cli_log
 	fail "the client still ran ${RUN_S}s after its start (stopped)"
 fi
 cli_rc=0
-wait "$cli_pid" || cli_rc=$?
+wait "$SF_MEMIF_CLI_PID" || cli_rc=$?
 el=$(sf_since "$t0")
 
 # The client's verdict, summary and counters.
