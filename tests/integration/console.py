@@ -76,12 +76,22 @@ class Console:
         echoed line removed, \\r\\n as \\n). The wait is generous: on a
         2-core machine the main lcore may share its core with busy pollers."""
         self.child.sendline(line)
+        out = ""
         try:
-            self.child.expect_exact(PROMPT, timeout=timeout)
+            # A worker's log line (rte_log, another thread) may land in
+            # the middle of the prompt it printed: no intact prompt ever
+            # comes. An empty line then asks for a fresh one.
+            i = self.child.expect_exact([PROMPT, pexpect.TIMEOUT],
+                                        timeout=min(10, timeout))
+            if i == 1:
+                out = self.child.before
+                self.child.sendline("")
+                self.child.expect_exact(PROMPT,
+                                        timeout=max(timeout - 10, 10))
         except (pexpect.EOF, pexpect.TIMEOUT) as e:
             raise Fail("'%s': no prompt back within %d s (%s)" %
                        (line, timeout, type(e).__name__))
-        out = self.child.before.replace("\r\n", "\n")
+        out = (out + self.child.before).replace("\r\n", "\n")
         return out.partition("\n")[2]
 
     def quit(self):
