@@ -694,17 +694,20 @@ tcp_mem_release(struct sf_worker *w)
 	tcp->mem_n = 0;
 }
 
-void
+int
 tcp_tx_wait(struct sf_worker *w, struct sf_tcb *c)
 {
 	struct sf_tcp *tcp = w->tcp;
 
+	if (tcp->txw_n != 0 && tcp->txw_list[tcp->txw_n - 1] == c) {
+		w->stats.tcp_tx_waits++;
+		return 0;
+	}
+	if (tcp->txw_n == TCP_MEM_LIST)
+		return -ENOSPC;
 	w->stats.tcp_tx_waits++;
-	/* Full: its next ACK resumes it instead (or the data's RTO). */
-	if (tcp->txw_n == TCP_MEM_LIST ||
-	    (tcp->txw_n != 0 && tcp->txw_list[tcp->txw_n - 1] == c))
-		return;
 	tcp->txw_list[tcp->txw_n++] = c;
+	return 0;
 }
 
 /* Resume the connections that held data back, where the TX buffer has

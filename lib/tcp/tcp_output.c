@@ -474,10 +474,9 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		}
 		if (len == 0)
 			break;
-		if (unlikely(sf_txbuf_busy(&w->ports[c->port_idx]))) {
-			tcp_tx_wait(w, c);
+		if (unlikely(sf_txbuf_busy(&w->ports[c->port_idx])) &&
+		    tcp_tx_wait(w, c) == 0)
 			break;
-		}
 		/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1), without
 		 * Nagle: hold a runt while data is in flight. */
 		if (len < c->mss && len < remaining && flight > 0)

@@ -470,8 +470,9 @@ tcp_output_soon(struct sf_worker *w, struct sf_tcb *c)
 		tcp_output(w, c);
 }
 
-/* tcp_conn.c: @c holds data back for TX room; sf_tcp_poll resumes it. */
-void tcp_tx_wait(struct sf_worker *w, struct sf_tcb *c);
+/* tcp_conn.c: @c holds data back for TX room; sf_tcp_poll resumes it.
+ * -ENOSPC: the wait list is full, send anyway (nothing may stall). */
+int tcp_tx_wait(struct sf_worker *w, struct sf_tcb *c);
 
 void tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c);
 /* Returns true when @seg was a SYN that may reopen the tuple: the record
