@@ -652,7 +652,8 @@ tcp_rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 	struct sf_tcb *outer = tcp->in_input;
 	bool owed = tcp->out_owed;
 
-	/* Nested only through a SYN cookie's rebuilt TCB, never for c. */
+	/* Saved and restored: safe should input ever nest (an app callback
+	 * does not feed input today). */
 	tcp->in_input = c;
 	tcp->out_owed = false;
 	rcv_state(w, wp, c, seg);
