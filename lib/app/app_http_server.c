@@ -28,6 +28,7 @@
 #include <rte_mbuf.h>
 
 #include "app_priv.h"
+#include "sf_net.h"
 #include "http_parse.h"
 #include "sf_log.h"
 #include "sf_tcp.h"
@@ -515,15 +516,18 @@ body_build(struct sf_worker *w, struct http_srv *s)
 	uint32_t n = s->conf.body_size, i, j, len;
 	char name[RTE_MEMPOOL_NAMESIZE];
 	uint8_t *p;
+	int rc;
 
 	s->nb_body = (n + HTTP_CHUNK - 1) / HTTP_CHUNK;
 	if (s->nb_body == 0)
 		return 0;
 	snprintf(name, sizeof(name), "sf_http_body_%u", w->id);
-	s->body_pool = rte_pktmbuf_pool_create(name, s->nb_body, 0, 0,
-					       HTTP_CHUNK, (int)
-					       rte_lcore_to_socket_id(
-						       w->lcore_id));
+	/* Room for each chunk's checksum table (sf_net.h): segments that
+	 * slice the body are then summed without reading it. */
+	s->body_pool = rte_pktmbuf_pool_create(name, s->nb_body, 0,
+		SF_CKSUM_PRIV_SIZE,
+		HTTP_CHUNK + SF_CKSUM_TABLE_ROOM(HTTP_CHUNK),
+		(int)rte_lcore_to_socket_id(w->lcore_id));
 	if (s->body_pool == NULL)
 		return -ENOMEM;
 	for (i = 0; i < s->nb_body; i++) {
@@ -541,6 +545,9 @@ body_build(struct sf_worker *w, struct http_srv *s)
 		}
 		s->body[i]->data_len = (uint16_t)len;
 		s->body[i]->pkt_len = len;
+		rc = sf_cksum_table_attach(s->body[i]);
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }

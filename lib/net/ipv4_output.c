@@ -35,9 +35,7 @@ sf_ipv4_l4_cksum_mbuf(const struct rte_mbuf *m,
 		seglen = seg->data_len - off;
 		if (seglen == 0)
 			continue;
-		s = __rte_raw_cksum(rte_pktmbuf_mtod_offset(seg, const void *,
-							    off), seglen, 0);
-		s = __rte_raw_cksum_reduce(s);
+		s = sf_cksum_piece(seg, off, seglen);
 		if (done & 1)
 			s = rte_bswap16((uint16_t)s);
 		sum += s;

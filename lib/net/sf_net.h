@@ -163,4 +163,26 @@ void sf_ipv4_cksum_out(const struct sf_iface *ifc, struct rte_mbuf *m,
 uint16_t sf_ipv4_l4_cksum_mbuf(const struct rte_mbuf *m,
 			       const struct rte_ipv4_hdr *ip, uint32_t l4_off);
 
+/*
+ * Checksum tables (cksum_table.c). A read-only master mbuf that the
+ * application sends slices of (indirect mbufs, as the HTTP server's body)
+ * can carry the sums of its 64-byte prefixes, so the software checksum of
+ * a segment that points into it does not read every byte. The master needs
+ * priv_size >= SF_CKSUM_PRIV_SIZE and tailroom for
+ * SF_CKSUM_TABLE_ROOM(data_off + data_len); its bytes must not change
+ * once the table is attached.
+ */
+#define SF_CKSUM_PRIV_SIZE 8
+#define SF_CKSUM_BLOCK 64
+#define SF_CKSUM_TABLE_ROOM(end) (((end) / SF_CKSUM_BLOCK + 1) * 2 + 8)
+
+/** Compute @p m's table. -EINVAL: not a one-segment direct mbuf with the
+ *  private area; -ENOSPC: no tailroom for the table. */
+int sf_cksum_table_attach(struct rte_mbuf *m);
+
+/** Folded sum of @p len bytes of @p seg from @p off, summed as a stream
+ *  starting there: from the master's table when @p seg is a slice of one. */
+uint16_t sf_cksum_piece(const struct rte_mbuf *seg, uint32_t off,
+			uint32_t len);
+
 #endif /* SF_NET_H */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Segment output: headers built in one mbuf, payload attached zero-copy
- * from the send queue (indirect mbufs: a retransmission copies nothing),
- * checksums offloaded when the port can, everything into the worker's TX
- * buffer. tcp_output() decides what a connection may send now: data within
+ * Segment output: headers built in one mbuf; the payload copied behind
+ * them when it is small or the port copies anyway (TCP_COPY_SMALL), else
+ * attached zero-copy from the send queue (indirect mbufs); checksums
+ * offloaded when the port can; everything into the worker's TX buffer.
+ * tcp_output() decides what a connection may send now: data within
  * min(snd_wnd, cwnd), then the FIN once the data is out, else a pure ACK
  * when one is owed.
  */
@@ -12,6 +13,7 @@
 
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_memcpy.h>
 #include <rte_tcp.h>
 
 #include "sf_net.h"
@@ -51,12 +53,21 @@ tcp_hdr_init(struct tcp_hdr_args *a, const struct rte_ether_addr *dmac,
 	a->dport = k->rport;
 }
 
-/* Build and queue one segment; takes @payload (may be NULL). */
-static int
-tcp_xmit(struct sf_worker *w, struct sf_wport *wp,
-	 const struct tcp_hdr_args *a, struct rte_mbuf *payload, uint32_t plen)
+/* Payloads up to this many bytes are copied behind the headers rather
+ * than attached: an indirect mbuf costs an allocation, two atomic updates
+ * of its master's reference count and a second TX descriptor, more than
+ * copying a few hundred bytes. Where the port sums in software it copies
+ * whatever fits: the bytes are then read once, from the send queue's
+ * checksum tables (sf_net.h) or while hot, and a copying port (memif)
+ * finds them in cache. */
+#define TCP_COPY_SMALL 256
+
+/* An mbuf with the headers of @a for @plen payload bytes still to come;
+ * NULL (counted) when the pool is empty. */
+static struct rte_mbuf *
+tcp_hdr_build(struct sf_worker *w, const struct sf_iface *ifc,
+	      const struct tcp_hdr_args *a, uint32_t plen)
 {
-	const struct sf_iface *ifc = wp->ifc;
 	struct rte_ether_hdr *eh;
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
@@ -66,8 +77,7 @@ tcp_xmit(struct sf_worker *w, struct sf_wport *wp,
 	m = rte_pktmbuf_alloc(w->pool);
 	if (unlikely(m == NULL)) {
 		w->stats.mbuf_alloc_fail++;
-		rte_pktmbuf_free(payload);
-		return -ENOMEM;
+		return NULL;
 	}
 	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, hlen);
 	rte_ether_addr_copy(a->dmac, &eh->dst_addr);
@@ -97,20 +107,37 @@ tcp_xmit(struct sf_worker *w, struct sf_wport *wp,
 	th->tcp_urp = 0;
 	if (a->optlen)
 		memcpy(th + 1, a->opts, a->optlen);
-
-	if (payload != NULL && rte_pktmbuf_chain(m, payload) != 0) {
-		rte_pktmbuf_free(payload);
-		rte_pktmbuf_free(m);
-		return -E2BIG;
-	}
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = 20;
 	m->l4_len = (uint16_t)(20 + a->optlen);
+	return m;
+}
+
+/* Checksums (@paysum: the folded sum of a payload copied into @m, or -1
+ * to sum the chain), then into the TX buffer. */
+static void
+tcp_hdr_finish(struct sf_worker *w, struct sf_wport *wp,
+	       const struct tcp_hdr_args *a, struct rte_mbuf *m,
+	       uint32_t plen, int32_t paysum)
+{
+	const struct sf_iface *ifc = wp->ifc;
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+		struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	uint32_t sum;
+
 	sf_ipv4_cksum_out(ifc, m, ip);
 	th->cksum = 0;
 	if (ifc->tx_l4_csum) {
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
 		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+	} else if (paysum >= 0) {
+		/* The header's length is a multiple of 4: the payload's sum
+		 * starts on a word. */
+		sum = rte_ipv4_phdr_cksum(ip, 0) + (uint32_t)paysum +
+			__rte_raw_cksum(th, m->l4_len, 0);
+		sum = (~__rte_raw_cksum_reduce(sum)) & 0xffff;
+		th->cksum = sum == 0 ? 0xffff : (uint16_t)sum;
 	} else {
 		th->cksum = sf_ipv4_l4_cksum_mbuf(m, ip,
 						  RTE_ETHER_HDR_LEN + 20);
@@ -121,6 +148,25 @@ tcp_xmit(struct sf_worker *w, struct sf_wport *wp,
 		tcp_trace_out(w, a->tobj, a->trace, th, plen);
 	w->stats.tcp_tx_segs++;
 	sf_txbuf_put(w, wp, m);
+}
+
+/* Build and queue one segment; takes @payload (may be NULL). */
+static int
+tcp_xmit(struct sf_worker *w, struct sf_wport *wp,
+	 const struct tcp_hdr_args *a, struct rte_mbuf *payload, uint32_t plen)
+{
+	struct rte_mbuf *m = tcp_hdr_build(w, wp->ifc, a, plen);
+
+	if (unlikely(m == NULL)) {
+		rte_pktmbuf_free(payload);
+		return -ENOMEM;
+	}
+	if (payload != NULL && rte_pktmbuf_chain(m, payload) != 0) {
+		rte_pktmbuf_free(payload);
+		rte_pktmbuf_free(m);
+		return -E2BIG;
+	}
+	tcp_hdr_finish(w, wp, a, m, plen, -1);
 	return 0;
 }
 
@@ -175,29 +221,29 @@ tcp_hdr_from_tcb(struct sf_worker *w, struct sf_tcb *c,
 	c->delack_at = 0;
 }
 
-/* Attach [off, off + len) of the send queue (offset from snd_una) as
- * indirect mbufs. */
+/* The send queue's mbuf holding byte @off (from snd_una), and the offset
+ * in it (@pos); NULL past the end. */
 static struct rte_mbuf *
-tcp_sndq_slice(struct sf_worker *w, struct sf_tcb *c, uint32_t off,
-	       uint32_t len)
+tcp_sndq_seek(struct sf_worker *w, struct sf_tcb *c, uint32_t off,
+	      uint32_t *pos)
 {
 	struct tcp_sndq_cursor *cur = tcp_sndq_cursor(w->tcp, c);
-	struct rte_mbuf *m = c->sndq_head, *head = NULL, *tail = NULL, *mi;
+	struct rte_mbuf *m = c->sndq_head;
 	/* The head mbuf is trimmed as bytes are acked: it starts at
 	 * snd_una. */
-	uint32_t pos = off, piece;
 	uint32_t mseq = c->snd_una, seq = c->snd_una + off;
 
+	*pos = off;
 	/* The cursor holds while its mbuf is still queued and untrimmed:
 	 * those acked away (or trimmed) start below snd_una. */
 	if (cur->c == c && SF_SEQ_GEQ(cur->mseq, mseq) &&
 	    SF_SEQ_LEQ(cur->mseq, seq)) {
 		m = cur->m;
 		mseq = cur->mseq;
-		pos = seq - mseq;
+		*pos = seq - mseq;
 	}
-	while (m != NULL && pos >= m->data_len) {
-		pos -= m->data_len;
+	while (m != NULL && *pos >= m->data_len) {
+		*pos -= m->data_len;
 		mseq += m->data_len;
 		m = m->next;
 	}
@@ -206,6 +252,19 @@ tcp_sndq_slice(struct sf_worker *w, struct sf_tcb *c, uint32_t off,
 		cur->m = m;
 		cur->mseq = mseq;
 	}
+	return m;
+}
+
+/* Attach [off, off + len) of the send queue (offset from snd_una) as
+ * indirect mbufs. */
+static struct rte_mbuf *
+tcp_sndq_slice(struct sf_worker *w, struct sf_tcb *c, uint32_t off,
+	       uint32_t len)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL, *mi, *m;
+	uint32_t pos, piece;
+
+	m = tcp_sndq_seek(w, c, off, &pos);
 	while (len > 0 && m != NULL) {
 		piece = RTE_MIN(len, m->data_len - pos);
 		mi = rte_pktmbuf_alloc(w->pool);
@@ -235,18 +294,59 @@ tcp_sndq_slice(struct sf_worker *w, struct sf_tcb *c, uint32_t off,
 	return head;
 }
 
+/* Copy [off, off + len) of the send queue to @dst; returns the bytes'
+ * folded sum for the checksum. */
+static uint16_t
+tcp_sndq_copy(struct sf_worker *w, struct sf_tcb *c, uint32_t off,
+	      uint32_t len, uint8_t *dst)
+{
+	uint32_t pos, piece, done = 0, sum = 0, s;
+	struct rte_mbuf *m = tcp_sndq_seek(w, c, off, &pos);
+
+	for (; len > 0 && m != NULL; m = m->next, pos = 0) {
+		piece = RTE_MIN(len, m->data_len - pos);
+		rte_memcpy(dst + done, rte_pktmbuf_mtod_offset(m, void *, pos),
+			   piece);
+		s = sf_cksum_piece(m, pos, piece);
+		/* RFC 1071 §2(B): a piece at an odd offset is byte-swapped */
+		if (done & 1)
+			s = rte_bswap16((uint16_t)s);
+		sum += s;
+		done += piece;
+		len -= piece;
+	}
+	return __rte_raw_cksum_reduce(sum);
+}
+
 static int
 tcp_send_data(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 	      uint32_t len, uint8_t flags)
 {
+	struct sf_wport *wp = &w->ports[c->port_idx];
 	struct tcp_hdr_args a;
-	struct rte_mbuf *p;
+	struct rte_mbuf *m, *p;
+	uint16_t sum;
+	uint8_t *dst;
 
-	p = tcp_sndq_slice(w, c, seq - c->snd_una, len);
-	if (p == NULL)
-		return -ENOMEM;
 	tcp_hdr_from_tcb(w, c, &a, flags, seq);
-	return tcp_xmit(w, &w->ports[c->port_idx], &a, p, len);
+	m = tcp_hdr_build(w, wp->ifc, &a, len);
+	if (unlikely(m == NULL))
+		return -ENOMEM;
+	if (len <= TCP_COPY_SMALL ||
+	    (!wp->ifc->tx_l4_csum && len <= rte_pktmbuf_tailroom(m))) {
+		dst = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
+		sum = tcp_sndq_copy(w, c, seq - c->snd_una, len, dst);
+		tcp_hdr_finish(w, wp, &a, m, len, sum);
+		return 0;
+	}
+	p = tcp_sndq_slice(w, c, seq - c->snd_una, len);
+	if (p == NULL || rte_pktmbuf_chain(m, p) != 0) {
+		rte_pktmbuf_free(p);
+		rte_pktmbuf_free(m);
+		return p == NULL ? -ENOMEM : -E2BIG;
+	}
+	tcp_hdr_finish(w, wp, &a, m, len, -1);
+	return 0;
 }
 
 /* Resend [seq, seq + len) of queued data without moving snd_nxt (loss

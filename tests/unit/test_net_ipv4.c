@@ -2,6 +2,7 @@
 /* IPv4 input validation (RFC 1122 §3.2.1): every malformed or foreign
  * packet is dropped with exactly its counter, nothing is answered, no mbuf
  * leaks; Ethernet padding is trimmed, not mistaken for data. */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_icmp.h>
@@ -258,6 +259,118 @@ test_ipv4_l4_cksum_chain(void **state)
 	}
 }
 
+/* A first segment holding an IPv4 header of @hl bytes (options zeroed)
+ * for a TCP payload of @plen bytes. */
+static struct rte_mbuf *
+ip_head_seg(uint16_t hl, uint32_t plen, struct rte_ipv4_hdr **ipp)
+{
+	struct rte_mbuf *h = rte_pktmbuf_alloc(sf_t.pool);
+	struct rte_ipv4_hdr ip;
+	char *p;
+
+	assert_non_null(h);
+	memset(&ip, 0, sizeof(ip));
+	ip.version_ihl = 0x45;
+	ip.next_proto_id = IPPROTO_TCP;
+	ip.src_addr = SF_TEST_PEER_IP;
+	ip.dst_addr = SF_TEST_OUR_IP;
+	ip.total_length = rte_cpu_to_be_16((uint16_t)(hl + plen));
+	p = rte_pktmbuf_append(h, hl);
+	assert_non_null(p);
+	memset(p, 0, hl);
+	memcpy(p, &ip, sizeof(ip));
+	*ipp = (struct rte_ipv4_hdr *)p;
+	return h;
+}
+
+/* A segment whose payload slices a master with a checksum table (the HTTP
+ * server's body) gets the same checksum as one that sums every byte: any
+ * offset and length, odd or even, within a block or across many. The
+ * master is filled after one slice's table was computed to show that the
+ * table, not the bytes, gave the result. */
+static void
+test_ipv4_l4_cksum_table(void **state)
+{
+	enum { LEN = 8192 };
+	struct rte_mempool *mp;
+	struct rte_mbuf *master, *h, *s1, *s2;
+	struct rte_ipv4_hdr *ip;
+	uint8_t ref[20 + 2 * LEN], *p;
+	uint32_t i, a, n, n2, want, got, x = 12345;
+
+	(void)state;
+	mp = rte_pktmbuf_pool_create("t_cktab", 4, 0, SF_CKSUM_PRIV_SIZE,
+				     LEN + SF_CKSUM_TABLE_ROOM(LEN),
+				     SOCKET_ID_ANY);
+	assert_non_null(mp);
+	master = rte_pktmbuf_alloc(mp);
+	assert_non_null(master);
+	master->data_off = 0;
+	p = (uint8_t *)rte_pktmbuf_append(master, LEN);
+	assert_non_null(p);
+	for (i = 0; i < LEN; i++) {
+		x = x * 1103515245u + 12345u;
+		p[i] = (uint8_t)(x >> 16);
+	}
+	assert_int_equal(sf_cksum_table_attach(master), 0);
+	/* a plain mbuf (no private area) is refused */
+	h = rte_pktmbuf_alloc(sf_t.pool);
+	assert_non_null(h);
+	assert_int_equal(sf_cksum_table_attach(h), -EINVAL);
+	rte_pktmbuf_free(h);
+
+	for (i = 0; i < 2000; i++) {
+		x = x * 1103515245u + 12345u;
+		a = (x >> 8) % LEN;
+		x = x * 1103515245u + 12345u;
+		n = 1 + (x >> 8) % RTE_MIN(1500u, LEN - a);
+		x = x * 1103515245u + 12345u;
+		/* a second piece after the first, as two send-queue mbufs */
+		n2 = i % 3 == 0 ? 0 : 1 + (x >> 8) % RTE_MIN(300u, LEN - a);
+		h = ip_head_seg((uint16_t)(20 + i % 7), n + n2, &ip);
+		s1 = rte_pktmbuf_alloc(sf_t.pool);
+		assert_non_null(s1);
+		rte_pktmbuf_attach(s1, master);
+		s1->data_off = (uint16_t)a;
+		s1->data_len = (uint16_t)n;
+		s1->pkt_len = n;
+		assert_int_equal(rte_pktmbuf_chain(h, s1), 0);
+		if (n2 != 0) {
+			s2 = rte_pktmbuf_alloc(sf_t.pool);
+			assert_non_null(s2);
+			rte_pktmbuf_attach(s2, master);
+			s2->data_off = (uint16_t)a;
+			s2->data_len = (uint16_t)n2;
+			s2->pkt_len = n2;
+			assert_int_equal(rte_pktmbuf_chain(h, s2), 0);
+		}
+		memcpy(ref, ip, 20 + i % 7);
+		memcpy(ref + 20 + i % 7, p + a, n);
+		memcpy(ref + 20 + i % 7 + n, p + a, n2);
+		want = rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)ref,
+					     ref + 20);
+		got = sf_ipv4_l4_cksum_mbuf(h, ip, 20);
+		assert_int_equal(got, want);
+		rte_pktmbuf_free(h);
+	}
+	/* The table is what is read: change the bytes under a long slice
+	 * and the sum stays that of the bytes it was built from. */
+	h = ip_head_seg(20, 1024, &ip);
+	s1 = rte_pktmbuf_alloc(sf_t.pool);
+	assert_non_null(s1);
+	rte_pktmbuf_attach(s1, master);
+	s1->data_off = 64;
+	s1->data_len = 1024;
+	s1->pkt_len = 1024;
+	assert_int_equal(rte_pktmbuf_chain(h, s1), 0);
+	want = sf_ipv4_l4_cksum_mbuf(h, ip, 20);
+	p[256] ^= 0xff;
+	assert_int_equal(sf_ipv4_l4_cksum_mbuf(h, ip, 20), want);
+	rte_pktmbuf_free(h);
+	rte_pktmbuf_free(master);
+	rte_mempool_free(mp);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, sf_test_setup, \
 					      sf_test_teardown)
 
@@ -280,6 +393,7 @@ main(void)
 		T(test_ipv4_unknown_protocol),
 		T(test_ipv4_padding_trimmed),
 		T(test_ipv4_l4_cksum_chain),
+		T(test_ipv4_l4_cksum_table),
 	};
 
 	return cmocka_run_group_tests_name("net_ipv4", tests, NULL, NULL);
