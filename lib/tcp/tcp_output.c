@@ -62,17 +62,40 @@ tcp_hdr_init(struct tcp_hdr_args *a, const struct rte_ether_addr *dmac,
  * finds them in cache. */
 #define TCP_COPY_SMALL 256
 
-/* An mbuf with the headers of @a for @plen payload bytes still to come;
- * NULL (counted) when the pool is empty. */
+/* Unfolded sums of a segment's pseudo-header and TCP header. */
+struct tcp_sums {
+	uint32_t phdr;
+	uint32_t hdr;
+};
+
+static inline uint32_t
+sum32(uint32_t v)
+{
+	return (v & 0xffff) + (v >> 16);
+}
+
+/* An mbuf with the headers of @a for @plen payload bytes still to come,
+ * and the sums the checksums need; NULL (counted) when the pool is empty.
+ * The sums come from the values, not from the frame: a wide load of bytes
+ * just stored stalls on store forwarding (it was 9% of a bulk sender). */
 static struct rte_mbuf *
 tcp_hdr_build(struct sf_worker *w, const struct sf_iface *ifc,
-	      const struct tcp_hdr_args *a, uint32_t plen)
+	      const struct tcp_hdr_args *a, uint32_t plen,
+	      struct tcp_sums *sums)
 {
 	struct rte_ether_hdr *eh;
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
 	uint16_t hlen = (uint16_t)(RTE_ETHER_HDR_LEN + 20 + 20 + a->optlen);
+	uint16_t tlen = rte_cpu_to_be_16((uint16_t)(hlen -
+						     RTE_ETHER_HDR_LEN + plen));
+	uint16_t id = rte_cpu_to_be_16(w->tcp->ip_id++);
+	uint16_t offflags = rte_cpu_to_be_16((uint16_t)(
+		(((20 + a->optlen) / 4) << 12) | a->flags));
+	uint32_t seq = rte_cpu_to_be_32(a->seq), ack = rte_cpu_to_be_32(a->ack);
+	uint16_t wnd = rte_cpu_to_be_16(a->wnd);
+	uint32_t addrs = sum32(a->saddr) + sum32(a->daddr);
 
 	m = rte_pktmbuf_alloc(w->pool);
 	if (unlikely(m == NULL)) {
@@ -87,55 +110,66 @@ tcp_hdr_build(struct sf_worker *w, const struct sf_iface *ifc,
 	ip = (struct rte_ipv4_hdr *)(eh + 1);
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->type_of_service = 0;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(hlen -
-						RTE_ETHER_HDR_LEN + plen));
-	ip->packet_id = rte_cpu_to_be_16(w->tcp->ip_id++);
+	ip->total_length = tlen;
+	ip->packet_id = id;
 	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
 	ip->time_to_live = TCP_IP_TTL;
 	ip->next_proto_id = IPPROTO_TCP;
 	ip->src_addr = a->saddr;
 	ip->dst_addr = a->daddr;
+	if (ifc->tx_ip_csum) {
+		ip->hdr_checksum = 0;
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+	} else {
+		ip->hdr_checksum = (uint16_t)~__rte_raw_cksum_reduce(
+			RTE_BE16(RTE_IPV4_VHL_DEF << 8) + tlen + id +
+			RTE_BE16(RTE_IPV4_HDR_DF_FLAG) +
+			RTE_BE16(TCP_IP_TTL << 8 | IPPROTO_TCP) + addrs);
+	}
 
 	th = (struct rte_tcp_hdr *)(ip + 1);
 	th->src_port = a->sport;
 	th->dst_port = a->dport;
-	th->sent_seq = rte_cpu_to_be_32(a->seq);
-	th->recv_ack = rte_cpu_to_be_32(a->ack);
+	th->sent_seq = seq;
+	th->recv_ack = ack;
 	th->data_off = (uint8_t)(((20 + a->optlen) / 4) << 4);
 	th->tcp_flags = a->flags;
-	th->rx_win = rte_cpu_to_be_16(a->wnd);
+	th->rx_win = wnd;
 	th->tcp_urp = 0;
+	th->cksum = 0;
 	if (a->optlen)
 		memcpy(th + 1, a->opts, a->optlen);
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = 20;
 	m->l4_len = (uint16_t)(20 + a->optlen);
+	/* RFC 9293 §3.1: the pseudo-header's length is the TCP length */
+	sums->phdr = addrs + RTE_BE16(IPPROTO_TCP) +
+		rte_cpu_to_be_16((uint16_t)(20 + a->optlen + plen));
+	sums->hdr = (uint32_t)a->sport + a->dport + sum32(seq) + sum32(ack) +
+		offflags + wnd + __rte_raw_cksum(a->opts, a->optlen, 0);
 	return m;
 }
 
-/* Checksums (@paysum: the folded sum of a payload copied into @m, or -1
- * to sum the chain), then into the TX buffer. */
+/* The TCP checksum (@paysum: the folded sum of a payload copied into @m,
+ * or -1 to sum the chain), then into the TX buffer. */
 static void
 tcp_hdr_finish(struct sf_worker *w, struct sf_wport *wp,
 	       const struct tcp_hdr_args *a, struct rte_mbuf *m,
-	       uint32_t plen, int32_t paysum)
+	       uint32_t plen, const struct tcp_sums *sums, int32_t paysum)
 {
-	const struct sf_iface *ifc = wp->ifc;
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
 		struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
 	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
 	uint32_t sum;
 
-	sf_ipv4_cksum_out(ifc, m, ip);
-	th->cksum = 0;
-	if (ifc->tx_l4_csum) {
+	if (wp->ifc->tx_l4_csum) {
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
-		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+		th->cksum = __rte_raw_cksum_reduce(sums->phdr);
 	} else if (paysum >= 0) {
 		/* The header's length is a multiple of 4: the payload's sum
 		 * starts on a word. */
-		sum = rte_ipv4_phdr_cksum(ip, 0) + (uint32_t)paysum +
-			__rte_raw_cksum(th, m->l4_len, 0);
+		sum = __rte_raw_cksum_reduce(sums->phdr) +
+			__rte_raw_cksum_reduce(sums->hdr) + (uint32_t)paysum;
 		sum = (~__rte_raw_cksum_reduce(sum)) & 0xffff;
 		th->cksum = sum == 0 ? 0xffff : (uint16_t)sum;
 	} else {
@@ -155,7 +189,8 @@ static int
 tcp_xmit(struct sf_worker *w, struct sf_wport *wp,
 	 const struct tcp_hdr_args *a, struct rte_mbuf *payload, uint32_t plen)
 {
-	struct rte_mbuf *m = tcp_hdr_build(w, wp->ifc, a, plen);
+	struct tcp_sums sums;
+	struct rte_mbuf *m = tcp_hdr_build(w, wp->ifc, a, plen, &sums);
 
 	if (unlikely(m == NULL)) {
 		rte_pktmbuf_free(payload);
@@ -166,7 +201,10 @@ tcp_xmit(struct sf_worker *w, struct sf_wport *wp,
 		rte_pktmbuf_free(m);
 		return -E2BIG;
 	}
-	tcp_hdr_finish(w, wp, a, m, plen, -1);
+	if (plen == 0)
+		tcp_hdr_finish(w, wp, a, m, 0, &sums, 0);
+	else
+		tcp_hdr_finish(w, wp, a, m, plen, &sums, -1);
 	return 0;
 }
 
@@ -324,19 +362,20 @@ tcp_send_data(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 {
 	struct sf_wport *wp = &w->ports[c->port_idx];
 	struct tcp_hdr_args a;
+	struct tcp_sums sums;
 	struct rte_mbuf *m, *p;
 	uint16_t sum;
 	uint8_t *dst;
 
 	tcp_hdr_from_tcb(w, c, &a, flags, seq);
-	m = tcp_hdr_build(w, wp->ifc, &a, len);
+	m = tcp_hdr_build(w, wp->ifc, &a, len, &sums);
 	if (unlikely(m == NULL))
 		return -ENOMEM;
 	if (len <= TCP_COPY_SMALL ||
 	    (!wp->ifc->tx_l4_csum && len <= rte_pktmbuf_tailroom(m))) {
 		dst = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
 		sum = tcp_sndq_copy(w, c, seq - c->snd_una, len, dst);
-		tcp_hdr_finish(w, wp, &a, m, len, sum);
+		tcp_hdr_finish(w, wp, &a, m, len, &sums, sum);
 		return 0;
 	}
 	p = tcp_sndq_slice(w, c, seq - c->snd_una, len);
@@ -345,7 +384,7 @@ tcp_send_data(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 		rte_pktmbuf_free(m);
 		return p == NULL ? -ENOMEM : -E2BIG;
 	}
-	tcp_hdr_finish(w, wp, &a, m, len, -1);
+	tcp_hdr_finish(w, wp, &a, m, len, &sums, -1);
 	return 0;
 }
 
