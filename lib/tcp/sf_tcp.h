@@ -214,6 +214,14 @@ void sf_tcp_input(struct sf_worker *w, struct sf_wport *wp,
  *  the headers (which should be in cache already); never fails. */
 void sf_tcp_prefetch(struct sf_worker *w, const struct rte_mbuf *m);
 
+/** A tuple that sf_tcp_connect() will be asked for soon (the same
+ *  arguments; @p saddr 0: the port's first address): start loading its
+ *  connection table bucket, which the connect must read to see whether
+ *  the tuple is free. Never fails. */
+void sf_tcp_prefetch_tuple(struct sf_worker *w, uint16_t port_idx,
+			   uint32_t saddr, uint16_t sport, uint32_t daddr,
+			   uint16_t dport);
+
 /** Take the worker's clock (w->now) as TCP's for this iteration: called
  *  before input, so segments and timers use the time they happen. */
 void sf_tcp_clock(struct sf_worker *w);

@@ -61,6 +61,21 @@ tcp_tuple_free(struct sf_worker *w, const struct sf_tcp_key *key)
 	return true;
 }
 
+void
+sf_tcp_prefetch_tuple(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
+		      uint16_t sport, uint32_t daddr, uint16_t dport)
+{
+	struct sf_tcp_key key;
+
+	if (w->tcp == NULL || port_idx >= w->nb_ports)
+		return;
+	key.raddr = daddr;
+	key.laddr = saddr != 0 ? saddr : w->ports[port_idx].ifc->addrs[0];
+	key.rport = rte_cpu_to_be_16(dport);
+	key.lport = rte_cpu_to_be_16(sport);
+	sf_tcp_table_prefetch(w->tcp->table, &key);
+}
+
 int
 sf_tcp_connect(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
 	       uint16_t sport, uint32_t daddr, uint16_t dport,
