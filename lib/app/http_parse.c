@@ -10,6 +10,9 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "http_parse.h"
 
@@ -60,6 +63,34 @@ is_value(char c)
 	uint8_t u = (uint8_t)c;
 
 	return (u >= 0x20 && u != 0x7f) || u == '\t';
+}
+
+/* The first byte in [p, e) that is not is_value(), or e. Field values are
+ * most of a head's bytes: 16 at a time where the CPU can (SSE2). */
+static inline const char *
+value_end(const char *p, const char *e)
+{
+#ifdef __SSE2__
+	const __m128i c1f = _mm_set1_epi8(0x1f);
+	const __m128i tab = _mm_set1_epi8('\t');
+	const __m128i del = _mm_set1_epi8(0x7f);
+	__m128i v, bad;
+	int mask;
+
+	for (; e - p >= 16; p += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* u <= 0x1f (unsigned) but HTAB, or DEL */
+		bad = _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f);
+		bad = _mm_andnot_si128(_mm_cmpeq_epi8(v, tab), bad);
+		bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, del));
+		mask = _mm_movemask_epi8(bad);
+		if (mask != 0)
+			return p + __builtin_ctz((unsigned int)mask);
+	}
+#endif
+	while (p < e && is_value(*p))
+		p++;
+	return p;
 }
 
 /*
@@ -129,14 +160,10 @@ field_parse(const char **pp, const char *e, struct field *f)
 	while (p < e && is_ows(*p))
 		p++;
 	f->val = p;
+	p = value_end(p, e);
 	v_end = p;
-	for (; p < e; p++) {
-		if (is_ows(*p))
-			continue;
-		if (!is_value(*p))
-			break;
-		v_end = p + 1;
-	}
+	while (v_end > f->val && is_ows(v_end[-1]))
+		v_end--;
 	if (p == e || (*p == '\r' && p + 1 == e))
 		return LINE_NEED;
 	if (*p != '\r' || p[1] != '\n')
@@ -548,9 +575,7 @@ resp_parse(const char *buf, const char *e, struct sf_http_resp *resp)
 		return 0;
 	if (*p == ' ') {
 		/* reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ) */
-		p++;
-		while (p < e && is_value(*p))
-			p++;
+		p = value_end(p + 1, e);
 	}
 	if (p == e || (*p == '\r' && p + 1 == e))
 		return 0;

@@ -589,6 +589,57 @@ test_http_req_bad_field_syntax(void **state)
 			"!#$%&'*+-.^_`|~09AZaz: v\r\n\r\n", &r) > 0);
 }
 
+/* Long values are scanned 16 bytes at a time: a byte that cannot be in a
+ * value is found at every position of a block and of the tail, and
+ * trailing whitespace longer than a block is still trimmed. */
+static void
+test_http_long_values(void **state)
+{
+	static const char bad[] = { 0x00, 0x01, 0x08, 0x0a, 0x0b, 0x1f, 0x7f };
+	static const char good[] = { '\t', ' ', 0x21, 0x7e, (char)0x80,
+				     (char)0xff };
+	const char *pre = "GET / HTTP/1.1\r\nHost: a\r\nX: ";
+	char buf[256];
+	struct sf_http_req r;
+	struct sf_http_resp rs;
+	uint32_t i, k, n;
+
+	(void)state;
+	for (k = 0; k < 48; k++) {
+		for (i = 0; i < sizeof(bad) + sizeof(good); i++) {
+			n = (uint32_t)strlen(pre);
+			memcpy(buf, pre, n);
+			memset(buf + n, 'v', k);
+			n += k;
+			buf[n++] = i < sizeof(bad) ? bad[i] :
+				good[i - sizeof(bad)];
+			memcpy(buf + n, "w\r\n\r\n", 5);
+			n += 5;
+			if (i < sizeof(bad))
+				assert_int_equal(req_exact(buf, n, MAX_HDR, &r), -400);
+			else
+				assert_int_equal(req_exact(buf, n, MAX_HDR, &r),
+						 (int)n);
+		}
+	}
+	/* a bare CR deep in a value */
+	n = (uint32_t)snprintf(buf, sizeof(buf), "%sabcdefghijklmnopq\rz\r\n"
+			       "\r\n", pre);
+	assert_int_equal(req_exact(buf, n, MAX_HDR, &r), -400);
+	/* 20 bytes of OWS after values: trimmed, so they parse */
+	n = (uint32_t)snprintf(buf, sizeof(buf), "GET / HTTP/1.1\r\nHost: a"
+			       " \t                  \r\nContent-Length: 5 "
+			       "\t                  \r\n\r\n");
+	assert_int_equal(req_exact(buf, n, MAX_HDR, &r), (int)n);
+	assert_int_equal(r.content_length, 5);
+	/* a reason phrase longer than a block, good and with a CTL */
+	n = (uint32_t)snprintf(buf, sizeof(buf), "HTTP/1.1 200 A very long "
+			       "reason phrase\r\nContent-Length: 0\r\n\r\n");
+	assert_int_equal(resp_exact(buf, n, MAX_HDR, &rs), (int)n);
+	buf[30] = 0x02;
+	assert_int_equal(resp_exact(buf, n, MAX_HDR, &rs), -EBADMSG);
+}
+
 static void
 test_http_req_obs_fold(void **state)
 {
@@ -927,6 +978,7 @@ main(void)
 		cmocka_unit_test(test_http_req_target_too_long),
 		cmocka_unit_test(test_http_req_host),
 		cmocka_unit_test(test_http_req_bad_field_syntax),
+		cmocka_unit_test(test_http_long_values),
 		cmocka_unit_test(test_http_req_obs_fold),
 		cmocka_unit_test(test_http_req_bare_lf),
 		cmocka_unit_test(test_http_req_max_hdr),
