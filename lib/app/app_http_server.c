@@ -26,6 +26,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_memcpy.h>
 
 #include "app_priv.h"
 #include "sf_net.h"
@@ -281,6 +282,46 @@ resp_chain(struct sf_worker *w, struct http_srv *s, enum http_resp r,
 	return head;
 }
 
+/* Responses up to this many bytes are copied into one mbuf rather than
+ * sliced from the masters: two slices cost two allocations and four
+ * atomic updates of the masters' reference counts (a third of http_push
+ * at 1.6M responses/s), more than copying a small response. */
+#define HTTP_COPY_MAX 1024
+
+/* The bytes [off, off + len) of response @r copied into one mbuf, or
+ * NULL. @len is at most HTTP_COPY_MAX. */
+static struct rte_mbuf *
+resp_copy(struct sf_worker *w, struct http_srv *s, enum http_resp r,
+	  uint32_t off, uint32_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool), *src;
+	uint32_t hl = s->head_len[r], pos, n;
+	char *dst;
+
+	if (m == NULL)
+		return NULL;
+	dst = rte_pktmbuf_append(m, (uint16_t)len);
+	if (dst == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	while (len > 0) {
+		if (off < hl) {
+			src = s->head[r];
+			pos = off;
+		} else {
+			src = s->body[(off - hl) / HTTP_CHUNK];
+			pos = (off - hl) % HTTP_CHUNK;
+		}
+		n = RTE_MIN(len, src->data_len - pos);
+		rte_memcpy(dst, rte_pktmbuf_mtod_offset(src, char *, pos), n);
+		dst += n;
+		off += n;
+		len -= n;
+	}
+	return m;
+}
+
 /* Queue as much of @hc's response as the send buffer takes; close after
  * it when asked. Returns true when the response is wholly queued. */
 static bool
@@ -295,7 +336,8 @@ http_push(struct sf_worker *w, struct http_srv *s, struct sf_conn *c,
 		n = RTE_MIN(total - hc->off, sf_tcp_send_space(w, c));
 		if (n == 0)
 			return false;	/* writable() brings us back */
-		m = resp_chain(w, s, r, hc->off, n);
+		m = n <= HTTP_COPY_MAX ? resp_copy(w, s, r, hc->off, n) :
+			resp_chain(w, s, r, hc->off, n);
 		if (m == NULL || sf_tcp_send(w, c, m) != 0) {
 			rte_pktmbuf_free(m);
 			return false;
