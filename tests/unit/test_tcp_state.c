@@ -1203,23 +1203,21 @@ test_tcp_mss_floor(void **state)
 	assert_int_equal(o.len, 536);
 }
 
-/* One segment from several queued mbufs of odd lengths, one a slice of a
- * master with a checksum table (as the HTTP server's body): the bytes
- * arrive in order, and sf_test_tcp_out checks the checksum, which is
- * summed piece by piece as the payload is copied behind the headers. */
+/* One segment from several queued mbufs of odd lengths, the third a slice
+ * of a master with a checksum table (as the HTTP server's body): the bytes
+ * arrive in order, and sf_test_tcp_out checks the checksum. 238 bytes are
+ * copied behind the headers and summed piece by piece; 510 are attached. */
 static void
-test_tcp_send_pieces(void **state)
+send_pieces(const char *pool, const uint16_t *lens, uint32_t nb)
 {
-	static const uint16_t lens[] = { 3, 5, 301, 201 };
 	struct rte_mbuf *head = NULL, *m, *master;
 	struct rte_mempool *mp;
 	struct sf_test_out o;
-	uint8_t want[510], *p;
+	uint8_t want[1024], *p;
 	uint32_t i, off = 0;
 
-	(void)state;
 	sf_test_tcp_accept(100);
-	mp = rte_pktmbuf_pool_create("t_pieces", 2, 0, SF_CKSUM_PRIV_SIZE,
+	mp = rte_pktmbuf_pool_create(pool, 2, 0, SF_CKSUM_PRIV_SIZE,
 				     2048 + SF_CKSUM_TABLE_ROOM(2048),
 				     SOCKET_ID_ANY);
 	assert_non_null(mp);
@@ -1231,7 +1229,7 @@ test_tcp_send_pieces(void **state)
 	for (i = 0; i < 2048; i++)
 		p[i] = (uint8_t)(i * 7 + i / 256);
 	assert_int_equal(sf_cksum_table_attach(master), 0);
-	for (i = 0; i < RTE_DIM(lens); i++) {
+	for (i = 0; i < nb; i++) {
 		m = rte_pktmbuf_alloc(sf_t.pool);
 		assert_non_null(m);
 		if (i == 2) {
@@ -1253,12 +1251,30 @@ test_tcp_send_pieces(void **state)
 	}
 	assert_int_equal(sf_tcp_send(sf_t.w, sf_app.conn, head), 0);
 	sf_test_tcp_expect_one(&o);
-	assert_int_equal(o.len, sizeof(want));
-	assert_memory_equal(o.data, want, sizeof(want));
+	assert_int_equal(o.len, off);
+	assert_memory_equal(o.data, want, off);
 	sf_tcp_abort(sf_t.w, sf_app.conn);
 	sf_test_tx_clear();
 	rte_pktmbuf_free(master);
 	rte_mempool_free(mp);
+}
+
+static void
+test_tcp_send_pieces_copied(void **state)
+{
+	static const uint16_t lens[] = { 3, 5, 129, 101 };
+
+	(void)state;
+	send_pieces("t_copied", lens, RTE_DIM(lens));
+}
+
+static void
+test_tcp_send_pieces_attached(void **state)
+{
+	static const uint16_t lens[] = { 3, 5, 301, 201 };
+
+	(void)state;
+	send_pieces("t_attached", lens, RTE_DIM(lens));
 }
 
 /* RFC 9293 §3.10.7.4, fifth check: a segment without ACK (NULL, XMAS)
@@ -1533,7 +1549,8 @@ main(void)
 		/* malformed input (issue 6, part 2) */
 		T(test_tcp_mss_floor),
 		T(test_tcp_noack_dropped),
-		T(test_tcp_send_pieces),
+		T(test_tcp_send_pieces_copied),
+		T(test_tcp_send_pieces_attached),
 		TS(test_tcp_sack_out_of_range),
 		cmocka_unit_test_setup_teardown(test_tcp_recovery_pool_empty,
 			setup_listen_one_record, sf_test_tcp_teardown),
