@@ -184,13 +184,16 @@ sf_report_line(struct app *a, uint64_t now)
 	struct sf_stats s;
 
 	stats_sum(a, &s, states);
+	/* busy: the workers' share of cycles in polls that moved frames */
 	printf("synfin: rx %.0f pps %.1f Mbit/s | tx %.0f pps %.1f Mbit/s | "
-	       "tcp estab %" PRIu64 " tw %" PRIu64 " opens %" PRIu64
-	       " rexmit %" PRIu64 " | drops %" PRIu64,
+	       "busy %.0f%% | tcp estab %" PRIu64 " tw %" PRIu64 " opens %"
+	       PRIu64 " rexmit %" PRIu64 " | drops %" PRIu64,
 	       (double)(s.rx_pkts - a->last.rx_pkts) / dt,
 	       (double)(s.rx_bytes - a->last.rx_bytes) * 8 / dt / 1e6,
 	       (double)(s.tx_pkts - a->last.tx_pkts) / dt,
 	       (double)(s.tx_bytes - a->last.tx_bytes) * 8 / dt / 1e6,
+	       RTE_MIN(100.0, (double)(s.busy_cycles - a->last.busy_cycles) *
+		       100 / ((double)(now - a->last_tsc) * a->nb_workers)),
 	       states[SF_TCP_ESTABLISHED], states[SF_TCP_TIME_WAIT],
 	       s.tcp_active_opens + s.tcp_passive_opens, s.tcp_retransmits,
 	       sf_stats_drops(&s));
@@ -219,20 +222,31 @@ sf_report_line(struct app *a, uint64_t now)
 	a->last_tsc = now;
 }
 
+/* The share of @cycles spent in polls that moved frames. */
+static double
+busy_pct(uint64_t busy, uint64_t cycles)
+{
+	return cycles == 0 ? 0.0 :
+		RTE_MIN(100.0, (double)busy * 100 / (double)cycles);
+}
+
 /* One element of "per_worker": the worker's packets, opens and app
  * counters, which add up to the totals. */
 static void
-client_json_worker(FILE *f, const struct app *a, unsigned int i)
+client_json_worker(FILE *f, const struct app *a, unsigned int i,
+		   uint64_t cycles)
 {
 	const struct sf_app_stats *as = sf_app_stats(a->workers[i]);
 	struct sf_stats s;
 
 	sf_worker_stats_read(a->workers[i], &s);
 	fprintf(f, "%s{\"worker\":%u,\"lcore\":%u,\"rx_pkts\":%" PRIu64
-		",\"tx_pkts\":%" PRIu64 ",\"tcp_active_opens\":%" PRIu64
+		",\"tx_pkts\":%" PRIu64 ",\"busy_pct\":%.1f"
+		",\"tcp_active_opens\":%" PRIu64
 		",\"tcp_passive_opens\":%" PRIu64 ",\"tcp_conns_closed\":%"
 		PRIu64 ",\"tcp_misdelivered\":%" PRIu64, i ? "," : "", i,
 		a->workers[i]->lcore_id, s.rx_pkts, s.tx_pkts,
+		busy_pct(s.busy_cycles, cycles),
 		s.tcp_active_opens, s.tcp_passive_opens, s.tcp_conns_closed,
 		s.tcp_misdelivered);
 	if (as != NULL)
@@ -247,6 +261,7 @@ static void
 client_json(const struct app *a, const struct sf_app_stats *c, double secs,
 	    const struct sf_stats *s)
 {
+	uint64_t cycles = (uint64_t)(secs * (double)a->hz);
 	FILE *f = fopen(a->cfg.json, "w");
 	const char *n;
 	unsigned int i;
@@ -273,10 +288,11 @@ client_json(const struct app *a, const struct sf_app_stats *c, double secs,
 	sf_hist_json(f, &c->h_ttfb);
 	fprintf(f, ",\"total\":");
 	sf_hist_json(f, &c->h_total);
-	fprintf(f, "},\"tcp_misdelivered\":%" PRIu64 ",\"per_worker\":[",
-		s->tcp_misdelivered);
+	fprintf(f, "},\"tcp_misdelivered\":%" PRIu64 ",\"busy_pct\":%.1f"
+		",\"per_worker\":[", s->tcp_misdelivered,
+		busy_pct(s->busy_cycles, cycles * a->nb_workers));
 	for (i = 0; i < a->nb_workers; i++)
-		client_json_worker(f, a, i);
+		client_json_worker(f, a, i, cycles);
 	fprintf(f, "],\"ok\":%s}\n", c->ok ? "true" : "false");
 	fclose(f);
 	printf("synfin: results written to %s\n", a->cfg.json);

@@ -21,6 +21,7 @@
 	X(rx_bytes,           "bytes received") \
 	X(tx_pkts,            "frames sent") \
 	X(tx_bytes,           "bytes sent") \
+	X(busy_cycles,        "TSC cycles of polls that received or sent a frame") \
 	X(tx_drop_full,       "frames dropped: TX queue full") \
 	X(mbuf_alloc_fail,    "mbuf allocations that failed") \
 	X(eth_drop_short,     "frames shorter than an Ethernet header") \

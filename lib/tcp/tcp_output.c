@@ -60,7 +60,7 @@ tcp_hdr_init(struct tcp_hdr_args *a, const struct rte_ether_addr *dmac,
  * copying a few hundred bytes. Larger ones are attached: copying a full
  * segment on a port that copies anyway (memif) measured 2-3% slower, the
  * stores of two copies competing. */
-#define TCP_COPY_SMALL 256
+#define TCP_COPY_SMALL 512
 
 /* Unfolded sums of a segment's pseudo-header and TCP header. */
 struct tcp_sums {

@@ -103,6 +103,7 @@ struct sf_worker {
 	struct sf_tcp *tcp;		/* NULL until sf_tcp_init */
 	bool mbuf_low;			/* pool below mbuf_reserve: see
 					 * worker_housekeep */
+	bool busy;			/* the last iteration moved a frame */
 	void *app;			/* the application's state */
 	void (*app_poll)(struct sf_worker *w);	/* every iteration: keep
 						 * it cheap when idle */

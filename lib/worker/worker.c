@@ -151,9 +151,15 @@ worker_rx(struct sf_worker *w, struct sf_wport *wp)
 void
 sf_worker_poll(struct sf_worker *w)
 {
+	uint64_t prev = w->now, rx0 = w->stats.rx_pkts, tx0 = w->stats.tx_pkts;
 	uint16_t p;
 
+	/* An iteration that moved a frame is busy until the next one starts:
+	 * the share of such cycles says how near the core is to saturation,
+	 * without a second TSC read. */
 	w->now = rte_rdtsc();
+	if (w->busy)
+		w->stats.busy_cycles += w->now - prev;
 	if (w->tcp != NULL)
 		sf_tcp_clock(w);
 	for (p = 0; p < w->nb_ports; p++)
@@ -167,6 +173,7 @@ sf_worker_poll(struct sf_worker *w)
 		worker_housekeep(w);
 	}
 	sf_worker_flush(w);
+	w->busy = w->stats.rx_pkts != rx0 || w->stats.tx_pkts != tx0;
 }
 
 int

@@ -534,7 +534,8 @@ bench_synfin_job()
 }
 
 # bench_series LOG FIELD: per-second values of the stats lines of LOG:
-# FIELD is conn/s, req/s, estab, tw, rx (Mbit/s), tx (Mbit/s) or open.
+# FIELD is conn/s, req/s, estab, tw, rx (Mbit/s), tx (Mbit/s), open or busy
+# (% of the workers' cycles in polls that moved frames).
 # Prints "second value" lines.
 bench_series()
 {
@@ -549,6 +550,10 @@ bench_series()
 					v = $(i + 1)
 				if (f == "rx" && $i == "rx") v = $(i + 3)
 				if (f == "tx" && $i == "tx") v = $(i + 3)
+				if (f == "busy" && $i == "busy") {
+					v = $(i + 1)
+					sub(/%$/, "", v)
+				}
 			}
 			if (v != "") print n, v
 		}' "$1"
@@ -1132,6 +1137,12 @@ bench_synfin_run()
 		bench_synfin_job "$BENCH_SRV_LOG" "$BENCH_CLI_LOG" \
 			$((BENCH_DUR + 90))
 		[ -s "$BENCH_CLI_JSON" ] || bench_die "no $BENCH_CLI_JSON"
+		# Which side was the limit: the share of its cycles in polls
+		# that moved frames (100: saturated).
+		bench_log "synfin $run: busy (median second): server" \
+			"$(bench_series "$BENCH_SRV_LOG" busy | bench_median 1)%," \
+			"client $(bench_series "$BENCH_CLI_LOG" busy |
+				   bench_median 1)%"
 		bench_disturb "synfin $run" share_pct "${BENCH_SHARE:-}" "$try"
 		[ -z "${BENCH_SHARE:-}" ] || [ "$BENCH_SHARE" -ge 90 ] ||
 			[ "$try" -ge "$BENCH_TRIES" ] && break
