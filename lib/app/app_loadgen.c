@@ -47,9 +47,9 @@ lg_tsc(void)
 }
 
 static uint64_t
-lg_ns(const struct sf_worker *w, uint64_t since)
+lg_ns(const struct lg *g, uint64_t since)
 {
-	return app_tsc_ns(w, lg_tsc() - since);
+	return (uint64_t)((double)(lg_tsc() - since) * g->ns_per_tsc);
 }
 
 static void
@@ -134,7 +134,7 @@ lg_response_done(struct sf_worker *w, struct lg *g, struct lg_conn *lc)
 {
 	lc->reqs++;
 	g->base.st.responses++;
-	sf_hist_record(&g->base.st.h_total, lg_ns(w, lc->t_start));
+	sf_hist_record(&g->base.st.h_total, lg_ns(g, lc->t_start));
 	if (!g->stopping && !lc->peer_close &&
 	    (g->conf.requests == 0 || lc->reqs < g->conf.requests)) {
 		lg_next_request(w, g, lc);
@@ -165,7 +165,7 @@ lg_established(struct sf_worker *w, struct sf_conn *c)
 	struct lg_conn *lc = sf_conn_ctx(c);
 
 	g->base.st.conns_opened++;
-	sf_hist_record(&g->base.st.h_connect, lg_ns(w, lc->t_start));
+	sf_hist_record(&g->base.st.h_connect, lg_ns(g, lc->t_start));
 	if (g->stopping) {
 		lg_close(w, g, lc);
 		return;
@@ -189,7 +189,7 @@ lg_recv(struct sf_worker *w, struct sf_conn *c, struct rte_mbuf *m,
 	}
 	if (!lc->first) {
 		lc->first = true;
-		sf_hist_record(&g->base.st.h_ttfb, lg_ns(w, lc->t_start));
+		sf_hist_record(&g->base.st.h_ttfb, lg_ns(g, lc->t_start));
 	}
 	return g->proto->recv(w, g, lc, m, off, len);
 }
@@ -514,6 +514,7 @@ sf_app_loadgen(struct sf_worker *w, const struct sf_load_conf *lc)
 	w->app = g;
 	src = lc->src_first == 0 ? 1 : RTE_MAX(lc->src_count, 1u);
 	g->nb_pairs = src * lc->nb_targets;
+	g->ns_per_tsc = 1e9 / (double)w->hz;
 	g->cursor = rte_malloc_socket("sf_loadgen_ports",
 				      sizeof(*g->cursor) * g->nb_pairs, 0,
 				      socket);

@@ -34,13 +34,6 @@ app_stats_init(struct sf_app_stats *st)
 	sf_hist_reset(&st->h_total);
 }
 
-/* TSC cycles to nanoseconds for the histograms. */
-static inline uint64_t
-app_tsc_ns(const struct sf_worker *w, uint64_t cycles)
-{
-	return (uint64_t)((double)cycles * 1e9 / (double)w->hz);
-}
-
 /* Count a connection that ended for @p why: errors by kind. */
 static inline void
 app_count_close(struct sf_app_stats *st, enum sf_close_reason why)
@@ -132,6 +125,8 @@ struct lg {
 	uint64_t credit;		/* connection pacer, in conn * hz */
 	uint64_t rcredit;		/* request pacer */
 	uint64_t last;
+	double ns_per_tsc;		/* for the latency histograms: a
+					 * multiply, not a divide, per sample */
 	bool started;
 	bool launch_done;		/* no new connections */
 	bool stopping;			/* nor new requests */
