@@ -283,6 +283,21 @@ ip_head_seg(uint16_t hl, uint32_t plen, struct rte_ipv4_hdr **ipp)
 	return h;
 }
 
+/* Chain to @h an indirect mbuf of bytes [off, off + len) of @master. */
+static void
+chain_slice(struct rte_mbuf *h, struct rte_mbuf *master, uint16_t off,
+	    uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(sf_t.pool);
+
+	assert_non_null(m);
+	rte_pktmbuf_attach(m, master);
+	m->data_off = off;
+	m->data_len = len;
+	m->pkt_len = len;
+	assert_int_equal(rte_pktmbuf_chain(h, m), 0);
+}
+
 /* A segment whose payload slices a master with a checksum table (the HTTP
  * server's body) gets the same checksum as one that sums every byte: any
  * offset and length, odd or even, within a block or across many. The
@@ -293,7 +308,7 @@ test_ipv4_l4_cksum_table(void **state)
 {
 	enum { LEN = 8192 };
 	struct rte_mempool *mp;
-	struct rte_mbuf *master, *h, *s1, *s2;
+	struct rte_mbuf *master, *h;
 	struct rte_ipv4_hdr *ip;
 	uint8_t ref[20 + 2 * LEN], *p;
 	uint32_t i, a, n, n2, want, got, x = 12345;
@@ -328,22 +343,9 @@ test_ipv4_l4_cksum_table(void **state)
 		/* a second piece after the first, as two send-queue mbufs */
 		n2 = i % 3 == 0 ? 0 : 1 + (x >> 8) % RTE_MIN(300u, LEN - a);
 		h = ip_head_seg((uint16_t)(20 + i % 7), n + n2, &ip);
-		s1 = rte_pktmbuf_alloc(sf_t.pool);
-		assert_non_null(s1);
-		rte_pktmbuf_attach(s1, master);
-		s1->data_off = (uint16_t)a;
-		s1->data_len = (uint16_t)n;
-		s1->pkt_len = n;
-		assert_int_equal(rte_pktmbuf_chain(h, s1), 0);
-		if (n2 != 0) {
-			s2 = rte_pktmbuf_alloc(sf_t.pool);
-			assert_non_null(s2);
-			rte_pktmbuf_attach(s2, master);
-			s2->data_off = (uint16_t)a;
-			s2->data_len = (uint16_t)n2;
-			s2->pkt_len = n2;
-			assert_int_equal(rte_pktmbuf_chain(h, s2), 0);
-		}
+		chain_slice(h, master, (uint16_t)a, (uint16_t)n);
+		if (n2 != 0)
+			chain_slice(h, master, (uint16_t)a, (uint16_t)n2);
 		memcpy(ref, ip, 20 + i % 7);
 		memcpy(ref + 20 + i % 7, p + a, n);
 		memcpy(ref + 20 + i % 7 + n, p + a, n2);
@@ -356,13 +358,7 @@ test_ipv4_l4_cksum_table(void **state)
 	/* The table is what is read: change the bytes under a long slice
 	 * and the sum stays that of the bytes it was built from. */
 	h = ip_head_seg(20, 1024, &ip);
-	s1 = rte_pktmbuf_alloc(sf_t.pool);
-	assert_non_null(s1);
-	rte_pktmbuf_attach(s1, master);
-	s1->data_off = 64;
-	s1->data_len = 1024;
-	s1->pkt_len = 1024;
-	assert_int_equal(rte_pktmbuf_chain(h, s1), 0);
+	chain_slice(h, master, 64, 1024);
 	want = sf_ipv4_l4_cksum_mbuf(h, ip, 20);
 	p[256] ^= 0xff;
 	assert_int_equal(sf_ipv4_l4_cksum_mbuf(h, ip, 20), want);
