@@ -583,7 +583,7 @@ setup(struct app *a)
 	struct sf_port_conf pc;
 	unsigned int lcore, i;
 	char err[1024];
-	uint16_t p, pid;
+	uint16_t p, pid, mtu;
 	int s, rc;
 
 	a->hz = rte_get_tsc_hz();
@@ -597,6 +597,17 @@ setup(struct app *a)
 		fprintf(stderr, "synfin: %s\n", err);
 		return -EINVAL;
 	}
+	/* RFC 9293 §3.7.1: the MSS we offer is what we can receive, and a
+	 * peer with the same setting would send frames past the MTU. */
+	for (p = 0; p < a->nb_ports; p++)
+		if (rte_eth_dev_get_mtu(a->port_ids[p], &mtu) == 0 &&
+		    a->cfg.tcp.mss + 40 > mtu) {
+			fprintf(stderr, "synfin: [tcp] mss %u does not fit "
+				"port %u's MTU %u: at most %u (the MTU less 40 "
+				"bytes of IPv4 and TCP headers)\n",
+				a->cfg.tcp.mss, p, mtu, mtu - 40u);
+			return -EINVAL;
+		}
 	a->client = strcmp(a->cfg.mode, "client") == 0 &&
 		strcmp(a->cfg.app, "none") != 0;
 

@@ -453,7 +453,7 @@ const struct cfg_key sf_cfg_keys[] = {
 	{ "tcp", "sndbuf", key_u32, G(tcp.sndbuf), false, 1024, 1u << 30,
 	  "262144", "send buffer per connection (bytes)" },
 	{ "tcp", "mss", key_u32, G(tcp.mss), false, 88, 9000, "1460",
-	  "our maximum segment size" },
+	  "our maximum segment size (at most the MTU - 40)" },
 	{ "tcp", "wscale", key_u32, G(tcp.wscale), false, 0, 14, "7",
 	  "our window scale shift (RFC 7323)" },
 	{ "tcp", "keepalive_ms", key_u32, G(tcp.keepalive_ms), false, 0,

@@ -6,7 +6,8 @@
 # server closes first and holds TIME_WAIT). The client must exit by itself
 # with status 0 and its OK line, 1,000,000 responses and no error; the
 # server, stopped by SIGTERM afterwards, must have accepted and answered
-# 1,000,000 connections without an error.
+# 1,000,000 connections without an error. Before that, a server set to an
+# MSS the link's MTU cannot carry must refuse to start.
 #
 # Server on lcore 1, client on lcore 0 (SF_LCORE_SRV, SF_LCORE_CLI), each
 # with its own --file-prefix. The server is the one that outlives the memif
@@ -52,6 +53,31 @@ sock="$SF_WORKDIR/memif.sock"
 srv_log="$SF_WORKDIR/server.log"
 cli_log="$SF_WORKDIR/client.log"
 json="$SF_WORKDIR/client.json"
+
+# First a server whose MSS the link cannot carry (1461 + 40 > the MTU of
+# 1500): it must refuse to start and name the key.
+bad_log="$SF_WORKDIR/bad-mss.log"
+sf_memif_start "$bad_log" "sf-$SF_TAG-bad" \
+	"net_memif0,id=0,role=server,socket=$SF_WORKDIR/bad.sock,socket-abstract=no,mac=$MAC_SRV" \
+	-l "${SF_LCORE_SRV:-1}" -- --ip "$IP_SRV/24" --mode server --app http \
+	--port "$PORT" --set general.link_wait_ms=0 --set tcp.mss=1461
+for i in $(seq 100); do
+	sf_alive "$SF_BG_PID" || break
+	sleep 0.2
+done
+if sf_alive "$SF_BG_PID"; then
+	sf_kill "$SF_BG_PID" 10
+	cat "$bad_log"
+	fail "a server with tcp.mss 1461 on a 1500-byte MTU started"
+fi
+bad_rc=0
+wait "$SF_BG_PID" || bad_rc=$?
+if [ "$bad_rc" -eq 0 ] ||
+	! grep -q "\[tcp\] mss 1461 does not fit port 0's MTU 1500" "$bad_log"; then
+	cat "$bad_log"
+	fail "tcp.mss 1461 on a 1500-byte MTU was not refused (status $bad_rc)"
+fi
+ok "an MSS past the MTU is refused: $(grep -o '\[tcp\] mss.*' "$bad_log")"
 
 # The server: its link comes up when the client connects to the socket,
 # so it does not wait for it. TIME_WAIT lasts 2 s; when the table is
