@@ -184,27 +184,18 @@ tcp_hdr_finish(struct sf_worker *w, struct sf_wport *wp,
 	sf_txbuf_put(w, wp, m);
 }
 
-/* Build and queue one segment; takes @payload (may be NULL). */
+/* Build and queue a segment without payload (SYN, ACK, FIN, RST): data
+ * goes through tcp_send_data(). */
 static int
 tcp_xmit(struct sf_worker *w, struct sf_wport *wp,
-	 const struct tcp_hdr_args *a, struct rte_mbuf *payload, uint32_t plen)
+	 const struct tcp_hdr_args *a)
 {
 	struct tcp_sums sums;
-	struct rte_mbuf *m = tcp_hdr_build(w, wp->ifc, a, plen, &sums);
+	struct rte_mbuf *m = tcp_hdr_build(w, wp->ifc, a, 0, &sums);
 
-	if (unlikely(m == NULL)) {
-		rte_pktmbuf_free(payload);
+	if (unlikely(m == NULL))
 		return -ENOMEM;
-	}
-	if (payload != NULL && rte_pktmbuf_chain(m, payload) != 0) {
-		rte_pktmbuf_free(payload);
-		rte_pktmbuf_free(m);
-		return -E2BIG;
-	}
-	if (plen == 0)
-		tcp_hdr_finish(w, wp, a, m, 0, &sums, 0);
-	else
-		tcp_hdr_finish(w, wp, a, m, plen, &sums, -1);
+	tcp_hdr_finish(w, wp, a, m, 0, &sums, 0);
 	return 0;
 }
 
@@ -408,7 +399,7 @@ tcp_send_ack(struct sf_worker *w, struct sf_tcb *c)
 	struct tcp_hdr_args a;
 
 	tcp_hdr_from_tcb(w, c, &a, RTE_TCP_ACK_FLAG, c->snd_nxt);
-	tcp_xmit(w, &w->ports[c->port_idx], &a, NULL, 0);
+	tcp_xmit(w, &w->ports[c->port_idx], &a);
 }
 
 /* A zero-window probe (RFC 9293 §3.8.6.1) in Linux's form: an ACK one
@@ -419,7 +410,7 @@ tcp_send_probe(struct sf_worker *w, struct sf_tcb *c)
 	struct tcp_hdr_args a;
 
 	tcp_hdr_from_tcb(w, c, &a, RTE_TCP_ACK_FLAG, c->snd_una - 1);
-	tcp_xmit(w, &w->ports[c->port_idx], &a, NULL, 0);
+	tcp_xmit(w, &w->ports[c->port_idx], &a);
 }
 
 void
@@ -433,7 +424,7 @@ tcp_send_rst_tcb(struct sf_worker *w, struct sf_tcb *c)
 			 c->snd_nxt);
 	a.optlen = 0;
 	a.wnd = 0;
-	tcp_xmit(w, &w->ports[c->port_idx], &a, NULL, 0);
+	tcp_xmit(w, &w->ports[c->port_idx], &a);
 }
 
 /* RFC 9293 §3.10.7.1: the reply to a segment for no connection. */
@@ -465,7 +456,7 @@ tcp_send_rst_reply(struct sf_worker *w, struct sf_wport *wp,
 			!!(seg->flags & RTE_TCP_FIN_FLAG);
 		a.flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
 	}
-	tcp_xmit(w, wp, &a, NULL, 0);
+	tcp_xmit(w, wp, &a);
 }
 
 /* A SYN-ACK that no TCB remembers: a SYN cookie's (tcp_syncookie.c). */
@@ -494,7 +485,7 @@ tcp_send_synack_stateless(struct sf_worker *w, struct sf_wport *wp,
 	a.optlen = (uint8_t)sf_tcp_opts_build_syn(a.opts, (uint16_t)conf->mss,
 		ws ? (int)conf->wscale : -1, sack, ts, tsval,
 		syn->opts.tsval);
-	tcp_xmit(w, wp, &a, NULL, 0);
+	tcp_xmit(w, wp, &a);
 }
 
 void
@@ -513,7 +504,7 @@ tcp_send_tw_ack(struct sf_worker *w, struct sf_tw *tw)
 	if (tw->ts_on)
 		a.optlen = (uint8_t)sf_tcp_opts_build(a.opts, true,
 			(uint32_t)w->tcp->now, tw->ts_recent, NULL, 0);
-	tcp_xmit(w, &w->ports[tw->port_idx], &a, NULL, 0);
+	tcp_xmit(w, &w->ports[tw->port_idx], &a);
 }
 
 /* SYN (SYN_SENT) or SYN-ACK (SYN_RCVD), first or again. */
@@ -570,7 +561,7 @@ tcp_send_syn(struct sf_worker *w, struct sf_tcb *c)
 	c->rcv_adv = c->rcv_nxt + a.wnd;
 	c->rto_at = tcp_deadline(tcp->now, c->rto);
 	tcp_timer_update(w, c);
-	return tcp_xmit(w, wp, &a, NULL, 0);
+	return tcp_xmit(w, wp, &a);
 }
 
 void
@@ -657,7 +648,7 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 			w->stats.tcp_retransmits++;
 		tcp_hdr_from_tcb(w, c, &a, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG,
 				 c->snd_nxt);
-		if (tcp_xmit(w, &w->ports[c->port_idx], &a, NULL, 0) == 0) {
+		if (tcp_xmit(w, &w->ports[c->port_idx], &a) == 0) {
 			c->flags |= TF_FIN_SENT;
 			c->snd_nxt++;
 			if (SF_SEQ_GT(c->snd_nxt, c->snd_max))

@@ -452,7 +452,8 @@ void tcp_rcv_state(struct sf_worker *w, struct sf_wport *wp,
 void tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c,
 		      struct sf_seg *seg);
 
-/* tcp_timewait.c */
+/* The send-queue cursor of @c's slot (tcp_output.c; tcp_close_conn()
+ * forgets a closing connection's). */
 static inline struct tcp_sndq_cursor *
 tcp_sndq_cursor(struct sf_tcp *tcp, const struct sf_tcb *c)
 {
@@ -474,6 +475,7 @@ tcp_output_soon(struct sf_worker *w, struct sf_tcb *c)
  * -ENOSPC: the wait list is full, send anyway (nothing may stall). */
 int tcp_tx_wait(struct sf_worker *w, struct sf_tcb *c);
 
+/* tcp_timewait.c */
 void tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c);
 /* Returns true when @seg was a SYN that may reopen the tuple: the record
  * is gone and the caller treats it as a new SYN. */
