@@ -245,25 +245,34 @@ slice(struct rte_mempool *pool, struct rte_mbuf *src, uint32_t off,
 	return m;
 }
 
+/* The master holding byte @off of response @r (head, then body chunks),
+ * and the offset in it (@pos). */
+static struct rte_mbuf *
+resp_at(const struct http_srv *s, enum http_resp r, uint32_t off,
+	uint32_t *pos)
+{
+	uint32_t hl = s->head_len[r];
+
+	if (off < hl) {
+		*pos = off;
+		return s->head[r];
+	}
+	*pos = (off - hl) % HTTP_CHUNK;
+	return s->body[(off - hl) / HTTP_CHUNK];
+}
+
 /* The bytes [off, off + len) of response @r as one chain, or NULL. */
 static struct rte_mbuf *
 resp_chain(struct sf_worker *w, struct http_srv *s, enum http_resp r,
 	   uint32_t off, uint32_t len)
 {
-	struct rte_mbuf *head = NULL, *tail = NULL, *m;
-	uint32_t hl = s->head_len[r], pos, n, i;
+	struct rte_mbuf *head = NULL, *tail = NULL, *m, *src;
+	uint32_t pos, n;
 
 	while (len > 0) {
-		if (off < hl) {
-			n = RTE_MIN(len, hl - off);
-			m = slice(w->pool, s->head[r], off, n);
-		} else {
-			pos = off - hl;
-			i = pos / HTTP_CHUNK;
-			n = RTE_MIN(len, s->body[i]->data_len -
-					 (pos % HTTP_CHUNK));
-			m = slice(w->pool, s->body[i], pos % HTTP_CHUNK, n);
-		}
+		src = resp_at(s, r, off, &pos);
+		n = RTE_MIN(len, src->data_len - pos);
+		m = slice(w->pool, src, pos, n);
 		if (m == NULL) {
 			rte_pktmbuf_free(head);
 			return NULL;
@@ -295,7 +304,7 @@ resp_copy(struct sf_worker *w, struct http_srv *s, enum http_resp r,
 	  uint32_t off, uint32_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool), *src;
-	uint32_t hl = s->head_len[r], pos, n;
+	uint32_t pos, n;
 	char *dst;
 
 	if (m == NULL)
@@ -306,13 +315,7 @@ resp_copy(struct sf_worker *w, struct http_srv *s, enum http_resp r,
 		return NULL;
 	}
 	while (len > 0) {
-		if (off < hl) {
-			src = s->head[r];
-			pos = off;
-		} else {
-			src = s->body[(off - hl) / HTTP_CHUNK];
-			pos = (off - hl) % HTTP_CHUNK;
-		}
+		src = resp_at(s, r, off, &pos);
 		n = RTE_MIN(len, src->data_len - pos);
 		rte_memcpy(dst, rte_pktmbuf_mtod_offset(src, char *, pos), n);
 		dst += n;
