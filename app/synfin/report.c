@@ -176,6 +176,14 @@ sf_report_counters(struct app *a, const char *title)
 	fflush(stdout);
 }
 
+/* The share of @cycles spent in polls that moved frames. */
+static double
+busy_pct(uint64_t busy, uint64_t cycles)
+{
+	return cycles == 0 ? 0.0 :
+		RTE_MIN(100.0, (double)busy * 100 / (double)cycles);
+}
+
 void
 sf_report_line(struct app *a, uint64_t now)
 {
@@ -192,8 +200,8 @@ sf_report_line(struct app *a, uint64_t now)
 	       (double)(s.rx_bytes - a->last.rx_bytes) * 8 / dt / 1e6,
 	       (double)(s.tx_pkts - a->last.tx_pkts) / dt,
 	       (double)(s.tx_bytes - a->last.tx_bytes) * 8 / dt / 1e6,
-	       RTE_MIN(100.0, (double)(s.busy_cycles - a->last.busy_cycles) *
-		       100 / ((double)(now - a->last_tsc) * a->nb_workers)),
+	       busy_pct(s.busy_cycles - a->last.busy_cycles,
+			(now - a->last_tsc) * a->nb_workers),
 	       states[SF_TCP_ESTABLISHED], states[SF_TCP_TIME_WAIT],
 	       s.tcp_active_opens + s.tcp_passive_opens, s.tcp_retransmits,
 	       sf_stats_drops(&s));
@@ -220,14 +228,6 @@ sf_report_line(struct app *a, uint64_t now)
 	fflush(stdout);
 	a->last = s;
 	a->last_tsc = now;
-}
-
-/* The share of @cycles spent in polls that moved frames. */
-static double
-busy_pct(uint64_t busy, uint64_t cycles)
-{
-	return cycles == 0 ? 0.0 :
-		RTE_MIN(100.0, (double)busy * 100 / (double)cycles);
 }
 
 /* One element of "per_worker": the worker's packets, opens and app
