@@ -55,4 +55,6 @@ echo "table.sh: sizes $SIZES, $ROUNDS rounds, CPU $CPU, EAL $SF_EAL_MEM"
 taskset -c "$CPU" "$BIN" $SF_EAL_MEM --no-shconf --no-pci \
 	--no-telemetry --file-prefix "sfbt$$" -l 0 --log-level '*:warning' -- \
 	-r "$ROUNDS" $SIZES | tee "$OUT/table.txt"
+# EAL makes its runtime directory even with --no-shconf
+rm -rf "/var/run/dpdk/sfbt$$"
 echo "table.sh: results in $OUT/table.txt"

@@ -72,6 +72,8 @@ if sf_alive "$SF_BG_PID"; then
 fi
 bad_rc=0
 wait "$SF_BG_PID" || bad_rc=$?
+rm -rf "/var/run/dpdk/sf-$SF_TAG-bad"
+rm -f "$SF_HUGE_DIR/sf-$SF_TAG-badmap_"* "$SF_WORKDIR/bad.sock"
 if [ "$bad_rc" -eq 0 ] ||
 	! grep -q "\[tcp\] mss 1461 does not fit port 0's MTU 1500" "$bad_log"; then
 	cat "$bad_log"
