@@ -23,7 +23,7 @@ tcp_csum_ok(const struct sf_iface *ifc, const struct rte_mbuf *m,
 		return true;
 	if (ifc->rx_csum && f == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 		return false;
-	return rte_ipv4_udptcp_cksum_mbuf_verify(m, ip, (uint16_t)l4_off) == 0;
+	return sf_ipv4_l4_cksum_ok(m, ip, l4_off);
 }
 
 /* Options of a SYN decide what the connection may use (RFC 7323 §1.3,
@@ -204,6 +204,7 @@ sf_tcp_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 	void *e;
 
 	w->stats.tcp_rx_segs++;
+	seg.m = m;
 	if (unlikely(tcp == NULL)) {
 		w->stats.ip_drop_proto++;
 		goto drop;
@@ -216,7 +217,6 @@ sf_tcp_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 		goto drop;
 	}
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
-	seg.m = m;
 	seg.th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, off);
 	hlen = (uint32_t)(seg.th->data_off >> 4) * 4;
 	if (unlikely(hlen < sizeof(struct rte_tcp_hdr) || hlen > tlen ||

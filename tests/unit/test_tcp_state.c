@@ -848,8 +848,13 @@ test_tcp_malformed(void **state)
 				.opts = bad_opt, .optlen = 4 });
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 1, .flags = S | F });
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 1, .flags = S | R });
+	/* shorter than a TCP header: counted, and its mbuf freed (the
+	 * teardown finds any leak) */
+	sf_test_input(sf_test_ipv4(&(struct sf_test_ip){
+				.proto = IPPROTO_TCP }, bad_opt, 4));
 	sf_worker_flush(sf_t.w);
 	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_counter("tcp_drop_short"), 1);
 	assert_int_equal(sf_test_counter("tcp_drop_csum"), 1);
 	assert_int_equal(sf_test_counter("tcp_drop_opts"), 1);
 	assert_int_equal(sf_test_counter("tcp_drop_flags"), 2);
