@@ -163,6 +163,11 @@ void sf_ipv4_cksum_out(const struct sf_iface *ifc, struct rte_mbuf *m,
 uint16_t sf_ipv4_l4_cksum_mbuf(const struct rte_mbuf *m,
 			       const struct rte_ipv4_hdr *ip, uint32_t l4_off);
 
+/** Does the TCP/UDP checksum of the IPv4 packet in @p m (L4 header at
+ *  byte @p l4_off, to the end of the chain) verify? */
+bool sf_ipv4_l4_cksum_ok(const struct rte_mbuf *m,
+			 const struct rte_ipv4_hdr *ip, uint32_t l4_off);
+
 /*
  * Checksum tables (cksum_table.c). A read-only master mbuf that the
  * application sends slices of (indirect mbufs, as the HTTP server's body)
