@@ -127,6 +127,8 @@ struct lg {
 	uint64_t last;
 	double ns_per_tsc;		/* for the latency histograms: a
 					 * multiply, not a divide, per sample */
+	uint64_t ev_tsc;		/* TSC of the event being handled,
+					 * 0 until lg_event_tsc() reads it */
 	bool started;
 	bool launch_done;		/* no new connections */
 	bool stopping;			/* nor new requests */
