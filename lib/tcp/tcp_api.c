@@ -69,10 +69,9 @@ sf_tcp_prefetch_tuple(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
 
 	if (w->tcp == NULL || port_idx >= w->nb_ports)
 		return;
-	key.raddr = daddr;
-	key.laddr = saddr != 0 ? saddr : w->ports[port_idx].ifc->addrs[0];
-	key.rport = rte_cpu_to_be_16(dport);
-	key.lport = rte_cpu_to_be_16(sport);
+	sf_tcp_key_set(&key, daddr,
+		       saddr != 0 ? saddr : w->ports[port_idx].ifc->addrs[0],
+		       rte_cpu_to_be_16(dport), rte_cpu_to_be_16(sport));
 	sf_tcp_table_prefetch(w->tcp->table, &key);
 }
 
@@ -102,11 +101,9 @@ sf_tcp_connect(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
 		return -EINVAL;
 	if (sf_iface_nexthop(ifc, daddr) == 0)
 		return -ENETUNREACH;
-	key.raddr = daddr;
-	key.laddr = saddr;
-	key.rport = rte_cpu_to_be_16(dport);
 	if (sport != 0) {
-		key.lport = rte_cpu_to_be_16(sport);
+		sf_tcp_key_set(&key, daddr, saddr, rte_cpu_to_be_16(dport),
+			       rte_cpu_to_be_16(sport));
 		if (!tcp_tuple_free(w, &key))
 			return -EADDRINUSE;
 	} else {
@@ -114,7 +111,9 @@ sf_tcp_connect(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
 		for (tries = 0; tries < 28232; tries++) {
 			if (tcp->eph_next < 32768 || tcp->eph_next > 60999)
 				tcp->eph_next = 32768;
-			key.lport = rte_cpu_to_be_16(tcp->eph_next++);
+			sf_tcp_key_set(&key, daddr, saddr,
+				       rte_cpu_to_be_16(dport),
+				       rte_cpu_to_be_16(tcp->eph_next++));
 			if (sf_tcp_table_lookup(tcp->table, &key) == NULL)
 				break;
 		}

@@ -185,10 +185,7 @@ sf_tcp_prefetch(struct sf_worker *w, const struct rte_mbuf *m)
 	    m->data_len < sizeof(*eh) + ihl + sizeof(*th))
 		return;
 	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + ihl);
-	key.raddr = ip->src_addr;
-	key.laddr = ip->dst_addr;
-	key.rport = th->src_port;
-	key.lport = th->dst_port;
+	sf_tcp_key_from_hdrs(&key, ip, th);
 	sf_tcp_table_prefetch(w->tcp->table, &key);
 }
 
@@ -252,10 +249,7 @@ sf_tcp_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 	seg.off = off + hlen;
 	seg.len = tlen - hlen;
 
-	key.raddr = ip->src_addr;
-	key.laddr = ip->dst_addr;
-	key.rport = seg.th->src_port;
-	key.lport = seg.th->dst_port;
+	sf_tcp_key_from_hdrs(&key, ip, seg.th);
 	if (unlikely(wp->nb_paired > 1) && !tcp_seg_owned(tcp, wp, &key))
 		w->stats.tcp_misdelivered++;
 	e = sf_tcp_table_lookup(tcp->table, &key);

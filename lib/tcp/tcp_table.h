@@ -33,7 +33,13 @@
  */
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
 
 /** Connection key. All fields in network byte order; 12 bytes, no padding. */
 struct sf_tcp_key {
@@ -44,6 +50,51 @@ struct sf_tcp_key {
 };
 
 static_assert(sizeof(struct sf_tcp_key) == 12, "sf_tcp_key must be 12 bytes");
+static_assert(offsetof(struct rte_ipv4_hdr, dst_addr) ==
+	      offsetof(struct rte_ipv4_hdr, src_addr) + 4 &&
+	      offsetof(struct rte_tcp_hdr, dst_port) ==
+	      offsetof(struct rte_tcp_hdr, src_port) + 2,
+	      "the wire's address and port pairs are in key order");
+
+/*
+ * Keys are filled with two whole-word stores: the hash and the compare
+ * read them as an 8- and a 4-byte word, and a word read back from
+ * narrower stores waits for them to retire (a failed store forward, a
+ * few percent of a short-connection core when keys were set field by
+ * field).
+ */
+
+/** The key of a received segment: the IPv4 source and destination and
+ *  the TCP source and destination ports sit in key order on the wire. */
+static inline void
+sf_tcp_key_from_hdrs(struct sf_tcp_key *k, const struct rte_ipv4_hdr *ip,
+		     const struct rte_tcp_hdr *th)
+{
+	uint64_t addrs;
+	uint32_t ports;
+
+	memcpy(&addrs, &ip->src_addr, sizeof(addrs));
+	memcpy(&ports, &th->src_port, sizeof(ports));
+	memcpy(k, &addrs, sizeof(addrs));
+	memcpy((uint8_t *)k + sizeof(addrs), &ports, sizeof(ports));
+}
+
+/** A key from its fields, all in network byte order. */
+static inline void
+sf_tcp_key_set(struct sf_tcp_key *k, uint32_t raddr, uint32_t laddr,
+	       uint16_t rport, uint16_t lport)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	uint64_t addrs = (uint64_t)laddr << 32 | raddr;
+	uint32_t ports = (uint32_t)lport << 16 | rport;
+#else
+	uint64_t addrs = (uint64_t)raddr << 32 | laddr;
+	uint32_t ports = (uint32_t)rport << 16 | lport;
+#endif
+
+	memcpy(k, &addrs, sizeof(addrs));
+	memcpy((uint8_t *)k + sizeof(addrs), &ports, sizeof(ports));
+}
 
 /** Reader ids are 0 .. SF_TCP_TABLE_MAX_READERS - 1. */
 #define SF_TCP_TABLE_MAX_READERS 4
