@@ -168,7 +168,7 @@ head_build(struct sf_worker *w, struct http_srv *s, enum http_resp r,
 	char *p;
 	int n;
 
-	m = rte_pktmbuf_alloc(w->pool);
+	m = sf_worker_mbuf_alloc(w);
 	if (m == NULL)
 		return NULL;
 	gmtime_r(&now, &tm);
@@ -303,7 +303,7 @@ static struct rte_mbuf *
 resp_copy(struct sf_worker *w, struct http_srv *s, enum http_resp r,
 	  uint32_t off, uint32_t len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool), *src;
+	struct rte_mbuf *m = sf_worker_mbuf_alloc(w), *src;
 	uint32_t pos, n;
 	char *dst;
 

@@ -23,7 +23,7 @@
 static int
 http_req_build(struct sf_worker *w, struct lg *g, int last)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
+	struct rte_mbuf *m = sf_worker_mbuf_alloc(w);
 	int n;
 
 	if (m == NULL)
@@ -62,7 +62,7 @@ lg_http_request(struct sf_worker *w, struct lg *g, struct lg_conn *lc)
 {
 	bool last = g->conf.requests != 0 && lc->reqs + 1 >= g->conf.requests;
 	const struct rte_mbuf *req = g->req[last];
-	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
+	struct rte_mbuf *m = sf_worker_mbuf_alloc(w);
 	int rc;
 
 	if (m == NULL)

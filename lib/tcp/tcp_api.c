@@ -252,7 +252,7 @@ sf_tcp_send_copy(struct sf_worker *w, struct sf_conn *conn, const void *buf,
 	}
 	len = RTE_MIN(len, room);
 	while (done < len) {
-		m = rte_pktmbuf_alloc(w->pool);
+		m = sf_worker_mbuf_alloc(w);
 		if (m == NULL) {
 			w->stats.mbuf_alloc_fail++;
 			break;

@@ -97,7 +97,7 @@ tcp_hdr_build(struct sf_worker *w, const struct sf_iface *ifc,
 	uint16_t wnd = rte_cpu_to_be_16(a->wnd);
 	uint32_t addrs = sum32(a->saddr) + sum32(a->daddr);
 
-	m = rte_pktmbuf_alloc(w->pool);
+	m = sf_worker_mbuf_alloc(w);
 	if (unlikely(m == NULL)) {
 		w->stats.mbuf_alloc_fail++;
 		return NULL;
@@ -296,7 +296,7 @@ tcp_sndq_slice(struct sf_worker *w, struct sf_tcb *c, uint32_t off,
 	m = tcp_sndq_seek(w, c, off, &pos);
 	while (len > 0 && m != NULL) {
 		piece = RTE_MIN(len, m->data_len - pos);
-		mi = rte_pktmbuf_alloc(w->pool);
+		mi = sf_worker_mbuf_alloc(w);
 		if (unlikely(mi == NULL)) {
 			w->stats.mbuf_alloc_fail++;
 			rte_pktmbuf_free(head);

@@ -44,6 +44,7 @@ sf_worker_create(uint32_t id, unsigned int lcore_id,
 	w->id = id;
 	w->lcore_id = lcore_id;
 	w->pool = pool;
+	w->mcache = rte_mempool_default_cache(pool, lcore_id);
 	w->burst = SF_BURST;
 	w->tx_flush = sf_worker_tx_send;
 	w->hz = rte_get_tsc_hz();
