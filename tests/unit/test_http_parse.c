@@ -640,6 +640,55 @@ test_http_long_values(void **state)
 	assert_int_equal(resp_exact(buf, n, MAX_HDR, &rs), -EBADMSG);
 }
 
+/* Field names are scanned 16 bytes at a time: every byte value at every
+ * place across three blocks of a long name is taken exactly when it is a
+ * tchar (RFC 9110 §5.6.2), in requests and responses. */
+static void
+test_http_long_names(void **state)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~";
+	char buf[256];
+	struct sf_http_req r;
+	struct sf_http_resp rs;
+	uint32_t c, k, n, h;
+	bool ok;
+
+	(void)state;
+	for (k = 0; k < 48; k++) {
+		for (c = 1; c < 256; c++) {
+			if (c == ':')
+				continue;
+			ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9') ||
+			     strchr(tchar, (int)c) != NULL;
+			n = (uint32_t)snprintf(buf, sizeof(buf),
+					       "GET / HTTP/1.1\r\nHost: a\r\n");
+			h = n;
+			memset(buf + n, 'N', k);
+			n += k;
+			buf[n++] = (char)c;
+			memcpy(buf + n, "-x: v\r\n\r\n", 9);
+			n += 9;
+			if (ok)
+				assert_int_equal(req_exact(buf, n, MAX_HDR,
+							   &r), (int)n);
+			else
+				assert_int_equal(req_exact(buf, n, MAX_HDR,
+							   &r), -400);
+			/* the same field line in a response */
+			memmove(buf + 17, buf + h, n - h);
+			memcpy(buf, "HTTP/1.1 204 No\r\n", 17);
+			n = n - h + 17;
+			if (ok)
+				assert_int_equal(resp_exact(buf, n, MAX_HDR,
+							    &rs), (int)n);
+			else
+				assert_int_equal(resp_exact(buf, n, MAX_HDR,
+							    &rs), -EBADMSG);
+		}
+	}
+}
+
 static void
 test_http_req_obs_fold(void **state)
 {
@@ -979,6 +1028,7 @@ main(void)
 		cmocka_unit_test(test_http_req_host),
 		cmocka_unit_test(test_http_req_bad_field_syntax),
 		cmocka_unit_test(test_http_long_values),
+		cmocka_unit_test(test_http_long_names),
 		cmocka_unit_test(test_http_req_obs_fold),
 		cmocka_unit_test(test_http_req_bare_lf),
 		cmocka_unit_test(test_http_req_max_hdr),
