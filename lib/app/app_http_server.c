@@ -25,6 +25,7 @@
 #include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_errno.h>
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
 
@@ -35,6 +36,9 @@
 #include "sf_tcp.h"
 
 #define HTTP_CHUNK 32768	/* body bytes per master mbuf */
+/* Pinned references to the body per worker: the send queues' slices and
+ * the segments in flight; when they run out, indirect mbufs serve. */
+#define HTTP_REFS 16383
 #define HTTP_HEAD_MAX 512
 
 /* The responses a worker keeps ready. */
@@ -85,6 +89,7 @@ struct http_srv {
 	struct sf_app_base base;
 	struct sf_http_conf conf;
 	struct rte_mempool *body_pool;
+	struct rte_mempool *ref_pool;	/* pinned references to the body */
 	struct rte_mbuf *head[R_NB];
 	uint32_t head_len[R_NB];
 	struct rte_mbuf *body[SF_HTTP_MAX_BODY / HTTP_CHUNK + 1];
@@ -272,7 +277,14 @@ resp_chain(struct sf_worker *w, struct http_srv *s, enum http_resp r,
 	while (len > 0) {
 		src = resp_at(s, r, off, &pos);
 		n = RTE_MIN(len, src->data_len - pos);
-		m = slice(w->pool, src, pos, n);
+		/* The body lives as long as the ports (sf_app_free runs
+		 * after they close): pinned references, no atomics. The
+		 * heads are replaced each second: indirect mbufs. */
+		m = NULL;
+		if (src != s->head[r] && s->ref_pool != NULL)
+			m = sf_mbuf_ref(s->ref_pool, src, pos, n);
+		if (m == NULL)
+			m = slice(w->pool, src, pos, n);
 		if (m == NULL) {
 			rte_pktmbuf_free(head);
 			return NULL;
@@ -551,6 +563,7 @@ http_fini(struct sf_worker *w)
 		rte_pktmbuf_free(s->head[i]);
 	for (i = 0; i < s->nb_body; i++)
 		rte_pktmbuf_free(s->body[i]);
+	sf_mbuf_ref_pool_free(s->ref_pool);
 	rte_mempool_free(s->body_pool);
 }
 
@@ -594,6 +607,14 @@ body_build(struct sf_worker *w, struct http_srv *s)
 		if (rc != 0)
 			return rc;
 	}
+	/* Without references the body is sliced with indirect mbufs. */
+	snprintf(name, sizeof(name), "sf_http_ref_%u", w->id);
+	s->ref_pool = sf_mbuf_ref_pool_create(name, HTTP_REFS,
+		(int)rte_lcore_to_socket_id(w->lcore_id));
+	if (s->ref_pool == NULL)
+		SF_LOG(WARNING, worker, "worker %u: no pinned references for "
+		       "the body (%s): slices are indirect mbufs", w->id,
+		       rte_strerror(rte_errno));
 	return 0;
 }
 

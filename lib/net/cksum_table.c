@@ -89,12 +89,15 @@ sf_cksum_piece(const struct rte_mbuf *seg, uint32_t off, uint32_t len)
 	const struct rte_mbuf *mm;
 	uint32_t a;
 
-	/* A slice of a master with a table: an indirect mbuf shares the
-	 * master's buf_addr, so data_off is the offset into the table's
-	 * buffer. Short pieces are cheaper summed. */
-	if (RTE_MBUF_CLONED(seg) && len >= 2 * SF_CKSUM_BLOCK &&
-	    seg->priv_size >= SF_CKSUM_PRIV_SIZE) {
-		mm = rte_mbuf_from_indirect((struct rte_mbuf *)(uintptr_t)seg);
+	/* A slice of a master with a table: an indirect mbuf or a pinned
+	 * reference shares the master's buf_addr, so data_off is the
+	 * offset into the table's buffer. Short pieces are cheaper summed. */
+	if (len >= 2 * SF_CKSUM_BLOCK) {
+		mm = RTE_MBUF_CLONED(seg) ?
+			rte_mbuf_from_indirect((struct rte_mbuf *)(uintptr_t)seg) :
+			sf_mbuf_ref_master(seg);
+		if (mm == NULL || mm->priv_size < SF_CKSUM_PRIV_SIZE)
+			goto flat;
 		cp = rte_mbuf_to_priv((struct rte_mbuf *)(uintptr_t)mm);
 		a = (uint32_t)seg->data_off + off;
 		if (cp->magic == CKSUM_MAGIC && a + len <= cp->end)
@@ -103,5 +106,6 @@ sf_cksum_piece(const struct rte_mbuf *seg, uint32_t off, uint32_t len)
 				((const uint8_t *)seg->buf_addr +
 				 cp->table_off), a, a + len);
 	}
+flat:
 	return fold(__rte_raw_cksum(p, len, 0));
 }

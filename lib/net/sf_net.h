@@ -190,4 +190,46 @@ int sf_cksum_table_attach(struct rte_mbuf *m);
 uint16_t sf_cksum_piece(const struct rte_mbuf *seg, uint32_t off,
 			uint32_t len);
 
+/*
+ * Pinned references (mbuf_ref.c): mbufs that point into a master's bytes
+ * without a reference count, so neither sending nor freeing one is an
+ * atomic operation. The master must outlive every reference (it lives as
+ * long as the worker's ports) and its bytes must not change. A reference
+ * shares the master's buffer as an indirect mbuf does, so checksum
+ * tables serve it too.
+ */
+#define SF_MBUF_REF_MAGIC 0x52454653u	/* "SFER" */
+
+/** A reference's private area. */
+struct sf_mbuf_ref_priv {
+	uint32_t magic;		/**< SF_MBUF_REF_MAGIC */
+	uint32_t pad;
+	struct rte_mbuf *master;
+};
+
+/** A pool of @p n references; NULL with rte_errno set on failure. */
+struct rte_mempool *sf_mbuf_ref_pool_create(const char *name, uint32_t n,
+					    int socket);
+
+/** Free a pool from sf_mbuf_ref_pool_create() (NULL is ignored). */
+void sf_mbuf_ref_pool_free(struct rte_mempool *mp);
+
+/** A reference from pool @p rp to bytes [off, off + len) of @p master's
+ *  data, or NULL when the pool is empty. */
+struct rte_mbuf *sf_mbuf_ref(struct rte_mempool *rp, struct rte_mbuf *master,
+			     uint32_t off, uint32_t len);
+
+/** The master @p m refers to, or NULL when @p m is not a reference. */
+static inline struct rte_mbuf *
+sf_mbuf_ref_master(const struct rte_mbuf *m)
+{
+	const struct sf_mbuf_ref_priv *p;
+
+	if (!RTE_MBUF_HAS_EXTBUF(m) || m->priv_size < sizeof(*p) ||
+	    !RTE_MBUF_HAS_PINNED_EXTBUF(m))
+		return NULL;
+	p = rte_mbuf_to_priv((struct rte_mbuf *)(uintptr_t)m);
+	return p->magic == SF_MBUF_REF_MAGIC ? p->master : NULL;
+}
+
 #endif /* SF_NET_H */

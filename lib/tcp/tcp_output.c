@@ -284,8 +284,39 @@ tcp_sndq_seek(struct sf_worker *w, struct sf_tcb *c, uint32_t off,
 	return m;
 }
 
-/* Attach [off, off + len) of the send queue (offset from snd_una) as
- * indirect mbufs. */
+/* [pos, pos + len) of send-queue mbuf @m as a new mbuf: a pinned
+ * reference where @m is one (sf_net.h: no reference count to update),
+ * else an indirect mbuf. */
+static struct rte_mbuf *
+tcp_sndq_piece(struct sf_worker *w, struct rte_mbuf *m, uint32_t pos,
+	       uint32_t len)
+{
+	struct rte_mbuf *mm = sf_mbuf_ref_master(m), *mi;
+
+	if (mm != NULL) {
+		mi = sf_mbuf_ref(m->pool, mm,
+				 (uint32_t)(m->data_off - mm->data_off) + pos,
+				 len);
+		if (likely(mi != NULL))
+			return mi;
+		/* no reference left: attach to the master */
+		pos += (uint32_t)(m->data_off - mm->data_off);
+		m = mm;
+	}
+	mi = sf_worker_mbuf_alloc(w);
+	if (unlikely(mi == NULL))
+		return NULL;
+	rte_pktmbuf_attach(mi, m);
+	mi->next = NULL;
+	mi->nb_segs = 1;
+	mi->data_off = (uint16_t)(m->data_off + pos);
+	mi->data_len = (uint16_t)len;
+	mi->pkt_len = len;
+	return mi;
+}
+
+/* [off, off + len) of the send queue (offset from snd_una) as a chain of
+ * mbufs that point into it. */
 static struct rte_mbuf *
 tcp_sndq_slice(struct sf_worker *w, struct sf_tcb *c, uint32_t off,
 	       uint32_t len)
@@ -296,18 +327,12 @@ tcp_sndq_slice(struct sf_worker *w, struct sf_tcb *c, uint32_t off,
 	m = tcp_sndq_seek(w, c, off, &pos);
 	while (len > 0 && m != NULL) {
 		piece = RTE_MIN(len, m->data_len - pos);
-		mi = sf_worker_mbuf_alloc(w);
+		mi = tcp_sndq_piece(w, m, pos, piece);
 		if (unlikely(mi == NULL)) {
 			w->stats.mbuf_alloc_fail++;
 			rte_pktmbuf_free(head);
 			return NULL;
 		}
-		rte_pktmbuf_attach(mi, m);
-		mi->next = NULL;
-		mi->nb_segs = 1;
-		mi->data_off = (uint16_t)(m->data_off + pos);
-		mi->data_len = (uint16_t)piece;
-		mi->pkt_len = piece;
 		if (head == NULL) {
 			head = mi;
 		} else {

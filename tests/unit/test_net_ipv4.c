@@ -307,7 +307,7 @@ static void
 test_ipv4_l4_cksum_table(void **state)
 {
 	enum { LEN = 8192 };
-	struct rte_mempool *mp;
+	struct rte_mempool *mp, *rp;
 	struct rte_mbuf *master, *h;
 	struct rte_ipv4_hdr *ip;
 	uint8_t ref[20 + 2 * LEN], *p;
@@ -363,6 +363,17 @@ test_ipv4_l4_cksum_table(void **state)
 	p[256] ^= 0xff;
 	assert_int_equal(sf_ipv4_l4_cksum_mbuf(h, ip, 20), want);
 	rte_pktmbuf_free(h);
+	/* A pinned reference to the same bytes reads the same table. */
+	rp = sf_mbuf_ref_pool_create("t_cktab_ref", 3, SOCKET_ID_ANY);
+	assert_non_null(rp);
+	h = ip_head_seg(20, 1024, &ip);
+	assert_int_equal(rte_pktmbuf_chain(h, sf_mbuf_ref(rp, master, 64,
+							  1024)), 0);
+	assert_int_equal(sf_ipv4_l4_cksum_mbuf(h, ip, 20), want);
+	assert_int_equal(rte_mbuf_refcnt_read(master), 1);
+	rte_pktmbuf_free(h);
+	assert_int_equal(rte_mempool_avail_count(rp), 3);
+	sf_mbuf_ref_pool_free(rp);
 	rte_pktmbuf_free(master);
 	rte_mempool_free(mp);
 }

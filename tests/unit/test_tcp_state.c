@@ -1213,10 +1213,11 @@ test_tcp_mss_floor(void **state)
  * arrive in order, and sf_test_tcp_out checks the checksum. 238 bytes are
  * copied behind the headers and summed piece by piece; 510 are attached. */
 static void
-send_pieces(const char *pool, const uint16_t *lens, uint32_t nb)
+send_pieces(const char *pool, const uint16_t *lens, uint32_t nb,
+	    bool pinned)
 {
 	struct rte_mbuf *head = NULL, *m, *master;
-	struct rte_mempool *mp;
+	struct rte_mempool *mp, *rp = NULL;
 	struct sf_test_out o;
 	uint8_t want[1024], *p;
 	uint32_t i, off = 0;
@@ -1237,7 +1238,16 @@ send_pieces(const char *pool, const uint16_t *lens, uint32_t nb)
 	for (i = 0; i < nb; i++) {
 		m = rte_pktmbuf_alloc(sf_t.pool);
 		assert_non_null(m);
-		if (i == 2) {
+		if (i == 2 && pinned) {
+			rte_pktmbuf_free(m);
+			rp = sf_mbuf_ref_pool_create("t_refs", 15,
+						     SOCKET_ID_ANY);
+			assert_non_null(rp);
+			m = sf_mbuf_ref(rp, master, 7, lens[i]);
+			assert_non_null(m);
+			assert_ptr_equal(sf_mbuf_ref_master(m), master);
+			memcpy(want + off, p + 7, lens[i]);
+		} else if (i == 2) {
 			rte_pktmbuf_attach(m, master);
 			m->data_off = 7;
 			m->data_len = lens[i];
@@ -1255,11 +1265,23 @@ send_pieces(const char *pool, const uint16_t *lens, uint32_t nb)
 			assert_int_equal(rte_pktmbuf_chain(head, m), 0);
 	}
 	assert_int_equal(sf_tcp_send(sf_t.w, sf_app.conn, head), 0);
+	/* A pinned reference in the queue is sent as one too: neither
+	 * holds the master. An indirect one in the queue does. */
+	if (pinned)
+		assert_int_equal(rte_mbuf_refcnt_read(master), 1);
+	else if (lens[2] > 256)
+		assert_true(rte_mbuf_refcnt_read(master) >= 2);
 	sf_test_tcp_expect_one(&o);
 	assert_int_equal(o.len, off);
 	assert_memory_equal(o.data, want, off);
 	sf_tcp_abort(sf_t.w, sf_app.conn);
 	sf_test_tx_clear();
+	assert_int_equal(rte_mbuf_refcnt_read(master), 1);
+	if (rp != NULL) {
+		/* every reference came back */
+		assert_int_equal(rte_mempool_avail_count(rp), 15);
+		sf_mbuf_ref_pool_free(rp);
+	}
 	rte_pktmbuf_free(master);
 	rte_mempool_free(mp);
 }
@@ -1270,7 +1292,7 @@ test_tcp_send_pieces_copied(void **state)
 	static const uint16_t lens[] = { 3, 5, 129, 101 };
 
 	(void)state;
-	send_pieces("t_copied", lens, RTE_DIM(lens));
+	send_pieces("t_copied", lens, RTE_DIM(lens), false);
 }
 
 static void
@@ -1279,7 +1301,19 @@ test_tcp_send_pieces_attached(void **state)
 	static const uint16_t lens[] = { 3, 5, 301, 201 };
 
 	(void)state;
-	send_pieces("t_attached", lens, RTE_DIM(lens));
+	send_pieces("t_attached", lens, RTE_DIM(lens), false);
+}
+
+/* The same with the third piece a pinned reference (sf_net.h), as the
+ * HTTP server queues its body: the segment refers to the master without
+ * a reference count, and its checksum comes from the master's table. */
+static void
+test_tcp_send_pieces_pinned(void **state)
+{
+	static const uint16_t lens[] = { 3, 5, 301, 201 };
+
+	(void)state;
+	send_pieces("t_pinned", lens, RTE_DIM(lens), true);
 }
 
 /* RFC 9293 §3.10.7.4, fifth check: a segment without ACK (NULL, XMAS)
@@ -1556,6 +1590,7 @@ main(void)
 		T(test_tcp_noack_dropped),
 		T(test_tcp_send_pieces_copied),
 		T(test_tcp_send_pieces_attached),
+		T(test_tcp_send_pieces_pinned),
 		TS(test_tcp_sack_out_of_range),
 		cmocka_unit_test_setup_teardown(test_tcp_recovery_pool_empty,
 			setup_listen_one_record, sf_test_tcp_teardown),
