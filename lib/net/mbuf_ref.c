@@ -11,11 +11,8 @@
  * master must outlive every reference: only masters that live as long as
  * the worker's ports qualify, as the HTTP server's body does.
  */
-#include <errno.h>
 #include <stdio.h>
 
-#include <rte_errno.h>
-#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_memzone.h>
 
