@@ -122,6 +122,29 @@ lg_next_request(struct sf_worker *w, struct lg *g, struct lg_conn *lc)
 	g->rq_tail = lc;
 }
 
+/* The request queue's first connection, taken off it; NULL if empty. */
+static struct lg_conn *
+lg_rq_pop(struct lg *g)
+{
+	struct lg_conn *lc = g->rq_head;
+
+	if (lc != NULL) {
+		g->rq_head = lc->next;
+		if (g->rq_head == NULL)
+			g->rq_tail = NULL;
+	}
+	return lc;
+}
+
+/* A request that waited in the queue: an event of its own (its own TSC
+ * reading). */
+static void
+lg_request_queued(struct sf_worker *w, struct lg *g, struct lg_conn *lc)
+{
+	lg_event_begin(g);
+	lg_request(w, g, lc);
+}
+
 /* Take @lc off the request queue if it waits there. */
 static void
 lg_rq_remove(struct lg *g, struct lg_conn *lc)
@@ -415,12 +438,8 @@ lg_stop_all(struct sf_worker *w, struct lg *g)
 	g->launch_done = true;
 	/* Idle connections waiting for request credit close now; the others
 	 * close after their current exchange. */
-	while ((lc = g->rq_head) != NULL) {
-		g->rq_head = lc->next;
-		if (g->rq_head == NULL)
-			g->rq_tail = NULL;
+	while ((lc = lg_rq_pop(g)) != NULL)
 		lg_close(w, g, lc);
-	}
 }
 
 static void
@@ -429,7 +448,6 @@ lg_poll(struct sf_worker *w)
 	struct lg *g = lg_of(w);
 	const struct sf_load_conf *cf = &g->conf;
 	uint64_t dt, n, room;
-	struct lg_conn *lc;
 
 	if (unlikely(g->conf.paused))
 		return;
@@ -470,13 +488,9 @@ lg_poll(struct sf_worker *w)
 	}
 	if (cf->req_rate != 0 && g->rq_head != NULL) {
 		g->rcredit = lg_earn(w, g, cf->req_rate, g->rcredit, dt);
-		while ((lc = g->rq_head) != NULL && g->rcredit >= w->hz) {
+		while (g->rq_head != NULL && g->rcredit >= w->hz) {
 			g->rcredit -= w->hz;
-			g->rq_head = lc->next;
-			if (g->rq_head == NULL)
-				g->rq_tail = NULL;
-			lg_event_begin(g);
-			lg_request(w, g, lc);
+			lg_request_queued(w, g, lg_rq_pop(g));
 		}
 	}
 	if (g->launch_done && g->nb_open == 0 && !g->base.st.done) {
@@ -646,13 +660,8 @@ sf_app_loadgen_set(struct sf_worker *w, enum sf_load_param p,
 		g->conf.req_rate = value;
 		g->rcredit = 0;
 		/* Unpaced now: whoever waits for credit goes at once. */
-		while (value == 0 && (lc = g->rq_head) != NULL) {
-			g->rq_head = lc->next;
-			if (g->rq_head == NULL)
-				g->rq_tail = NULL;
-			lg_event_begin(g);
-			lg_request(w, g, lc);
-		}
+		while (value == 0 && (lc = lg_rq_pop(g)) != NULL)
+			lg_request_queued(w, g, lc);
 		break;
 	}
 }
