@@ -2,9 +2,10 @@
 /*
  * Segment output: headers built in one mbuf; the payload copied behind
  * them when it is small (TCP_COPY_SMALL), else attached zero-copy from the
- * send queue (indirect mbufs; a slice of a master with a checksum table
- * is summed from the table, sf_net.h); checksums
- * offloaded when the port can; everything into the worker's TX buffer.
+ * send queue (indirect mbufs, or pinned references where the queue holds
+ * references; a slice of a master with a checksum table is summed from
+ * the table, sf_net.h); checksums offloaded when the port can;
+ * everything into the worker's TX buffer.
  * tcp_output() decides what a connection may send now: data within
  * min(snd_wnd, cwnd), then the FIN once the data is out, else a pure ACK
  * when one is owed.
