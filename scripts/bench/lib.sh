@@ -31,7 +31,9 @@
 #                       polling process for a fork every 100 ms shows up
 #                       as milliseconds in the other side's latency
 #   SF_BENCH_BODY       HTTP response body bytes (128)
-#   SF_BENCH_CONC       connections at once for cps/rps (64)
+#   SF_BENCH_CONC       connections at once for rps (64); cps runs the
+#                       kernel pair with it and with SF_BENCH_CPS_CONC
+#   SF_BENCH_CPS_CONC   synfin's connections at once for cps (256)
 #   SF_BENCH_QUIET_PCT  wait before a measurement until the two CPUs are at
 #                       most this busy (25) ...
 #   SF_BENCH_QUIET_WAIT ... for at most this many seconds (60; 0: no wait)
