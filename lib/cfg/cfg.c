@@ -17,7 +17,7 @@ sf_cfg_defaults(struct sf_cfg *cfg)
 	unsigned int i;
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->mbuf_cache = 256;
+	cfg->mbuf_cache = 512;
 	cfg->arp_timeout_s = 300;
 	cfg->arp_retry_ms = 1000;
 	cfg->arp_retries = 3;

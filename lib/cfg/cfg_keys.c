@@ -347,7 +347,7 @@ const struct cfg_key sf_cfg_keys[] = {
 	{ "mempool", "reserve", key_u32, G(mbuf_reserve), false, 0, 1u << 30,
 	  "0", "free mbufs kept for receiving: below it TCP refuses new send "
 	  "data and drops data it would hold (0: an eighth of the pool)" },
-	{ "mempool", "cache", key_u32, G(mbuf_cache), false, 0, 512, "256",
+	{ "mempool", "cache", key_u32, G(mbuf_cache), false, 0, 512, "512",
 	  "per-lcore mbuf cache" },
 	{ "arp", "timeout", key_u32, G(arp_timeout_s), false, 1, 86400,
 	  "300", "seconds an ARP cache entry stays valid" },
