@@ -222,6 +222,11 @@ void sf_tcp_prefetch_tuple(struct sf_worker *w, uint16_t port_idx,
 			   uint32_t saddr, uint16_t sport, uint32_t daddr,
 			   uint16_t dport);
 
+/** The end of an RX burst: send the ACKs that the burst's data segments
+ *  owe (one per connection, however many segments it had in the
+ *  burst). Called by the worker after each port's burst. */
+void sf_tcp_rx_burst_end(struct sf_worker *w);
+
 /** Take the worker's clock (w->now) as TCP's for this iteration: called
  *  before input, so segments and timers use the time they happen. */
 void sf_tcp_clock(struct sf_worker *w);

@@ -22,14 +22,28 @@
 static_assert(TCP_DUPTHRESH < 16, "struct sf_tcb.dupacks is 4 bits");
 #define TCP_RECOVERY_BURST 2	/* holes resent per ACK */
 
-/* New data acknowledged outside recovery (RFC 5681 §3.1). */
+/* New data acknowledged outside recovery (RFC 5681 §3.1), counted in
+ * bytes (RFC 3465): one ACK may cover a whole RX burst of the peer's
+ * (ours, and Linux's per GRO aggregate), so growth per ACK would
+ * stall slow start. Slow start grows by the bytes acked up to
+ * ssthresh, as Linux does (no L limit: a stretch ACK's burst is what
+ * the receiver's batching asked for); congestion avoidance by
+ * MSS * acked / cwnd, one MSS per cwnd acknowledged. */
 void
 tcp_cc_ack(struct sf_tcb *c, uint32_t acked)
 {
-	if (c->cwnd < c->ssthresh)
-		c->cwnd += RTE_MIN(acked, (uint32_t)c->mss);
-	else
-		c->cwnd += RTE_MAX(1u, (uint32_t)c->mss * c->mss / c->cwnd);
+	uint32_t room;
+
+	if (c->cwnd < c->ssthresh) {
+		room = c->ssthresh - c->cwnd;
+		if (acked <= room) {
+			c->cwnd += acked;
+			return;
+		}
+		c->cwnd = c->ssthresh;
+		acked -= room;
+	}
+	c->cwnd += RTE_MAX(1u, (uint32_t)((uint64_t)c->mss * acked / c->cwnd));
 }
 
 /* Resend the next hole: the lowest unSACKed sequence at or above both

@@ -419,6 +419,49 @@ tcp_send_data_at(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 	return tcp_send_data(w, c, seq, len, flags);
 }
 
+/* The ACK a second segment owes (RFC 9293 §3.8.6.3) waits for the end
+ * of the RX burst: one ACK then covers every segment the burst brought
+ * the connection, as Linux sends one per GRO aggregate. A bulk sender
+ * took in an ACK for every two segments it sent. */
+void
+tcp_ack_burst(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct sf_tcp *tcp = w->tcp;
+	uint32_t i;
+
+	for (i = 0; i < tcp->ackq_n; i++)
+		if (tcp->ackq[i] == c)
+			return;
+	if (unlikely(tcp->ackq_n == TCP_ACKQ_MAX)) {
+		c->flags |= TF_ACKNOW;
+		return;
+	}
+	tcp->ackq[tcp->ackq_n++] = c;
+}
+
+void
+sf_tcp_rx_burst_end(struct sf_worker *w)
+{
+	struct sf_tcp *tcp = w->tcp;
+	struct sf_tcb *c;
+	uint32_t i, n;
+
+	if (tcp == NULL || tcp->ackq_n == 0)
+		return;
+	n = tcp->ackq_n;
+	tcp->ackq_n = 0;
+	for (i = 0; i < n; i++) {
+		c = tcp->ackq[i];
+		/* Closed in the burst (its TCB waits in limbo until the
+		 * poll), or an ACK went out with data: nothing owed. */
+		if (!tcp_alive(c) || c->state == SF_TCP_TIME_WAIT ||
+		    !(c->flags & TF_DELACK))
+			continue;
+		c->flags |= TF_ACKNOW;
+		tcp_output(w, c);
+	}
+}
+
 void
 tcp_send_ack(struct sf_worker *w, struct sf_tcb *c)
 {
@@ -629,7 +672,13 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		}
 		if (len == 0)
 			break;
-		if (unlikely(sf_txbuf_busy(&w->ports[c->port_idx])) &&
+		/* A full TX buffer: wait for room. So do we while others
+		 * wait (tcp_tx_resume serves them in order): else a sender
+		 * woken by an ACK takes the room each flush makes, and a
+		 * connection with nothing to be acked (a response to a new
+		 * request) starves behind stretch ACKs' bursts. */
+		if (unlikely(tcp->txw_n != 0 ||
+			     sf_txbuf_busy(&w->ports[c->port_idx])) &&
 		    tcp_tx_wait(w, c) == 0)
 			break;
 		/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1), without

@@ -178,6 +178,10 @@ struct sf_tcb {
  * update (tcp_mem_throttle). The timer's spare byte holds the flag. */
 #define TCP_MEM_THROTTLED(c) ((c)->timer.user)
 
+/* Connections an RX burst can owe a delayed ACK to; past that, the ACK
+ * goes out at once, as before bursts were counted. */
+#define TCP_ACKQ_MAX 32
+
 /* struct sf_tcb.rto is 16 bits: RFC 6298 (2.5) wants a maximum of at
  * least 60 s; the config takes none above this. */
 #define TCP_RTO_LIMIT UINT16_MAX
@@ -327,6 +331,10 @@ struct sf_tcp {
 	uint32_t mem_n;
 	struct sf_tcb **txw_list;	/* data held back by a busy TX buffer */
 	uint32_t txw_n;
+	/* Connections owed a delayed ACK at the end of this RX burst
+	 * (tcp_ack_burst): each at most once. */
+	struct sf_tcb *ackq[TCP_ACKQ_MAX];
+	uint32_t ackq_n;
 	struct tcp_sndq_cursor sndq_cur[TCP_SNDQ_CURSORS];
 	bool mem_was_low;
 	uint64_t cookie_last;		/* ms: last cookie sent */
@@ -398,6 +406,8 @@ int tcp_ops_index(struct sf_worker *w, const struct sf_tcp_app_ops *ops);
 void tcp_output(struct sf_worker *w, struct sf_tcb *c);
 int tcp_send_syn(struct sf_worker *w, struct sf_tcb *c);
 void tcp_send_ack(struct sf_worker *w, struct sf_tcb *c);
+/* Owe @c's delayed ACK to the end of this RX burst. */
+void tcp_ack_burst(struct sf_worker *w, struct sf_tcb *c);
 int tcp_send_data_at(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 		     uint32_t len);
 void tcp_send_probe(struct sf_worker *w, struct sf_tcb *c);

@@ -328,13 +328,20 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		c->flags |= TF_ACKNOW;	/* a hole was filled */
 	}
 	/* Delayed ACK (RFC 9293 §3.8.6.3): at least every second full
-	 * segment, within delack_ms. */
-	if (w->tcp->conf.delack_ms == 0 || (c->flags & TF_DELACK)) {
+	 * segment, within delack_ms; the second's goes out at the end of
+	 * the RX burst (tcp_ack_burst). A segment that leaves less than
+	 * two MSS of the window we offered is not held either: its sender
+	 * may have stopped at our window's edge, waiting for this ACK. */
+	if (w->tcp->conf.delack_ms == 0) {
 		c->flags |= TF_ACKNOW;
+	} else if (c->flags & TF_DELACK) {
+		tcp_ack_burst(w, c);
 	} else {
 		c->flags |= TF_DELACK;
 		c->delack_at = tcp_deadline(w->tcp->now,
 					    w->tcp->conf.delack_ms);
+		if (c->rcv_adv - c->rcv_nxt < 2u * w->tcp->conf.mss)
+			tcp_ack_burst(w, c);
 	}
 	tcp_app_recv(w, c);
 }

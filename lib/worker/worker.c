@@ -146,6 +146,8 @@ worker_rx(struct sf_worker *w, struct sf_wport *wp)
 			sf_tcp_prefetch(w, pkts[i + SF_PREFETCH_OFFSET]);
 		sf_eth_input(w, wp, pkts[i]);
 	}
+	if (w->tcp != NULL)
+		sf_tcp_rx_burst_end(w);
 }
 
 void

@@ -15,6 +15,7 @@
 
 #include "sf_log.h"
 #include "sf_stats.h"
+#include "sf_tcp.h"
 #include "sf_test.h"
 
 #define TEST_POOL_SIZE 4095
@@ -270,5 +271,20 @@ void
 sf_test_input(struct rte_mbuf *m)
 {
 	sf_eth_input(sf_t.w, sf_t.wp, m);
+	if (!sf_t.in_burst)
+		sf_test_burst_end();
+}
+
+void
+sf_test_burst_begin(void)
+{
+	sf_t.in_burst = true;
+}
+
+void
+sf_test_burst_end(void)
+{
+	sf_t.in_burst = false;
+	sf_tcp_rx_burst_end(sf_t.w);
 	sf_worker_flush(sf_t.w);
 }

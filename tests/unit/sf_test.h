@@ -40,6 +40,7 @@ struct sf_test_env {
 	struct sf_wport *wp;
 	unsigned int ncap;
 	struct rte_mbuf *cap[SF_TEST_CAP_MAX];
+	bool in_burst;		/* sf_test_burst_begin() */
 };
 
 /* The environment of the running test (tests are single-threaded). */
@@ -101,7 +102,14 @@ struct rte_mbuf *sf_test_arp(uint16_t op, const struct rte_ether_addr *sha,
 			     uint32_t sip, const struct rte_ether_addr *tha,
 			     uint32_t tip, const struct rte_ether_addr *eth_dst);
 
-/** Feed @p m to the engine, as if received. */
+/** Feed @p m to the engine, as if received in an RX burst of its own
+ *  (the burst's end, as the worker runs it, and a TX flush follow),
+ *  or as one more frame of the burst sf_test_burst_begin() opened. */
 void sf_test_input(struct rte_mbuf *m);
+
+/** Frames input from here on share one RX burst ... */
+void sf_test_burst_begin(void);
+/** ... which ends here: the worker's end-of-burst work, then a flush. */
+void sf_test_burst_end(void);
 
 #endif /* SF_TEST_H */

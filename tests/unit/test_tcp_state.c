@@ -1544,6 +1544,116 @@ test_tcp_timer_clock_wrap(void **state)
 	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 2);
 }
 
+/* Delayed ACKs as the worker runs them: the ACK that the second segment
+ * owes (RFC 9293 §3.8.6.3) goes out at the end of the RX burst, one for
+ * all the burst brought; a lone segment waits delack_ms, unless it
+ * leaves less than two MSS of the window we offered (its sender may be
+ * stopped at our window's edge). */
+static int
+setup_listen_delack_rcvbuf(uint32_t rcvbuf)
+{
+	struct sf_tcp_conf conf;
+
+	sf_test_tcp_conf(&conf);
+	conf.delack_ms = 40;
+	conf.rcvbuf = rcvbuf;
+	if (sf_test_tcp_setup_conf(&conf) != 0)
+		return -1;
+	return sf_tcp_listen(sf_t.w, SF_TEST_OUR_PORT, &sf_test_app_ops);
+}
+
+static int
+setup_listen_delack(void **state)
+{
+	(void)state;
+	return setup_listen_delack_rcvbuf(256 * 1024);
+}
+
+static int
+setup_listen_delack_small_window(void **state)
+{
+	(void)state;
+	return setup_listen_delack_rcvbuf(2500);
+}
+
+static const uint8_t data1000[1000];
+
+static void
+test_tcp_delack_burst(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100), i, t;
+
+	(void)state;
+	/* A lone segment: the ACK waits for the timer. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1, .flags = A,
+						.data = data1000,
+						.len = 1000 });
+	assert_int_equal(sf_t.ncap, 0);
+	t = (uint32_t)sf_test_advance_until_tx(200);
+	assert_true(t >= 40 && t <= 45);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 1101);
+	/* Five in one burst: one ACK, at the burst's end, for all five. */
+	sf_test_burst_begin();
+	for (i = 0; i < 5; i++)
+		sf_test_tcp_send(&(struct sf_test_seg){
+			.seq = 1101 + 1000 * i, .ack = y + 1, .flags = A,
+			.data = data1000, .len = 1000 });
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 0);
+	sf_test_burst_end();
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 6101);
+	assert_int_equal(sf_app.rx_len, 6000);
+	sf_test_advance_ms(200);
+	assert_int_equal(sf_t.ncap, 0);		/* nothing left owed */
+}
+
+static void
+test_tcp_delack_window_edge(void **state)
+{
+	uint32_t y = sf_test_tcp_accept(100);	/* we offered 2500 B */
+	struct sf_test_out o;
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1, .flags = A,
+						.data = data1000,
+						.len = 1000 });
+	sf_test_tcp_expect_one(&o);	/* 1500 left < 2 MSS: at once */
+	assert_int_equal(o.ack, 1101);
+	assert_int_equal(o.wnd, 2500);	/* the app took it all */
+}
+
+/* Slow start counts bytes (RFC 3465): an ACK for ten segments opens ten
+ * more, so a receiver that acks once per burst does not slow it. The
+ * peer sends no MSS option: segments of 536 bytes (RFC 9293 §3.7.1),
+ * queued as such. */
+static void
+test_tcp_slow_start_stretch_ack(void **state)
+{
+	uint32_t y = sf_test_tcp_accept(100), i;
+	static const uint8_t seg[536];
+	struct sf_test_out o;
+
+	(void)state;
+	for (i = 0; i < 40; i++)
+		assert_int_equal(sf_tcp_send_copy(sf_t.w, sf_app.conn, seg,
+						  sizeof(seg)), 536);
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 10);	/* the initial window */
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
+						.ack = y + 1 + 10 * 536,
+						.flags = A });
+	assert_int_equal(sf_t.ncap, 20);
+	for (i = 0; i < 20; i++) {
+		sf_test_tcp_out(i, &o);
+		assert_int_equal(o.seq, y + 1 + (10 + i) * 536);
+		assert_int_equal(o.len, 536);
+	}
+}
+
 #define TS(fn) cmocka_unit_test_setup_teardown(fn, setup_listen_sack, \
 					       sf_test_tcp_teardown)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, sf_test_tcp_setup_listen, \
@@ -1596,6 +1706,11 @@ main(void)
 			setup_listen_one_record, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_timer_clock_wrap,
 			setup_listen_clock_wrap, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_delack_burst,
+			setup_listen_delack, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_delack_window_edge,
+			setup_listen_delack_small_window, sf_test_tcp_teardown),
+		T(test_tcp_slow_start_stretch_ack),
 	};
 
 	if (getenv("SF_TEST_FILTER") != NULL)
