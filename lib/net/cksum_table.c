@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Checksum tables for read-only master mbufs (sf_net.h): the folded
- * one's-complement sum of every 64-byte prefix of the buffer, kept in the
+ * one's-complement sum of every 8-byte prefix of the buffer, kept in the
  * master's own tailroom, so that the checksum of any slice of it costs two
  * partial blocks and a subtraction instead of a pass over every byte
  * (RFC 1071 §2: the sum is associative and commutes with a byte swap).

@@ -173,14 +173,14 @@ bool sf_ipv4_l4_cksum_ok(const struct rte_mbuf *m,
 /*
  * Checksum tables (cksum_table.c). A read-only master mbuf that the
  * application sends slices of (indirect mbufs, as the HTTP server's body)
- * can carry the sums of its 64-byte prefixes, so the software checksum of
+ * can carry the sums of its 8-byte prefixes, so the software checksum of
  * a segment that points into it does not read every byte. The master needs
  * priv_size >= SF_CKSUM_PRIV_SIZE and tailroom for
  * SF_CKSUM_TABLE_ROOM(data_off + data_len); its bytes must not change
  * once the table is attached.
  */
 #define SF_CKSUM_PRIV_SIZE 8
-#define SF_CKSUM_BLOCK 64
+#define SF_CKSUM_BLOCK 8
 #define SF_CKSUM_TABLE_ROOM(end) (((end) / SF_CKSUM_BLOCK + 1) * 2 + 8)
 
 /** Compute @p m's table. -EINVAL: not a one-segment direct mbuf with the

@@ -47,7 +47,7 @@ bench_dpdk_start "$BENCH_WORK/testpmd-rx.log" "$BENCH_CPU_CLI" \
 	"$BENCH_TAG-tprx" \
 	"$(bench_memif_vdev net_memif0 server "$BENCH_WORK/memif.sock" \
 	   "$BENCH_MAC_SSRV")" -- \
-	--forward-mode=rxonly --stats-period 1 --nb-cores=1
+	--forward-mode=rxonly --stats-period 1 --nb-cores=1 --mbcache=512
 rx_pid=$BENCH_PID
 bench_wait_re "$BENCH_WORK/testpmd-rx.log" 'Port statistics' 60 "$rx_pid" ||
 	bench_die "testpmd rx did not start; see $BENCH_WORK/testpmd-rx.log"
@@ -56,7 +56,8 @@ bench_dpdk_start "$BENCH_WORK/testpmd-tx.log" "$BENCH_CPU_SRV" \
 	"$BENCH_TAG-tptx" \
 	"$(bench_memif_vdev net_memif0 client "$BENCH_WORK/memif.sock" \
 	   "$BENCH_MAC_SCLI")" -- \
-	--forward-mode=txonly --txpkts="$FRAME" --stats-period 1 --nb-cores=1
+	--forward-mode=txonly --txpkts="$FRAME" --stats-period 1 --nb-cores=1 \
+	--mbcache=512
 tx_pid=$BENCH_PID
 BENCH_PROG=
 BENCH_LCORES=
