@@ -12,6 +12,7 @@
 
 #include "sf_net.h"
 #include "sf_test_tcp.h"
+#include "txbuf.h"
 
 #define S RTE_TCP_SYN_FLAG
 #define A RTE_TCP_ACK_FLAG
@@ -1654,6 +1655,65 @@ test_tcp_slow_start_stretch_ack(void **state)
 	}
 }
 
+/* A connection that found the TX buffer full waits in line (tcp_tx_wait)
+ * and is served first when room comes back: a sender woken by an ACK in
+ * the meantime queues behind it rather than take the room. Else, with
+ * one ACK per burst opening many segments, a connection with nothing in
+ * flight (a response to a new request) starved behind bulk senders. */
+static void
+test_tcp_tx_wait_fair(void **state)
+{
+	static const uint8_t seg[536];
+	uint32_t ya = sf_test_tcp_accept(100), yb, i;
+	struct sf_conn *a = sf_app.conn, *b;
+	struct sf_test_out o;
+	struct rte_mbuf *m;
+
+	(void)state;
+	/* B, from another port: 10 segments out (its initial window), 20
+	 * more queued. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 40001, .seq = 500,
+						.flags = S });
+	sf_test_tcp_expect_one(&o);
+	yb = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 40001, .seq = 501,
+						.ack = yb + 1, .flags = A });
+	b = sf_app.conn;
+	assert_ptr_not_equal(a, b);
+	for (i = 0; i < 30; i++)
+		assert_int_equal(sf_tcp_send_copy(sf_t.w, b, seg, sizeof(seg)),
+				 536);
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 10);
+	sf_test_tx_clear();
+	/* The TX buffer past its bulk mark: A's new data must wait. */
+	while (!sf_txbuf_busy(sf_t.wp)) {
+		m = rte_pktmbuf_alloc(sf_t.pool);
+		assert_non_null(m);
+		assert_non_null(rte_pktmbuf_append(m, 60));
+		sf_txbuf_put(sf_t.w, sf_t.wp, m);
+	}
+	assert_int_equal(sf_tcp_send_copy(sf_t.w, a, seg, sizeof(seg)), 536);
+	assert_int_equal(sf_test_counter("tcp_tx_waits"), 1);
+	sf_test_tx_clear();		/* the buffer drains */
+	/* B's ACK comes first: B queues behind A instead of sending. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 40001, .seq = 501,
+						.ack = yb + 1 + 10 * 536,
+						.flags = A });
+	assert_int_equal(sf_t.ncap, 0);
+	sf_tcp_poll(sf_t.w);
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 21);
+	sf_test_tcp_out(0, &o);
+	assert_int_equal(o.dport, SF_TEST_PEER_PORT);	/* A first */
+	assert_int_equal(o.seq, ya + 1);
+	for (i = 1; i < 21; i++) {
+		sf_test_tcp_out(i, &o);
+		assert_int_equal(o.dport, 40001);
+		assert_int_equal(o.seq, yb + 1 + (10 + i - 1) * 536);
+	}
+}
+
 #define TS(fn) cmocka_unit_test_setup_teardown(fn, setup_listen_sack, \
 					       sf_test_tcp_teardown)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, sf_test_tcp_setup_listen, \
@@ -1711,6 +1771,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tcp_delack_window_edge,
 			setup_listen_delack_small_window, sf_test_tcp_teardown),
 		T(test_tcp_slow_start_stretch_ack),
+		T(test_tcp_tx_wait_fair),
 	};
 
 	if (getenv("SF_TEST_FILTER") != NULL)
