@@ -95,6 +95,12 @@ chain_sum(const struct rte_mbuf *m, uint32_t l4_off)
 }
 
 uint16_t
+sf_cksum_chain(const struct rte_mbuf *m)
+{
+	return chain_sum(m, 0);
+}
+
+uint16_t
 sf_ipv4_l4_cksum_mbuf(const struct rte_mbuf *m,
 		      const struct rte_ipv4_hdr *ip, uint32_t l4_off)
 {

@@ -158,6 +158,12 @@ int sf_arp_lookup(const struct sf_iface *ifc, uint32_t ip, uint64_t now,
 void sf_ipv4_cksum_out(const struct sf_iface *ifc, struct rte_mbuf *m,
 		       struct rte_ipv4_hdr *ip);
 
+/** Folded one's-complement sum of every byte of chain @p m (odd-length
+ *  pieces handled), each piece from its master's table where it has
+ *  one: a payload's part of a checksum whose header part the caller
+ *  already has. */
+uint16_t sf_cksum_chain(const struct rte_mbuf *m);
+
 /** TCP/UDP checksum of the IPv4 packet in chain @p m, L4 header at byte
  *  @p l4_off and its bytes to the chain's end (pkt_len); right for
  *  segments of any length and alignment. */

@@ -151,12 +151,14 @@ tcp_hdr_build(struct sf_worker *w, const struct sf_iface *ifc,
 	return m;
 }
 
-/* The TCP checksum (@paysum: the folded sum of a payload copied into @m,
- * or -1 to sum the chain), then into the TX buffer. */
+/* The TCP checksum (@paysum: the folded sum of the payload, copied into
+ * @m or chained to it), then into the TX buffer. The header's part comes
+ * from the values written (@sums): summing the header read back would
+ * wait for its just-made stores. */
 static void
 tcp_hdr_finish(struct sf_worker *w, struct sf_wport *wp,
 	       const struct tcp_hdr_args *a, struct rte_mbuf *m,
-	       uint32_t plen, const struct tcp_sums *sums, int32_t paysum)
+	       uint32_t plen, const struct tcp_sums *sums, uint16_t paysum)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
 		struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
@@ -166,16 +168,13 @@ tcp_hdr_finish(struct sf_worker *w, struct sf_wport *wp,
 	if (wp->ifc->tx_l4_csum) {
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
 		th->cksum = __rte_raw_cksum_reduce(sums->phdr);
-	} else if (paysum >= 0) {
+	} else {
 		/* The header's length is a multiple of 4: the payload's sum
 		 * starts on a word. */
 		sum = __rte_raw_cksum_reduce(sums->phdr) +
 			__rte_raw_cksum_reduce(sums->hdr) + (uint32_t)paysum;
 		sum = (~__rte_raw_cksum_reduce(sum)) & 0xffff;
 		th->cksum = sum == 0 ? 0xffff : (uint16_t)sum;
-	} else {
-		th->cksum = sf_ipv4_l4_cksum_mbuf(m, ip,
-						  RTE_ETHER_HDR_LEN + 20);
 	}
 	if (a->flags & RTE_TCP_RST_FLAG)
 		w->stats.tcp_tx_rst++;
@@ -400,7 +399,8 @@ tcp_send_data(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 		rte_pktmbuf_free(m);
 		return p == NULL ? -ENOMEM : -E2BIG;
 	}
-	tcp_hdr_finish(w, wp, &a, m, len, &sums, -1);
+	tcp_hdr_finish(w, wp, &a, m, len, &sums,
+		       wp->ifc->tx_l4_csum ? 0 : sf_cksum_chain(p));
 	return 0;
 }
 
