@@ -147,8 +147,15 @@ static inline struct rte_mbuf *
 sf_worker_mbuf_alloc(struct sf_worker *w)
 {
 	struct rte_mempool_cache *c = w->mcache;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
+	struct rte_mbuf *m;
 
+	/* From our cache directly: rte_pktmbuf_alloc() finds it through
+	 * rte_lcore_id(), a TLS lookup (__tls_get_addr in a shared DPDK)
+	 * on every call. */
+	if (unlikely(rte_mempool_generic_get(w->pool, (void **)&m, 1,
+					     c) < 0))
+		return NULL;
+	rte_pktmbuf_reset(m);
 	if (likely(c != NULL && c->len != 0)) {
 		const uint8_t *n = c->objs[c->len - 1];
 
