@@ -123,11 +123,18 @@ sf_test_tcp_setup(void **state)
 }
 
 int
-sf_test_tcp_setup_listen(void **state)
+sf_test_tcp_setup_listen_conf(const struct sf_tcp_conf *conf)
 {
-	if (sf_test_tcp_setup(state) != 0)
+	if (sf_test_tcp_setup_conf(conf) != 0)
 		return -1;
 	return sf_tcp_listen(sf_t.w, SF_TEST_OUR_PORT, &sf_test_app_ops);
+}
+
+int
+sf_test_tcp_setup_listen(void **state)
+{
+	(void)state;
+	return sf_test_tcp_setup_listen_conf(NULL);
 }
 
 int

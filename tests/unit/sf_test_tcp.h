@@ -72,6 +72,10 @@ extern const struct sf_tcp_app_ops sf_test_app_ops;
 int sf_test_tcp_setup_conf(const struct sf_tcp_conf *conf);
 int sf_test_tcp_setup(void **state);
 
+/** sf_test_tcp_setup_conf(@p conf), then listen on SF_TEST_OUR_PORT with
+ *  the recording app. */
+int sf_test_tcp_setup_listen_conf(const struct sf_tcp_conf *conf);
+
 /** cmocka setup: sf_test_tcp_setup, then listen on SF_TEST_OUR_PORT with
  *  the recording app. */
 int sf_test_tcp_setup_listen(void **state);

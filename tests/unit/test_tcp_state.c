@@ -903,9 +903,7 @@ setup_listen_sack_conf(bool tlp)
 	conf.keepalive_ms = 10000;
 	conf.keepalive_intvl_ms = 1000;
 	conf.keepalive_probes = 3;
-	if (sf_test_tcp_setup_conf(&conf) != 0)
-		return -1;
-	return sf_tcp_listen(sf_t.w, SF_TEST_OUR_PORT, &sf_test_app_ops);
+	return sf_test_tcp_setup_listen_conf(&conf);
 }
 
 static int
@@ -1401,9 +1399,7 @@ setup_listen_one_record(void **state)
 	conf.tlp_on = false;
 	conf.sack_on = true;
 	conf.max_recovery = 1;
-	if (sf_test_tcp_setup_conf(&conf) != 0)
-		return -1;
-	return sf_tcp_listen(sf_t.w, SF_TEST_OUR_PORT, &sf_test_app_ops);
+	return sf_test_tcp_setup_listen_conf(&conf);
 }
 
 static uint32_t
@@ -1558,9 +1554,7 @@ setup_listen_delack_rcvbuf(uint32_t rcvbuf)
 	sf_test_tcp_conf(&conf);
 	conf.delack_ms = 40;
 	conf.rcvbuf = rcvbuf;
-	if (sf_test_tcp_setup_conf(&conf) != 0)
-		return -1;
-	return sf_tcp_listen(sf_t.w, SF_TEST_OUR_PORT, &sf_test_app_ops);
+	return sf_test_tcp_setup_listen_conf(&conf);
 }
 
 static int
