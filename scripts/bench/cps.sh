@@ -60,13 +60,16 @@ cli_args=(--app http --target "$BENCH_IP_SSRV:80" --requests 1
 	--set tcp.max_conns=65536 --set tcp.max_timewait=65536)
 k_cps=0
 s_cps=0
+# Errors are those of both runs of a side; the rate, its better run's.
+s_err_all=0
+k_err_all=0
 kbusy=null
 sbusy=null
 
 # kernel_run CONNECTIONS: nginx + wrk
 kernel_run()
 {
-	local r
+	local r e
 	bench_nginx_start "$BENCH_BODY"
 	bench_wait_quiet "kernel cps, $1 connections"
 	[ "$kbusy" = null ] && kbusy=$BENCH_BUSY
@@ -74,7 +77,9 @@ kernel_run()
 		--latency -H 'Connection: close'
 	bench_nginx_stop
 	r=$(bench_wrk_rps "$BENCH_WORK/wrk-c$1.txt")
-	bench_log "kernel, $1 connections: $r conn/s"
+	e=$(bench_wrk_errors "$BENCH_WORK/wrk-c$1.txt")
+	k_err_all=$((k_err_all + ${e:-0}))
+	bench_log "kernel, $1 connections: $r conn/s, wrk errors ${e:-?}"
 	if [ "$(bench_ge "$r" "$k_cps")" = yes ]; then
 		k_cps=$r
 		k_conc=$1
@@ -84,13 +89,14 @@ kernel_run()
 # synfin_run TRY: synfin client -> synfin server over memif
 synfin_run()
 {
-	local r
+	local r e
 	bench_wait_quiet "synfin cps, run $1"
 	[ "$sbusy" = null ] && sbusy=$BENCH_BUSY
 	bench_synfin_run "cps-$1" "${srv_args[@]}" -- "${cli_args[@]}"
 	r=$(bench_jq "$BENCH_CLI_JSON" .conns_per_s)
-	bench_log "synfin, run $1: $r conn/s, errors" \
-		"$(bench_jq "$BENCH_CLI_JSON" .counters.errors)"
+	e=$(bench_jq "$BENCH_CLI_JSON" .counters.errors)
+	s_err_all=$((s_err_all + ${e:-0}))
+	bench_log "synfin, run $1: $r conn/s, errors ${e:-?}"
 	if [ "$(bench_ge "$r" "$s_cps")" = yes ]; then
 		s_cps=$r
 		s_try=$1
@@ -107,14 +113,14 @@ kernel_run "$CONC"
 synfin_run 2
 cp "$BENCH_WORK/wrk-c$k_conc.txt" "$BENCH_WORK/wrk.txt"
 cp "$BENCH_WORK/wrk-c$k_conc.txt.opens" "$BENCH_WORK/wrk.txt.opens"
-k_err=$(bench_wrk_errors "$BENCH_WORK/wrk.txt")
+k_err=$k_err_all
 k_p99=$(bench_wrk_pct "$BENCH_WORK/wrk.txt" 99)
 bench_log "kernel: $k_cps conn/s with $k_conc connections (wrk errors $k_err)"
 BENCH_CLI_LOG=$s_cli_log
 BENCH_SRV_LOG=$s_srv_log
 bench_log "synfin: run $s_try counts"
 s_cps=$(bench_jq "$j" .conns_per_s)
-s_err=$(bench_jq "$j" .counters.errors)
+s_err=$s_err_all
 s_rexmit=$(bench_jq "$j" .tcp_retransmits)
 s_p99=$(bench_jq "$j" .latency.total.p99_us)
 bench_series "$BENCH_CLI_LOG" conn/s | awk '$2 > 0' > "$BENCH_WORK/synfin-cps.dat"

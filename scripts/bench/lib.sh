@@ -912,9 +912,9 @@ bench_wrk_pct()
 
 bench_wrk_errors()
 {
-	awk '/Socket errors:/ { gsub(/,/, ""); print $4 + $6 + $8 + $10; f = 1 }
+	awk '/Socket errors:/ { gsub(/,/, ""); s = $4 + $6 + $8 + $10 }
 		/Non-2xx/ { n += $NF }
-		END { if (!f) print 0 + n }' "$1"
+		END { print s + n }' "$1"
 }
 
 # ---- results ------------------------------------------------------------------

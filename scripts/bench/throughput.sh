@@ -89,10 +89,11 @@ ceiling_run()
 # http_run TRY: one synfin HTTP run; the better of the two counts, as the
 # higher ceiling does: ceiling, synfin, ceiling, synfin.
 h_wire=0
+h_err=0		# both runs' errors; the rate is the better run's
 sbusy=null
 http_run()
 {
-	local w
+	local w e
 	bench_wait_quiet "synfin HTTP throughput, run $1"
 	[ "$sbusy" = null ] && sbusy=$BENCH_BUSY
 	bench_synfin_run "http-$1" --app http --port 80 --body-size "$BODY" -- \
@@ -101,7 +102,10 @@ http_run()
 	bench_series "$BENCH_CLI_LOG" rx > "$BENCH_WORK/synfin-http-mbps-$1.dat"
 	w=$(bench_median 1 < "$BENCH_WORK/synfin-http-mbps-$1.dat" |
 		awk '{ printf "%.3f", $1 / 1e3 }')
-	bench_log "synfin HTTP, run $1: $w Gbit/s on the wire (median second)"
+	e=$(bench_jq "$BENCH_CLI_JSON" .counters.errors)
+	h_err=$((h_err + ${e:-0}))
+	bench_log "synfin HTTP, run $1: $w Gbit/s on the wire (median second)," \
+		"errors ${e:-?}"
 	if [ "$(bench_ge "$w" "$h_wire")" = yes ]; then
 		h_wire=$w
 		hshare=${BENCH_SHARE:-null}
@@ -127,7 +131,6 @@ fi
 bench_log "ceiling: $ceil Gbit/s, the higher of $ceil_before (first)" \
 	"and $ceil_after (second)"
 h_good=$(bench_jq "$jh" .rx_mbit_per_s | awk '{ printf "%.3f", $1 / 1e3 }')
-h_err=$(bench_jq "$jh" .counters.errors)
 h_rex=$(bench_jq "$jh" .tcp_retransmits)
 bench_log "synfin HTTP: $h_wire Gbit/s on the wire (the better run)," \
 	"goodput $h_good Gbit/s, errors $h_err, retransmits $h_rex"
