@@ -15,8 +15,9 @@
 # counts (see "the runs" below).
 #
 # Why two concurrencies: synfin batches better with more connections in
-# flight (a burst carries more of them), the kernel pair does not gain
-# from them (18.7k conn/s at 256 against 19-22k at 64 on the 2-CPU VM).
+# flight (a burst carries more of them), the kernel pair gains nothing
+# consistent from them (15.7k-18.7k conn/s at 256 against 14.6k-19.7k at
+# 64 on the 2-CPU VM).
 # Comparing synfin at 256 with the kernel's best of 64 and 256 gives
 # neither side a count that only suits the other.
 #
