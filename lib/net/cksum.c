@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Software TCP/UDP checksums over IPv4 (RFC 1071, RFC 9293 §3.1): the
- * sum a sender puts in a chain and the check of a received segment.
+ * sum of a sender's payload chain (tcp_output adds the header's, made
+ * from the values it wrote) and the check of a received segment.
  *
  * The pseudo-header is summed from the IPv4 header's fields in place.
  * DPDK's rte_ipv4_phdr_cksum() builds it on the stack with byte stores
@@ -98,18 +99,6 @@ uint16_t
 sf_cksum_chain(const struct rte_mbuf *m)
 {
 	return chain_sum(m, 0);
-}
-
-uint16_t
-sf_ipv4_l4_cksum_mbuf(const struct rte_mbuf *m,
-		      const struct rte_ipv4_hdr *ip, uint32_t l4_off)
-{
-	uint16_t sum;
-
-	sum = (uint16_t)~fold64(phdr_sum(ip, m->pkt_len - l4_off) +
-				chain_sum(m, l4_off));
-	/* RFC 768 rule kept by DPDK for TCP too: 0 is sent as 0xffff. */
-	return sum == 0 ? 0xffff : sum;
 }
 
 bool

@@ -164,12 +164,6 @@ void sf_ipv4_cksum_out(const struct sf_iface *ifc, struct rte_mbuf *m,
  *  already has. */
 uint16_t sf_cksum_chain(const struct rte_mbuf *m);
 
-/** TCP/UDP checksum of the IPv4 packet in chain @p m, L4 header at byte
- *  @p l4_off and its bytes to the chain's end (pkt_len); right for
- *  segments of any length and alignment. */
-uint16_t sf_ipv4_l4_cksum_mbuf(const struct rte_mbuf *m,
-			       const struct rte_ipv4_hdr *ip, uint32_t l4_off);
-
 /** Does the TCP/UDP checksum of the IPv4 packet in @p m (L4 header at
  *  byte @p l4_off, its bytes to the chain's end: input has trimmed the
  *  frame to the IPv4 total length) verify? */

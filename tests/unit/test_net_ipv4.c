@@ -204,9 +204,10 @@ test_ipv4_padding_trimmed(void **state)
 	assert_int_equal(rte_be_to_cpu_16(ip->total_length), 20 + 8 + 4);
 }
 
-/* The L4 checksum of a chain equals that of the same bytes in one
- * buffer, whatever the segment lengths: odd lengths shift later segments
- * by one byte (DPDK 22.11's rte_raw_cksum_mbuf got these wrong). */
+/* The sum of a chain (sf_cksum_chain) equals that of the same bytes in
+ * one buffer, whatever the segment lengths: odd lengths shift later
+ * segments by one byte (DPDK 22.11's rte_raw_cksum_mbuf got these
+ * wrong). */
 static void
 test_ipv4_l4_cksum_chain(void **state)
 {
@@ -228,9 +229,8 @@ test_ipv4_l4_cksum_chain(void **state)
 	ip->next_proto_id = IPPROTO_TCP;
 	ip->src_addr = SF_TEST_PEER_IP;
 	ip->dst_addr = SF_TEST_OUR_IP;
-	/* Reference: one contiguous buffer. Each chain keeps the IPv4 header
-	 * in its first segment, as tcp_output does. */
-	want = rte_ipv4_udptcp_cksum(ip, buf + 20);
+	/* Reference: one contiguous buffer. */
+	want = rte_raw_cksum(buf, 20 + len);
 	for (i = 0; i < RTE_DIM(splits); i++) {
 		head = tail = NULL;
 		off = 0;
@@ -252,8 +252,7 @@ test_ipv4_l4_cksum_chain(void **state)
 			tail = m;
 			off += n;
 		}
-		got = sf_ipv4_l4_cksum_mbuf(head,
-			rte_pktmbuf_mtod(head, struct rte_ipv4_hdr *), 20);
+		got = sf_cksum_chain(head);
 		assert_int_equal(got, want);
 		rte_pktmbuf_free(head);
 	}
@@ -349,9 +348,8 @@ test_ipv4_l4_cksum_table(void **state)
 		memcpy(ref, ip, 20 + i % 7);
 		memcpy(ref + 20 + i % 7, p + a, n);
 		memcpy(ref + 20 + i % 7 + n, p + a, n2);
-		want = rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)ref,
-					     ref + 20);
-		got = sf_ipv4_l4_cksum_mbuf(h, ip, 20);
+		want = rte_raw_cksum(ref, 20 + i % 7 + n + n2);
+		got = sf_cksum_chain(h);
 		assert_int_equal(got, want);
 		rte_pktmbuf_free(h);
 	}
@@ -359,9 +357,9 @@ test_ipv4_l4_cksum_table(void **state)
 	 * and the sum stays that of the bytes it was built from. */
 	h = ip_head_seg(20, 1024, &ip);
 	chain_slice(h, master, 64, 1024);
-	want = sf_ipv4_l4_cksum_mbuf(h, ip, 20);
+	want = sf_cksum_chain(h);
 	p[256] ^= 0xff;
-	assert_int_equal(sf_ipv4_l4_cksum_mbuf(h, ip, 20), want);
+	assert_int_equal(sf_cksum_chain(h), want);
 	rte_pktmbuf_free(h);
 	/* A pinned reference to the same bytes reads the same table. */
 	rp = sf_mbuf_ref_pool_create("t_cktab_ref", 3, SOCKET_ID_ANY);
@@ -369,7 +367,7 @@ test_ipv4_l4_cksum_table(void **state)
 	h = ip_head_seg(20, 1024, &ip);
 	assert_int_equal(rte_pktmbuf_chain(h, sf_mbuf_ref(rp, master, 64,
 							  1024)), 0);
-	assert_int_equal(sf_ipv4_l4_cksum_mbuf(h, ip, 20), want);
+	assert_int_equal(sf_cksum_chain(h), want);
 	assert_int_equal(rte_mbuf_refcnt_read(master), 1);
 	rte_pktmbuf_free(h);
 	assert_int_equal(rte_mempool_avail_count(rp), 3);
