@@ -241,13 +241,7 @@ slice(struct rte_mempool *pool, struct rte_mbuf *src, uint32_t off,
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 
-	if (m == NULL)
-		return NULL;
-	rte_pktmbuf_attach(m, src);
-	m->data_off = (uint16_t)(m->data_off + off);
-	m->data_len = (uint16_t)len;
-	m->pkt_len = len;
-	return m;
+	return m == NULL ? NULL : sf_mbuf_slice(m, src, off, len);
 }
 
 /* The master holding byte @off of response @r (head, then body chunks),

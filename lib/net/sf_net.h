@@ -221,6 +221,20 @@ void sf_mbuf_ref_pool_free(struct rte_mempool *mp);
 struct rte_mbuf *sf_mbuf_ref(struct rte_mempool *rp, struct rte_mbuf *master,
 			     uint32_t off, uint32_t len);
 
+/** @p mi, fresh from a pool, made an indirect mbuf for bytes [off, off +
+ *  len) of @p m's data (attached to @p m's direct master, whose
+ *  reference count it raises). Returns @p mi. */
+static inline struct rte_mbuf *
+sf_mbuf_slice(struct rte_mbuf *mi, struct rte_mbuf *m, uint32_t off,
+	      uint32_t len)
+{
+	rte_pktmbuf_attach(mi, m);
+	mi->data_off = (uint16_t)(mi->data_off + off);
+	mi->data_len = (uint16_t)len;
+	mi->pkt_len = len;
+	return mi;
+}
+
 /** The master @p m refers to, or NULL when @p m is not a reference. */
 static inline struct rte_mbuf *
 sf_mbuf_ref_master(const struct rte_mbuf *m)

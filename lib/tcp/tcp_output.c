@@ -304,15 +304,7 @@ tcp_sndq_piece(struct sf_worker *w, struct rte_mbuf *m, uint32_t pos,
 		m = mm;
 	}
 	mi = sf_worker_mbuf_alloc(w);
-	if (unlikely(mi == NULL))
-		return NULL;
-	rte_pktmbuf_attach(mi, m);
-	mi->next = NULL;
-	mi->nb_segs = 1;
-	mi->data_off = (uint16_t)(m->data_off + pos);
-	mi->data_len = (uint16_t)len;
-	mi->pkt_len = len;
-	return mi;
+	return unlikely(mi == NULL) ? NULL : sf_mbuf_slice(mi, m, pos, len);
 }
 
 /* [off, off + len) of the send queue (offset from snd_una) as a chain of
