@@ -806,6 +806,7 @@ main(int argc, char **argv)
 	argv += ret;
 	argv[0] = (char *)(uintptr_t)"synfin";
 	sf_log_init();
+	sf_cksum_init();
 
 	rc = parse_args(a, argc, argv);
 	if (rc != 0) {

@@ -12,6 +12,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "cksum_simd.h"
 #include "sf_net.h"
 
 #define CKSUM_MAGIC 0x5343534bu	/* "KSCS" */
@@ -107,5 +108,5 @@ sf_cksum_piece(const struct rte_mbuf *seg, uint32_t off, uint32_t len)
 				 cp->table_off), a, a + len);
 	}
 flat:
-	return fold(__rte_raw_cksum(p, len, 0));
+	return sf_cksum_fold64(sf_cksum_sum(p, len));
 }

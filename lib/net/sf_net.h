@@ -158,6 +158,11 @@ int sf_arp_lookup(const struct sf_iface *ifc, uint32_t ip, uint64_t now,
 void sf_ipv4_cksum_out(const struct sf_iface *ifc, struct rte_mbuf *m,
 		       struct rte_ipv4_hdr *ip);
 
+/** Choose the checksum loop for this CPU (AVX2 where the CPU has it and
+ *  DPDK's --force-max-simd-bitwidth allows 256 bits). Call once after
+ *  rte_eal_init(), before any worker runs; scalar until then. */
+void sf_cksum_init(void);
+
 /** Folded one's-complement sum of every byte of chain @p m (odd-length
  *  pieces handled), each piece from its master's table where it has
  *  one: a payload's part of a checksum whose header part the caller

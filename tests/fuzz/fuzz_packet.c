@@ -636,6 +636,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fz_die("rte_eal_init failed");
 	atexit(fz_eal_fini);
 	sf_log_init();
+	sf_cksum_init();
 	rte_log_set_global_level(RTE_LOG_EMERG);
 	fz.pool = rte_pktmbuf_pool_create("fz_pool", FZ_POOL_SIZE, 0, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE,

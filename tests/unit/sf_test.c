@@ -14,6 +14,7 @@
 #include <rte_malloc.h>
 
 #include "sf_log.h"
+#include "sf_net.h"
 #include "sf_stats.h"
 #include "sf_tcp.h"
 #include "sf_test.h"
@@ -71,6 +72,7 @@ sf_test_eal_init(void)
 		exit(1);
 	}
 	sf_log_init();
+	sf_cksum_init();
 	atexit(test_eal_fini);
 	done = 1;
 }
