@@ -73,6 +73,8 @@ usage(FILE *f, const char *prog)
 "      --target A[:P][,..]  client: server address(es) [app] target\n"
 "      --bytes N            echo client: bytes per request, verified\n"
 "      --linger MS          client: run on MS ms after the job\n"
+"      --exit-wait MS       client: then wait, idle, up to MS ms for the\n"
+"                           peer to leave (link down) [app] exit_wait_ms\n"
 "  Load generator ([load]):\n"
 "      --concurrency N      connections open at once (1)\n"
 "      --rate N             new connections per second (0: unpaced)\n"
@@ -163,6 +165,7 @@ static const struct {
 	{ "target", "app", "target" },
 	{ "bytes", "app", "bytes" },
 	{ "linger", "app", "linger_ms" },
+	{ "exit-wait", "app", "exit_wait_ms" },
 	{ "concurrency", "load", "concurrency" },
 	{ "rate", "load", "rate" },
 	{ "ramp", "load", "ramp_ms" },
@@ -347,6 +350,40 @@ app_done(struct app *a)
 		}
 	}
 	return now - a->done_tsc >= (uint64_t)a->cfg.linger_ms * a->hz / 1000;
+}
+
+/* The client's job is over and no lcore polls: wait, up to [app]
+ * exit_wait_ms, for every link to go down (the peer leaving first).
+ * DPDK 22.11's net_memif unmaps its rings when the peer leaves while a
+ * worker may be inside a burst on them (README, "The test topology");
+ * a process that polls nothing is safe from that. */
+static void
+exit_wait(struct app *a)
+{
+	uint64_t end = rte_rdtsc() + (uint64_t)a->cfg.exit_wait_ms * a->hz / 1000;
+	struct rte_eth_link link;
+	unsigned int p, up;
+
+	printf("synfin: waiting up to %u ms for the peer to leave\n",
+	       a->cfg.exit_wait_ms);
+	fflush(stdout);
+	for (;;) {
+		up = 0;
+		for (p = 0; p < a->nb_ports; p++)
+			if (rte_eth_link_get_nowait(a->port_ids[p], &link) == 0 &&
+			    link.link_status == RTE_ETH_LINK_UP)
+				up++;
+		if (up == 0) {
+			printf("synfin: the peer left\n");
+			break;
+		}
+		if (quit_signal || rte_rdtsc() >= end) {
+			printf("synfin: %u link(s) still up; closing\n", up);
+			break;
+		}
+		rte_delay_us_sleep(10000);
+	}
+	fflush(stdout);
 }
 
 static void
@@ -863,6 +900,9 @@ main(int argc, char **argv)
 	sf_con_fini(a);
 	sf_report_counters(a, "final counters");
 	ret = sf_report_client(a);
+	if (a->client && !a->cfg.interactive && !quit_signal &&
+	    a->cfg.exit_wait_ms != 0)
+		exit_wait(a);
 	/* An interactive run ends when the user says so: its verdict is
 	 * printed, not returned. */
 	if (a->cfg.interactive)

@@ -368,6 +368,10 @@ const struct cfg_key sf_cfg_keys[] = {
 	  "connect and close)" },
 	{ "app", "linger_ms", key_u32, G(linger_ms), false, 0, 3600000, "0",
 	  "client: keep running this long after the job (watch TIME_WAIT)" },
+	{ "app", "exit_wait_ms", key_u32, G(exit_wait_ms), false, 0, 3600000,
+	  "0", "client: after the job, polling nothing, wait up to this long "
+	  "for every link to go down (the peer leaving first) before closing "
+	  "the ports" },
 	{ "load", "concurrency", key_u32, G(concurrency), false, 1, 1u << 26,
 	  "1", "client: connections open at once, per run" },
 	{ "load", "rate", key_u32, G(rate), false, 0, UINT32_MAX, "0",

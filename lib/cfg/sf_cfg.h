@@ -54,6 +54,7 @@ struct sf_cfg {
 	uint16_t target_port[SF_CFG_MAX_TARGETS];	/* 0: app_port */
 	uint32_t bytes;			/* echo client payload */
 	uint32_t linger_ms;		/* client: run on after the job */
+	uint32_t exit_wait_ms;		/* client: wait for link down, idle */
 	/* [load]: the client's load */
 	uint32_t src_first;		/* network order, 0: port's address */
 	uint32_t src_count;

@@ -10,12 +10,14 @@
 # MSS the link's MTU cannot carry must refuse to start.
 #
 # Server on lcore 1, client on lcore 0 (SF_LCORE_SRV, SF_LCORE_CLI), each
-# with its own --file-prefix. The server is the one that outlives the memif
-# connection: when the client leaves, DPDK 22.11's memif unmaps the rings
-# from its control thread while the server's lcore may still be inside
-# rte_eth_rx_burst (no quiescence; a SIGSEGV in eth_memif_rx reading the
-# ring's head), which a preemption inside that window turns into a crash.
-# So the server gets the core the other tests (SF_LCORE, 0) do not busy.
+# with its own --file-prefix. When one end of a memif connection leaves,
+# DPDK 22.11's memif unmaps the rings from the other's control thread while
+# that one's lcore may still be inside rte_eth_rx_burst (no quiescence; a
+# SIGSEGV in eth_memif_rx reading the ring's head, seen about once in 30
+# runs when the client simply exited). So the client, its job done, stops
+# polling and waits for the server to leave first (--exit-wait): the test
+# stops the server once the client has printed its results, and the
+# client, polling nothing, then closes and exits.
 # SF_MEMIF_COUNT and SF_MEMIF_CONC change the load (for trying things out;
 # the test's verdict is for the defaults).
 set -euo pipefail
@@ -115,16 +117,17 @@ sf_memif_start "$cli_log" "$SF_MEMIF_CLI_PREFIX" \
 	"net_memif0,id=0,role=client,socket=$sock,socket-abstract=no,mac=$MAC_CLI" \
 	-l "${SF_LCORE_CLI:-0}" -- --ip "$IP_CLI/24" --mode client --app http \
 	--target "$IP_SRV:$PORT" --requests 1 --count "$COUNT" \
-	--concurrency "$CONC" --json "$json"
+	--concurrency "$CONC" --exit-wait 30000 --json "$json"
 SF_MEMIF_CLI_PID=$SF_BG_PID
 
-# Wait for the client; the server must stay up all the while.
+# Wait for the client's results; the server must stay up all the while.
 end=$((SECONDS + RUN_S))
-while sf_alive "$SF_MEMIF_CLI_PID" && [ "$SECONDS" -lt "$end" ]; do
+while sf_alive "$SF_MEMIF_CLI_PID" && [ "$SECONDS" -lt "$end" ] &&
+	! grep -q '^synfin: waiting up to' "$cli_log"; do
 	sf_alive "$SF_SYNFIN_PID" || srv_died "while the client ran"
 	sleep 0.5
 done
-if sf_alive "$SF_MEMIF_CLI_PID"; then
+if sf_alive "$SF_MEMIF_CLI_PID" && ! grep -q '^synfin: waiting up to' "$cli_log"; then
 	kill -USR1 "$SF_SYNFIN_PID" "$SF_MEMIF_CLI_PID"
 	sleep 1
 	echo "---- server, last lines ----"; tail -n 60 "$srv_log"
@@ -133,9 +136,25 @@ if sf_alive "$SF_MEMIF_CLI_PID"; then
 	SF_SYNFIN_LOG=$cli_log
 	fail "the client still ran ${RUN_S}s after its start (stopped)"
 fi
+el=$(sf_since "$t0")
+
+# The server leaves first (SIGTERM), its final counters read; then the
+# client, which polls nothing now, sees its link go down and exits.
+sf_alive "$SF_SYNFIN_PID" || srv_died "after the client's job"
+SF_SYNFIN_LOG=$srv_log
+sf_synfin_stop
+for ((i = 0; i < 100; i++)); do
+	sf_alive "$SF_MEMIF_CLI_PID" || break
+	sleep 0.1
+done
+SF_SYNFIN_LOG=$cli_log
+sf_alive "$SF_MEMIF_CLI_PID" && fail "the client still ran 10 s after the server left"
 cli_rc=0
 wait "$SF_MEMIF_CLI_PID" || cli_rc=$?
-el=$(sf_since "$t0")
+SF_MEMIF_CLI_PID=
+grep -q '^synfin: the peer left$' "$cli_log" ||
+	fail "the client did not see the server leave ('the peer left')"
+ok "the server left first; the client saw its link go down and exited"
 
 # The client's verdict, summary and counters.
 SF_SYNFIN_LOG=$cli_log
@@ -155,10 +174,8 @@ sf_check_tcp_states final
 grep -q '"ok":true}$' "$json" || fail "client's JSON ($json) is not ok:true"
 ok "client's JSON results: ok"
 
-# The server: stopped now, its final counters read.
-sf_alive "$SF_SYNFIN_PID" || srv_died "after the client"
+# The server's final counters.
 SF_SYNFIN_LOG=$srv_log
-sf_synfin_stop
 echo "  server: $(sf_ctr_line final http_conns_opened http_responses \
 	http_errors tcp_passive_opens tcp_retransmits tcp_tw_full \
 	tcp_tw_reused tcp_state_TIME_WAIT)"
