@@ -6,11 +6,17 @@
 #                 CLI) over net_memif, 1514-byte frames (a full 1460-byte
 #                 TCP segment's frame): what one core can push through memif
 #                 with no protocol at all. The sender runs where synfin's
-#                 sender (the HTTP server) runs: the two vCPUs differ (a
-#                 bulk server measured 17.6-18.0 Gbit/s on CPU 0 and
-#                 23.5-43.8 on CPU 1 in alternating runs). Both testpmds
-#                 get synfin's mbuf cache (512). Ceiling and synfin HTTP
-#                 alternate twice; each side's better run counts.
+#                 sender (the HTTP server) runs. Both testpmds get synfin's
+#                 mbuf cache (512).
+#   placement:    the VM's two vCPUs move between a shared L3 and separate
+#                 dies from one minute to the next, and the ceiling follows
+#                 (~190 against ~40 Gbit/s). tests/bench/bench_c2c times a
+#                 cache line's round trip between the CPUs (~130 against
+#                 ~450 ns) before and after each run; a run is "shared"
+#                 (both under C2C_SHARED_NS), "separate" (both over) or
+#                 "mixed". Ceiling and synfin HTTP alternate
+#                 SF_BENCH_TPUT_ROUNDS (3) times; for each placement, the
+#                 best synfin run over the best ceiling run made in it.
 #   synfin HTTP:  synfin client, SF_BENCH_TPUT_CONC (8) keep-alive
 #                 connections, GET of SF_BENCH_TPUT_BODY (1 MiB) bodies ->
 #                 synfin HTTP server, memif
@@ -25,7 +31,8 @@
 # FCS), medians of the per-second readings; synfin's application goodput
 # and wrk's Transfer/sec (HTTP bytes) beside them.
 #
-# Target (issue 7): synfin's bulk HTTP >= 80% of the testpmd ceiling.
+# Target (issue 7): synfin's bulk HTTP >= 80% of the testpmd ceiling, in
+# each placement where both were measured.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -33,6 +40,9 @@ set -euo pipefail
 CONC=${SF_BENCH_TPUT_CONC:-8}
 BODY=${SF_BENCH_TPUT_BODY:-1048576}
 FRAME=${SF_BENCH_TPUT_FRAME:-1514}
+ROUNDS=${SF_BENCH_TPUT_ROUNDS:-3}
+C2C=${SF_BENCH_C2C_BIN:-$SF_SRCDIR/build/tests/bench/bench_c2c}
+C2C_SHARED_NS=250
 
 bench_init
 bench_hugepages 2048
@@ -40,11 +50,7 @@ command -v "$BENCH_TESTPMD" > /dev/null ||
 	bench_die "missing $BENCH_TESTPMD (package dpdk-dev)"
 
 # ---- ceiling: testpmd txonly -> rxonly over memif ------------------------------------
-# ceiling_run TRY: one ceiling measurement; sets c_gbps and c_pps. It runs
-# twice, each before one of synfin's two HTTP runs, and the higher
-# reading counts (and synfin's better run): the vCPUs' cache sharing
-# changes from minute to minute (the ceiling reads 40-45 or 150-200
-# Gbit/s), and one run of each in different phases gave 0.68x to 1.33x.
+# ceiling_run TRY: one ceiling measurement; sets c_gbps and c_pps.
 ceiling_run()
 {
 	bench_wait_quiet "testpmd ceiling, $1"
@@ -86,14 +92,12 @@ ceiling_run()
 }
 
 # ---- synfin HTTP bodies ---------------------------------------------------------------
-# http_run TRY: one synfin HTTP run; the better of the two counts, as the
-# higher ceiling does: ceiling, synfin, ceiling, synfin.
-h_wire=0
-h_err=0		# both runs' errors; the rate is the better run's
+# http_run TRY: one synfin HTTP run; sets w (wire Gbit/s) and BENCH_CLI_JSON.
+h_err=0		# all runs' errors; the rates are the best runs'
 sbusy=null
 http_run()
 {
-	local w e
+	local e
 	bench_wait_quiet "synfin HTTP throughput, run $1"
 	[ "$sbusy" = null ] && sbusy=$BENCH_BUSY
 	bench_synfin_run "http-$1" --app http --port 80 --body-size "$BODY" -- \
@@ -106,34 +110,95 @@ http_run()
 	h_err=$((h_err + ${e:-0}))
 	bench_log "synfin HTTP, run $1: $w Gbit/s on the wire (median second)," \
 		"errors ${e:-?}"
-	if [ "$(bench_ge "$w" "$h_wire")" = yes ]; then
-		h_wire=$w
-		hshare=${BENCH_SHARE:-null}
-		jh=$BENCH_CLI_JSON
+}
+
+# c2c_probe: c2c_ns, the CPUs' cache-line round trip now (empty if
+# bench_c2c is missing or fails).
+c2c_probe()
+{
+	c2c_ns=
+	[ -x "$C2C" ] || return 0
+	c2c_ns=$("$C2C" "$BENCH_CPU_SRV" "$BENCH_CPU_CLI" 100000 2> /dev/null |
+		awk '{ print $2 }') || c2c_ns=
+}
+
+# placement BEFORE_NS AFTER_NS: shared, separate, mixed, or unknown (no
+# probe: then every run is compared with every other, as one placement).
+placement()
+{
+	if [ -z "$1" ] || [ -z "$2" ]; then
+		echo unknown
+	elif [ "$1" -lt "$C2C_SHARED_NS" ] && [ "$2" -lt "$C2C_SHARED_NS" ]; then
+		echo shared
+	elif [ "$1" -ge "$C2C_SHARED_NS" ] && [ "$2" -ge "$C2C_SHARED_NS" ]; then
+		echo separate
+	else
+		echo mixed
 	fi
 }
 
-ceiling_run 1
-tbusy=$BENCH_BUSY
-ceil_before=$c_gbps
-pps_before=$c_pps
-http_run 1
-ceiling_run 2
-ceil_after=$c_gbps
-http_run 2
-if [ "$(bench_ge "$ceil_before" "$ceil_after")" = yes ]; then
-	ceil=$ceil_before
-	ceil_pps=$pps_before
-else
-	ceil=$ceil_after
-	ceil_pps=$c_pps
-fi
-bench_log "ceiling: $ceil Gbit/s, the higher of $ceil_before (first)" \
-	"and $ceil_after (second)"
+[ -x "$C2C" ] || bench_log "no $C2C (ninja -C build): placement not probed;" \
+	"every run is compared with every other"
+declare -A best_c best_cpps best_s best_json
+runs_json=()
+tbusy=null
+for ((r = 1; r <= ROUNDS; r++)); do
+	for kind in ceiling synfin; do
+		c2c_probe
+		pre=$c2c_ns
+		if [ "$kind" = ceiling ]; then
+			ceiling_run "$r"
+			[ "$tbusy" = null ] && tbusy=$BENCH_BUSY
+			v=$c_gbps
+		else
+			http_run "$r"
+			v=$w
+		fi
+		c2c_probe
+		ph=$(placement "$pre" "$c2c_ns")
+		bench_log "$kind, run $r: $v Gbit/s; cache-line round trip" \
+			"${pre:-?} ns before, ${c2c_ns:-?} ns after: $ph"
+		runs_json+=("$(jq -n --arg k "$kind" --arg p "$ph" \
+			--argjson g "$(bench_num "$v")" \
+			--argjson a "$(bench_num "$pre")" \
+			--argjson b "$(bench_num "$c2c_ns")" \
+			'{kind: $k, gbit_per_s: $g, placement: $p,
+			  c2c_ns_before: $a, c2c_ns_after: $b}')")
+		[ "$ph" = mixed ] && continue
+		if [ "$kind" = ceiling ]; then
+			if [ "$(bench_ge "$v" "${best_c[$ph]:-0}")" = yes ]; then
+				best_c[$ph]=$v
+				best_cpps[$ph]=$c_pps
+			fi
+		elif [ "$(bench_ge "$v" "${best_s[$ph]:-0}")" = yes ]; then
+			best_s[$ph]=$v
+			best_json[$ph]=$BENCH_CLI_JSON
+			hshare=${BENCH_SHARE:-null}
+		fi
+	done
+done
+
+# Per placement with both: the ratio, and the verdict.
+phases=()
+for ph in separate shared unknown; do
+	[ -n "${best_c[$ph]:-}" ] && [ -n "${best_s[$ph]:-}" ] && phases+=("$ph")
+done
+[ "${#phases[@]}" -gt 0 ] ||
+	bench_log "no placement held for both a ceiling and a synfin run:" \
+		"no ratio (runs above)"
+jh=
+for ph in "${phases[@]}"; do
+	bench_log "$ph: synfin HTTP ${best_s[$ph]} Gbit/s / ceiling" \
+		"${best_c[$ph]} Gbit/s = $(bench_ratio "${best_s[$ph]}" \
+		"${best_c[$ph]}" 3)x"
+	[ -z "$jh" ] && jh=${best_json[$ph]}
+done
+[ -n "$jh" ] || jh=$BENCH_CLI_JSON
 h_good=$(bench_jq "$jh" .rx_mbit_per_s | awk '{ printf "%.3f", $1 / 1e3 }')
 h_rex=$(bench_jq "$jh" .tcp_retransmits)
-bench_log "synfin HTTP: $h_wire Gbit/s on the wire (the better run)," \
-	"goodput $h_good Gbit/s, errors $h_err, retransmits $h_rex"
+bench_log "synfin HTTP: goodput $h_good Gbit/s, errors $h_err (all runs)," \
+	"retransmits $h_rex"
+: "${hshare:=null}"
 
 # ---- synfin echo ------------------------------------------------------------------------
 bench_synfin_run echo --app echo --port 7 -- \
@@ -161,30 +226,42 @@ k_err=$(bench_wrk_errors "$BENCH_WORK/wrk.txt")
 bench_log "kernel HTTP: $k_good Gbit/s (wrk Transfer/sec), errors $k_err"
 
 # ---- results ------------------------------------------------------------------------------
-frac=$(bench_ratio "$h_wire" "$ceil" 3)
-bench_row "raw ceiling: testpmd, $FRAME-byte frames (Gbit/s; the better of 2 runs)" \
-	"$ceil" "" "" "-" "-"
-bench_row "HTTP $BODY-byte bodies, wire (Gbit/s; the better of 2 runs)" "$h_wire" "" "$frac" \
-	">= 0.8x ceiling" "$(bench_ge "$frac" 0.8)"
+declare -A phname=([separate]="separate dies" [shared]="shared L3"
+	[unknown]="placement not probed")
+pj='{}'
+for ph in "${phases[@]}"; do
+	frac=$(bench_ratio "${best_s[$ph]}" "${best_c[$ph]}" 3)
+	bench_row "raw ceiling, ${phname[$ph]}: testpmd, $FRAME-byte frames (Gbit/s; best run)" \
+		"${best_c[$ph]}" "" "" "-" "-"
+	bench_row "HTTP $BODY-byte bodies, wire, ${phname[$ph]} (Gbit/s; best run)" \
+		"${best_s[$ph]}" "" "$frac" ">= 0.8x ceiling" "$(bench_ge "$frac" 0.8)"
+	pj=$(jq -n --argjson o "$pj" --arg p "$ph" \
+		--argjson c "$(bench_num "${best_c[$ph]}")" \
+		--argjson cp "$(bench_num "${best_cpps[$ph]}")" \
+		--argjson s "$(bench_num "${best_s[$ph]}")" \
+		--argjson f "$(bench_num "$frac")" \
+		'$o + {($p): {ceiling_gbit_per_s: $c, ceiling_pps: $cp,
+			      http_wire_gbit_per_s: $s, ratio: $f}}')
+done
 bench_row "HTTP $BODY-byte bodies, goodput (Gbit/s)" "$h_good" "$k_good" \
 	"$(bench_ratio "$h_good" "$k_good" 2)" "-" "-"
-bench_row "echo, each way, wire (Gbit/s)" "$e_wire" "" \
-	"$(bench_ratio "$e_wire" "$ceil" 3)" "- (ratio: of ceiling)" "-"
+bench_row "echo, each way, wire (Gbit/s)" "$e_wire" "" "" "-" "-"
 bench_row "echo, each way, goodput (Gbit/s)" "$e_good" "" "" "-" "-"
 {
-	printf 'testpmd ceiling\t%s\tNaN\n' "$ceil"
-	printf 'HTTP bodies\t%s\t%s\n' "$h_good" "$k_good"
+	for ph in "${phases[@]}"; do
+		printf 'ceiling (%s)\t%s\tNaN\n' "${phname[$ph]}" "${best_c[$ph]}"
+		printf 'synfin wire (%s)\t%s\tNaN\n' "${phname[$ph]}" "${best_s[$ph]}"
+	done
+	printf 'HTTP goodput\t%s\t%s\n' "$h_good" "$k_good"
 	printf 'echo (each way)\t%s\tNaN\n' "$e_good"
 } > "$BENCH_WORK/bars.dat"
 bench_plot_bars "$BENCH_OUT/throughput.png" \
-	"Bulk throughput, 1 core per side: goodput (testpmd: $FRAME-byte frames on the wire)" \
+	"Bulk throughput, 1 core per side (testpmd: $FRAME-byte frames on the wire)" \
 	"Gbit/s" "$BENCH_WORK/bars.dat"
 bench_finish "$(jq -n \
-	--argjson ceil "$(bench_num "$ceil")" \
-	--argjson cb "$(bench_num "$ceil_before")" \
-	--argjson ca "$(bench_num "$ceil_after")" \
-	--argjson cpps "$(bench_num "$ceil_pps")" \
-	--argjson hw "$(bench_num "$h_wire")" --argjson hg "$(bench_num "$h_good")" \
+	--argjson pj "$pj" \
+	--argjson runs "$(printf '%s\n' "${runs_json[@]}" | jq -s .)" \
+	--argjson hg "$(bench_num "$h_good")" \
 	--argjson ew "$(bench_num "$e_wire")" --argjson eg "$(bench_num "$e_good")" \
 	--argjson kg "$(bench_num "$k_good")" \
 	--argjson he "$(bench_num "$h_err")" --argjson ee "$(bench_num "$e_err")" \
@@ -192,12 +269,13 @@ bench_finish "$(jq -n \
 	--argjson tb "$tbusy" --argjson sb "$sbusy" --argjson kb "$kbusy" \
 	--argjson hs "$hshare" --argjson es "$eshare" \
 	--argjson conc "$CONC" --argjson body "$BODY" --argjson frame "$FRAME" \
+	--argjson rounds "$ROUNDS" --argjson thr "$C2C_SHARED_NS" \
 	'{config: {connections: $conc, body_bytes: $body,
-		   testpmd_frame_bytes: $frame},
-	  testpmd: {rx_gbit_per_s: $ceil, rx_pps: $cpps,
-		    rx_gbit_per_s_runs: [$cb, $ca],
-		    cpu_busy_before_pct: $tb},
-	  synfin: {http_wire_gbit_per_s: $hw, http_goodput_gbit_per_s: $hg,
+		   testpmd_frame_bytes: $frame, rounds: $rounds,
+		   c2c_shared_below_ns: $thr},
+	  placements: $pj, runs: $runs,
+	  testpmd: {cpu_busy_before_pct: $tb},
+	  synfin: {http_goodput_gbit_per_s: $hg,
 		   http_errors: $he, http_retransmits: $hr,
 		   echo_wire_gbit_per_s_each_way: $ew,
 		   echo_goodput_gbit_per_s_each_way: $eg, echo_errors: $ee,
