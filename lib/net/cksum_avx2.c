@@ -7,8 +7,9 @@
  *
  * 32-bit words are added into 64-bit lanes, the low and high halves of
  * each 64-bit load apart, in four accumulators: no carry is lost and no
- * add waits on the one before. A 1460-byte payload sums 2-3x faster than
- * the scalar loop (tests/bench/bench_cksum).
+ * add waits on the one before. A 1460-byte payload in cache sums about
+ * twice as fast as with the scalar loop and 2.5x as fast as with DPDK's
+ * rte_raw_cksum (scripts/bench/cksum.sh).
  */
 #include <immintrin.h>
 #include <stdint.h>
