@@ -6,8 +6,8 @@
 #                 CLI) over net_memif, 1514-byte frames (a full 1460-byte
 #                 TCP segment's frame): what one core can push through memif
 #                 with no protocol at all. The sender runs where synfin's
-#                 sender (the HTTP server) runs. Both testpmds get synfin's
-#                 mbuf cache (512).
+#                 sender (the HTTP server) runs and, like it, is the memif
+#                 server. Both testpmds get synfin's mbuf cache (512).
 #   placement:    the VM's two vCPUs move between a shared L3 and separate
 #                 dies from one minute to the next, and the ceiling follows
 #                 (~190 against ~40 Gbit/s). tests/bench/bench_c2c times a
@@ -56,30 +56,32 @@ ceiling_run()
 	bench_wait_quiet "testpmd ceiling, $1"
 	rm -f "$BENCH_WORK/memif.sock"
 	BENCH_PROG=$BENCH_TESTPMD
-	BENCH_LCORES="0@$BENCH_CPU_CLI,1@$BENCH_CPU_CLI"
-	bench_dpdk_start "$BENCH_WORK/testpmd-rx-$1.log" "$BENCH_CPU_CLI" \
-		"$BENCH_TAG-tprx" \
-		"$(bench_memif_vdev net_memif0 server "$BENCH_WORK/memif.sock" \
-		   "$BENCH_MAC_SSRV")" -- \
-		--forward-mode=rxonly --stats-period 1 --nb-cores=1 --mbcache=512
-	rx_pid=$BENCH_PID
-	bench_wait_re "$BENCH_WORK/testpmd-rx-$1.log" 'Port statistics' 60 "$rx_pid" ||
-		bench_die "testpmd rx did not start; see $BENCH_WORK/testpmd-rx-$1.log"
+	# The sender is the memif server, as synfin's HTTP server is: the
+	# two roles take different paths through the driver.
 	BENCH_LCORES="0@$BENCH_CPU_SRV,1@$BENCH_CPU_SRV"
 	bench_dpdk_start "$BENCH_WORK/testpmd-tx-$1.log" "$BENCH_CPU_SRV" \
 		"$BENCH_TAG-tptx" \
-		"$(bench_memif_vdev net_memif0 client "$BENCH_WORK/memif.sock" \
-		   "$BENCH_MAC_SCLI")" -- \
+		"$(bench_memif_vdev net_memif0 server "$BENCH_WORK/memif.sock" \
+		   "$BENCH_MAC_SSRV")" -- \
 		--forward-mode=txonly --txpkts="$FRAME" --stats-period 1 --nb-cores=1 \
 		--mbcache=512
 	tx_pid=$BENCH_PID
+	bench_wait_re "$BENCH_WORK/testpmd-tx-$1.log" 'Port statistics' 60 "$tx_pid" ||
+		bench_die "testpmd tx did not start; see $BENCH_WORK/testpmd-tx-$1.log"
+	BENCH_LCORES="0@$BENCH_CPU_CLI,1@$BENCH_CPU_CLI"
+	bench_dpdk_start "$BENCH_WORK/testpmd-rx-$1.log" "$BENCH_CPU_CLI" \
+		"$BENCH_TAG-tprx" \
+		"$(bench_memif_vdev net_memif0 client "$BENCH_WORK/memif.sock" \
+		   "$BENCH_MAC_SCLI")" -- \
+		--forward-mode=rxonly --stats-period 1 --nb-cores=1 --mbcache=512
+	rx_pid=$BENCH_PID
 	BENCH_PROG=
 	BENCH_LCORES=
 	# the measurement starts with the first packets received
 	bench_wait_re "$BENCH_WORK/testpmd-rx-$1.log" 'Rx-pps: +[1-9]' 60 "$rx_pid" ||
 		bench_die "no packet reached testpmd rx"
 	sleep "$BENCH_DUR"
-	bench_stop_memif "$rx_pid" "$tx_pid"
+	bench_stop_memif "$tx_pid" "$rx_pid"
 	# testpmd's Rx-bps: frames without FCS, per stats period (1 s)
 	awk '/Rx-bps:/ { n++; print n, $4 }' "$BENCH_WORK/testpmd-rx-$1.log" |
 		awk '$2 > 0' > "$BENCH_WORK/testpmd-bps-$1.dat"
