@@ -12,7 +12,10 @@
 #                 connections, and the better run is the baseline
 #
 # The order is kernel, synfin, kernel, synfin; each side's better run
-# counts (see "the runs" below).
+# counts (see "the runs" below). Each run is labelled with where the two
+# vCPUs sat (bench_placement in lib.sh): synfin makes about 1.1-1.3M
+# connections/s when they share caches and 0.73-0.9M on separate dies,
+# the kernel pair 16-23k in either.
 #
 # Why two concurrencies: synfin batches better with more connections in
 # flight (a burst carries more of them), the kernel pair gains nothing
@@ -64,24 +67,32 @@ s_cps=0
 # Errors are those of both runs of a side; the rate, its better run's.
 s_err_all=0
 k_err_all=0
+k_place=unknown
+s_place=unknown
 kbusy=null
 sbusy=null
 
 # kernel_run CONNECTIONS: nginx + wrk
 kernel_run()
 {
-	local r e
+	local r e pre ph
 	bench_nginx_start "$BENCH_BODY"
 	bench_wait_quiet "kernel cps, $1 connections"
 	[ "$kbusy" = null ] && kbusy=$BENCH_BUSY
+	bench_c2c_probe
+	pre=$BENCH_C2C_NS
 	bench_wrk "$BENCH_WORK/wrk-c$1.txt" -c "$1" -d "${BENCH_DUR}s" \
 		--latency -H 'Connection: close'
+	bench_c2c_probe
+	ph=$(bench_placement "$pre" "$BENCH_C2C_NS")
 	bench_nginx_stop
 	r=$(bench_wrk_rps "$BENCH_WORK/wrk-c$1.txt")
 	e=$(bench_wrk_errors "$BENCH_WORK/wrk-c$1.txt")
 	k_err_all=$((k_err_all + ${e:-0}))
-	bench_log "kernel, $1 connections: $r conn/s, wrk errors ${e:-?}"
+	bench_log "kernel, $1 connections: $r conn/s, wrk errors ${e:-?};" \
+		"vCPUs $ph (${pre:-?}/${BENCH_C2C_NS:-?} ns)"
 	if [ "$(bench_ge "$r" "$k_cps")" = yes ]; then
+		k_place=$ph
 		k_cps=$r
 		k_conc=$1
 	fi
@@ -90,15 +101,21 @@ kernel_run()
 # synfin_run TRY: synfin client -> synfin server over memif
 synfin_run()
 {
-	local r e
+	local r e pre ph
 	bench_wait_quiet "synfin cps, run $1"
 	[ "$sbusy" = null ] && sbusy=$BENCH_BUSY
+	bench_c2c_probe
+	pre=$BENCH_C2C_NS
 	bench_synfin_run "cps-$1" "${srv_args[@]}" -- "${cli_args[@]}"
+	bench_c2c_probe
+	ph=$(bench_placement "$pre" "$BENCH_C2C_NS")
 	r=$(bench_jq "$BENCH_CLI_JSON" .conns_per_s)
 	e=$(bench_jq "$BENCH_CLI_JSON" .counters.errors)
 	s_err_all=$((s_err_all + ${e:-0}))
-	bench_log "synfin, run $1: $r conn/s, errors ${e:-?}"
+	bench_log "synfin, run $1: $r conn/s, errors ${e:-?};" \
+		"vCPUs $ph (${pre:-?}/${BENCH_C2C_NS:-?} ns)"
 	if [ "$(bench_ge "$r" "$s_cps")" = yes ]; then
+		s_place=$ph
 		s_cps=$r
 		s_try=$1
 		sshare=${BENCH_SHARE:-null}
@@ -173,8 +190,8 @@ fi
 
 # ---- results ----------------------------------------------------------------------
 ratio=$(bench_ratio "$s_cps" "$k_cps" 1)
-bench_row "connections/s" "$s_cps" "$k_cps" "$ratio" ">= 50x kernel" \
-	"$(bench_ge "$ratio" 50)"
+bench_row "connections/s (vCPUs: synfin's run $s_place, the kernel's $k_place)" \
+	"$s_cps" "$k_cps" "$ratio" ">= 50x kernel" "$(bench_ge "$ratio" 50)"
 bench_row "connections/s, median second" "$s_med" "$k_med" \
 	"$(bench_ratio "$s_med" "$k_med" 1)" "-" "-"
 bench_row "p99 request latency at saturation (us)" "$s_p99" "$k_p99" \
@@ -194,14 +211,15 @@ bench_finish "$(jq -n \
 	--argjson sb "$sbusy" --argjson kb "$kbusy" --argjson ss "$sshare" \
 	--argjson conc "$CONC" --argjson kconc "$k_conc" --argjson body "$BENCH_BODY" \
 	--argjson msl "$MSL" --argjson srcs "$SRCS" \
+	--arg sp "$s_place" --arg kp "$k_place" \
 	--slurpfile sj "$j" \
 	--argjson perf "$perf_json" \
 	'{config: {concurrency: $conc, kernel_concurrency: $kconc,
 		   body_bytes: $body,
 		   synfin_msl_ms: $msl, synfin_client_sources: $srcs},
 	  synfin: {conns_per_s: $sc, errors: $se, retransmits: $sr,
-		   timewait_peak: $twp, tcp_tw_full: $twf,
+		   timewait_peak: $twp, tcp_tw_full: $twf, vcpus: $sp,
 		   cpu_busy_before_pct: $sb, cpu_share_pct: $ss,
 		   client: $sj[0]},
-	  kernel: {conns_per_s: $kc, errors: $ke,
+	  kernel: {conns_per_s: $kc, errors: $ke, vcpus: $kp,
 		   cpu_busy_before_pct: $kb}} + $perf')"

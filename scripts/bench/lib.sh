@@ -478,6 +478,43 @@ bench_dpdk_start()
 	bench_track "$BENCH_PID"
 }
 
+# ---- where the two vCPUs sit ---------------------------------------------------
+# The VM's two vCPUs move between shared caches and separate dies from one
+# minute to the next, and memif's speed follows (the throughput ceiling
+# reads ~190 against ~40 Gbit/s). tests/bench/bench_c2c times a cache
+# line's round trip between the CPUs: about 70-150 ns shared, 400-500 ns
+# apart.
+BENCH_C2C=${SF_BENCH_C2C_BIN:-$SF_SRCDIR/build/tests/bench/bench_c2c}
+BENCH_C2C_SHARED_NS=250
+
+# bench_c2c_probe: BENCH_C2C_NS, the round trip now (empty without
+# bench_c2c).
+# shellcheck disable=SC2034 # BENCH_C2C_NS: for the callers
+bench_c2c_probe()
+{
+	BENCH_C2C_NS=
+	[ -x "$BENCH_C2C" ] || return 0
+	BENCH_C2C_NS=$("$BENCH_C2C" "$BENCH_CPU_SRV" "$BENCH_CPU_CLI" 100000 \
+		2> /dev/null | awk '{ print $2 }') || BENCH_C2C_NS=
+}
+
+# bench_placement BEFORE_NS AFTER_NS: shared, separate, mixed (it changed
+# during the run), or unknown (no probe).
+bench_placement()
+{
+	if [ -z "$1" ] || [ -z "$2" ]; then
+		echo unknown
+	elif [ "$1" -lt "$BENCH_C2C_SHARED_NS" ] &&
+		[ "$2" -lt "$BENCH_C2C_SHARED_NS" ]; then
+		echo shared
+	elif [ "$1" -ge "$BENCH_C2C_SHARED_NS" ] &&
+		[ "$2" -ge "$BENCH_C2C_SHARED_NS" ]; then
+		echo separate
+	else
+		echo mixed
+	fi
+}
+
 # bench_synfin_ready LOG PID [TIMEOUT_S]: wait for "synfin: ready".
 bench_synfin_ready()
 {

@@ -13,7 +13,7 @@
 #                 (~190 against ~40 Gbit/s). tests/bench/bench_c2c times a
 #                 cache line's round trip between the CPUs (~130 against
 #                 ~450 ns) before and after each run; a run is "shared"
-#                 (both under C2C_SHARED_NS), "separate" (both over) or
+#                 (both under BENCH_C2C_SHARED_NS), "separate" (both over) or
 #                 "mixed". Ceiling and synfin HTTP alternate
 #                 SF_BENCH_TPUT_ROUNDS (3) times; for each placement, the
 #                 best synfin run over the best ceiling run made in it.
@@ -41,8 +41,6 @@ CONC=${SF_BENCH_TPUT_CONC:-8}
 BODY=${SF_BENCH_TPUT_BODY:-1048576}
 FRAME=${SF_BENCH_TPUT_FRAME:-1514}
 ROUNDS=${SF_BENCH_TPUT_ROUNDS:-3}
-C2C=${SF_BENCH_C2C_BIN:-$SF_SRCDIR/build/tests/bench/bench_c2c}
-C2C_SHARED_NS=250
 
 bench_init
 bench_hugepages 2048
@@ -114,40 +112,15 @@ http_run()
 		"errors ${e:-?}"
 }
 
-# c2c_probe: c2c_ns, the CPUs' cache-line round trip now (empty if
-# bench_c2c is missing or fails).
-c2c_probe()
-{
-	c2c_ns=
-	[ -x "$C2C" ] || return 0
-	c2c_ns=$("$C2C" "$BENCH_CPU_SRV" "$BENCH_CPU_CLI" 100000 2> /dev/null |
-		awk '{ print $2 }') || c2c_ns=
-}
-
-# placement BEFORE_NS AFTER_NS: shared, separate, mixed, or unknown (no
-# probe: then every run is compared with every other, as one placement).
-placement()
-{
-	if [ -z "$1" ] || [ -z "$2" ]; then
-		echo unknown
-	elif [ "$1" -lt "$C2C_SHARED_NS" ] && [ "$2" -lt "$C2C_SHARED_NS" ]; then
-		echo shared
-	elif [ "$1" -ge "$C2C_SHARED_NS" ] && [ "$2" -ge "$C2C_SHARED_NS" ]; then
-		echo separate
-	else
-		echo mixed
-	fi
-}
-
-[ -x "$C2C" ] || bench_log "no $C2C (ninja -C build): placement not probed;" \
+[ -x "$BENCH_C2C" ] || bench_log "no $BENCH_C2C (ninja -C build): placement not probed;" \
 	"every run is compared with every other"
 declare -A best_c best_cpps best_s best_json
 runs_json=()
 tbusy=null
 for ((r = 1; r <= ROUNDS; r++)); do
 	for kind in ceiling synfin; do
-		c2c_probe
-		pre=$c2c_ns
+		bench_c2c_probe
+		pre=$BENCH_C2C_NS
 		if [ "$kind" = ceiling ]; then
 			ceiling_run "$r"
 			[ "$tbusy" = null ] && tbusy=$BENCH_BUSY
@@ -156,14 +129,14 @@ for ((r = 1; r <= ROUNDS; r++)); do
 			http_run "$r"
 			v=$w
 		fi
-		c2c_probe
-		ph=$(placement "$pre" "$c2c_ns")
+		bench_c2c_probe
+		ph=$(bench_placement "$pre" "$BENCH_C2C_NS")
 		bench_log "$kind, run $r: $v Gbit/s; cache-line round trip" \
-			"${pre:-?} ns before, ${c2c_ns:-?} ns after: $ph"
+			"${pre:-?} ns before, ${BENCH_C2C_NS:-?} ns after: $ph"
 		runs_json+=("$(jq -n --arg k "$kind" --arg p "$ph" \
 			--argjson g "$(bench_num "$v")" \
 			--argjson a "$(bench_num "$pre")" \
-			--argjson b "$(bench_num "$c2c_ns")" \
+			--argjson b "$(bench_num "$BENCH_C2C_NS")" \
 			'{kind: $k, gbit_per_s: $g, placement: $p,
 			  c2c_ns_before: $a, c2c_ns_after: $b}')")
 		[ "$ph" = mixed ] && continue
@@ -271,7 +244,7 @@ bench_finish "$(jq -n \
 	--argjson tb "$tbusy" --argjson sb "$sbusy" --argjson kb "$kbusy" \
 	--argjson hs "$hshare" --argjson es "$eshare" \
 	--argjson conc "$CONC" --argjson body "$BODY" --argjson frame "$FRAME" \
-	--argjson rounds "$ROUNDS" --argjson thr "$C2C_SHARED_NS" \
+	--argjson rounds "$ROUNDS" --argjson thr "$BENCH_C2C_SHARED_NS" \
 	'{config: {connections: $conc, body_bytes: $body,
 		   testpmd_frame_bytes: $frame, rounds: $rounds,
 		   c2c_shared_below_ns: $thr},
