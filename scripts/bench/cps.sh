@@ -13,9 +13,9 @@
 #
 # The order is kernel, synfin, kernel, synfin; each side's better run
 # counts (see "the runs" below). Each run is labelled with where the two
-# vCPUs sat (bench_placement in lib.sh): synfin makes about 1.1-1.3M
-# connections/s when they share caches and 0.73-0.9M on separate dies,
-# the kernel pair 16-23k in either.
+# vCPUs sat (bench_placement in lib.sh). synfin's rate varied from 0.71M
+# to 1.13M connections/s on separate dies alone, so the label explains
+# only part of the spread; the kernel pair made 17.7-22.8k.
 #
 # Why two concurrencies: synfin batches better with more connections in
 # flight (a burst carries more of them), the kernel pair gains nothing
