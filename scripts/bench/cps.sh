@@ -75,24 +75,20 @@ sbusy=null
 # kernel_run CONNECTIONS: nginx + wrk
 kernel_run()
 {
-	local r e pre ph
+	local r e
 	bench_nginx_start "$BENCH_BODY"
 	bench_wait_quiet "kernel cps, $1 connections"
 	[ "$kbusy" = null ] && kbusy=$BENCH_BUSY
-	bench_c2c_probe
-	pre=$BENCH_C2C_NS
-	bench_wrk "$BENCH_WORK/wrk-c$1.txt" -c "$1" -d "${BENCH_DUR}s" \
-		--latency -H 'Connection: close'
-	bench_c2c_probe
-	ph=$(bench_placement "$pre" "$BENCH_C2C_NS")
+	bench_placed bench_wrk "$BENCH_WORK/wrk-c$1.txt" -c "$1" \
+		-d "${BENCH_DUR}s" --latency -H 'Connection: close'
 	bench_nginx_stop
 	r=$(bench_wrk_rps "$BENCH_WORK/wrk-c$1.txt")
 	e=$(bench_wrk_errors "$BENCH_WORK/wrk-c$1.txt")
 	k_err_all=$((k_err_all + ${e:-0}))
 	bench_log "kernel, $1 connections: $r conn/s, wrk errors ${e:-?};" \
-		"vCPUs $ph (${pre:-?}/${BENCH_C2C_NS:-?} ns)"
+		"vCPUs $BENCH_PLACE (${BENCH_C2C_BEFORE:-?}/${BENCH_C2C_AFTER:-?} ns)"
 	if [ "$(bench_ge "$r" "$k_cps")" = yes ]; then
-		k_place=$ph
+		k_place=$BENCH_PLACE
 		k_cps=$r
 		k_conc=$1
 	fi
@@ -101,21 +97,18 @@ kernel_run()
 # synfin_run TRY: synfin client -> synfin server over memif
 synfin_run()
 {
-	local r e pre ph
+	local r e
 	bench_wait_quiet "synfin cps, run $1"
 	[ "$sbusy" = null ] && sbusy=$BENCH_BUSY
-	bench_c2c_probe
-	pre=$BENCH_C2C_NS
-	bench_synfin_run "cps-$1" "${srv_args[@]}" -- "${cli_args[@]}"
-	bench_c2c_probe
-	ph=$(bench_placement "$pre" "$BENCH_C2C_NS")
+	bench_placed bench_synfin_run "cps-$1" "${srv_args[@]}" -- \
+		"${cli_args[@]}"
 	r=$(bench_jq "$BENCH_CLI_JSON" .conns_per_s)
 	e=$(bench_jq "$BENCH_CLI_JSON" .counters.errors)
 	s_err_all=$((s_err_all + ${e:-0}))
 	bench_log "synfin, run $1: $r conn/s, errors ${e:-?};" \
-		"vCPUs $ph (${pre:-?}/${BENCH_C2C_NS:-?} ns)"
+		"vCPUs $BENCH_PLACE (${BENCH_C2C_BEFORE:-?}/${BENCH_C2C_AFTER:-?} ns)"
 	if [ "$(bench_ge "$r" "$s_cps")" = yes ]; then
-		s_place=$ph
+		s_place=$BENCH_PLACE
 		s_cps=$r
 		s_try=$1
 		sshare=${BENCH_SHARE:-null}

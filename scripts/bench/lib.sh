@@ -487,15 +487,12 @@ bench_dpdk_start()
 BENCH_C2C=${SF_BENCH_C2C_BIN:-$SF_SRCDIR/build/tests/bench/bench_c2c}
 BENCH_C2C_SHARED_NS=250
 
-# bench_c2c_probe: BENCH_C2C_NS, the round trip now (empty without
-# bench_c2c).
-# shellcheck disable=SC2034 # BENCH_C2C_NS: for the callers
+# bench_c2c_probe: the round trip now, in ns (nothing without bench_c2c).
 bench_c2c_probe()
 {
-	BENCH_C2C_NS=
 	[ -x "$BENCH_C2C" ] || return 0
-	BENCH_C2C_NS=$("$BENCH_C2C" "$BENCH_CPU_SRV" "$BENCH_CPU_CLI" 100000 \
-		2> /dev/null | awk '{ print $2 }') || BENCH_C2C_NS=
+	"$BENCH_C2C" "$BENCH_CPU_SRV" "$BENCH_CPU_CLI" 100000 2> /dev/null |
+		awk '{ print $2 }' || true
 }
 
 # bench_placement BEFORE_NS AFTER_NS: shared, separate, mixed (it changed
@@ -513,6 +510,18 @@ bench_placement()
 	else
 		echo mixed
 	fi
+}
+
+# bench_placed CMD [ARG...]: run CMD in this shell between two probes.
+# Sets BENCH_C2C_BEFORE and BENCH_C2C_AFTER (ns, empty without a probe)
+# and BENCH_PLACE, their bench_placement.
+# shellcheck disable=SC2034 # BENCH_PLACE: for the callers
+bench_placed()
+{
+	BENCH_C2C_BEFORE=$(bench_c2c_probe)
+	"$@"
+	BENCH_C2C_AFTER=$(bench_c2c_probe)
+	BENCH_PLACE=$(bench_placement "$BENCH_C2C_BEFORE" "$BENCH_C2C_AFTER")
 }
 
 # bench_synfin_ready LOG PID [TIMEOUT_S]: wait for "synfin: ready".

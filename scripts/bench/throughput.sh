@@ -119,24 +119,22 @@ runs_json=()
 tbusy=null
 for ((r = 1; r <= ROUNDS; r++)); do
 	for kind in ceiling synfin; do
-		bench_c2c_probe
-		pre=$BENCH_C2C_NS
 		if [ "$kind" = ceiling ]; then
-			ceiling_run "$r"
+			bench_placed ceiling_run "$r"
 			[ "$tbusy" = null ] && tbusy=$BENCH_BUSY
 			v=$c_gbps
 		else
-			http_run "$r"
+			bench_placed http_run "$r"
 			v=$w
 		fi
-		bench_c2c_probe
-		ph=$(bench_placement "$pre" "$BENCH_C2C_NS")
+		ph=$BENCH_PLACE
 		bench_log "$kind, run $r: $v Gbit/s; cache-line round trip" \
-			"${pre:-?} ns before, ${BENCH_C2C_NS:-?} ns after: $ph"
+			"${BENCH_C2C_BEFORE:-?} ns before, ${BENCH_C2C_AFTER:-?} ns" \
+			"after: $ph"
 		runs_json+=("$(jq -n --arg k "$kind" --arg p "$ph" \
 			--argjson g "$(bench_num "$v")" \
-			--argjson a "$(bench_num "$pre")" \
-			--argjson b "$(bench_num "$BENCH_C2C_NS")" \
+			--argjson a "$(bench_num "$BENCH_C2C_BEFORE")" \
+			--argjson b "$(bench_num "$BENCH_C2C_AFTER")" \
 			'{kind: $k, gbit_per_s: $g, placement: $p,
 			  c2c_ns_before: $a, c2c_ns_after: $b}')")
 		[ "$ph" = mixed ] && continue
