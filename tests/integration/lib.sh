@@ -191,6 +191,28 @@ sf_memif_start()
 	sf_track "$SF_BG_PID"
 }
 
+# sf_memif_client_exit LOG: after the server has left, the memif client
+# SF_MEMIF_CLI_PID (run with --exit-wait, polling nothing) must see its link
+# go down ("the peer left" in LOG) and exit within 10 s. Sets
+# SF_MEMIF_CLI_RC, its exit status, and SF_SYNFIN_LOG to LOG.
+# shellcheck disable=SC2034 # SF_MEMIF_CLI_RC: for the callers
+sf_memif_client_exit()
+{
+	local i
+	SF_SYNFIN_LOG=$1
+	for ((i = 0; i < 100; i++)); do
+		sf_alive "$SF_MEMIF_CLI_PID" || break
+		sleep 0.1
+	done
+	sf_alive "$SF_MEMIF_CLI_PID" &&
+		fail "the client still ran 10 s after the server left"
+	SF_MEMIF_CLI_RC=0
+	wait "$SF_MEMIF_CLI_PID" || SF_MEMIF_CLI_RC=$?
+	SF_MEMIF_CLI_PID=
+	grep -q '^synfin: the peer left$' "$1" ||
+		fail "the client did not see the server leave ('the peer left')"
+}
+
 # sf_init TAG: work directory, trap, fresh topology sf-TAG-{dut,peer}.
 sf_init()
 {
