@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Segment output: headers built in one mbuf; the payload copied behind
+ * Segment output: headers built in one mbuf (for a pass of data segments,
+ * once, then copied and patched per segment); the payload copied behind
  * them when it is small (TCP_COPY_SMALL), else attached zero-copy from the
  * send queue (indirect mbufs, or pinned references where the queue holds
  * references; a slice of a master with a checksum table is summed from
@@ -75,79 +76,145 @@ sum32(uint32_t v)
 	return (v & 0xffff) + (v >> 16);
 }
 
+/* The headers every data segment of one tcp_output() pass shares, and
+ * their unfolded sums: a segment adds its lengths, IP ID, sequence number
+ * and flags (tcp_hdr_set). */
+struct tcp_tmpl {
+	struct tcp_hdr_args a;
+	uint32_t ip_sum;	/* IPv4 header, less total length and ID */
+	uint32_t phdr_sum;	/* pseudo-header, less the TCP length */
+	uint32_t hdr_sum;	/* TCP header, less sequence number and flags */
+	uint16_t hlen;
+	uint8_t hdr[TCP_HDR_ROOM] __rte_aligned(16);
+};
+
+/* The sums of @a's fields that do not change from segment to segment. */
+static void
+tcp_hdr_sums(const struct tcp_hdr_args *a, struct tcp_tmpl *t)
+{
+	uint32_t addrs = sum32(a->saddr) + sum32(a->daddr);
+
+	t->ip_sum = RTE_BE16(RTE_IPV4_VHL_DEF << 8) +
+		RTE_BE16(RTE_IPV4_HDR_DF_FLAG) +
+		RTE_BE16(TCP_IP_TTL << 8 | IPPROTO_TCP) + addrs;
+	/* RFC 9293 §3.1: the pseudo-header's length is the TCP length */
+	t->phdr_sum = addrs + RTE_BE16(IPPROTO_TCP);
+	t->hdr_sum = (uint32_t)a->sport + a->dport +
+		sum32(rte_cpu_to_be_32(a->ack)) +
+		rte_cpu_to_be_16((uint16_t)(((20 + a->optlen) / 4) << 12)) +
+		rte_cpu_to_be_16(a->wnd) +
+		__rte_raw_cksum(a->opts, a->optlen, 0);
+	t->hlen = (uint16_t)(RTE_ETHER_HDR_LEN + 20 + 20 + a->optlen);
+}
+
+/* Write the headers of @a to @p (t->hlen bytes; the IP length, ID and
+ * checksum and the TCP sequence number are the segment's, tcp_hdr_set). */
+static void
+tcp_hdr_write(uint8_t *p, const struct sf_iface *ifc,
+	      const struct tcp_hdr_args *a)
+{
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)p;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+
+	rte_ether_addr_copy(a->dmac, &eh->dst_addr);
+	rte_ether_addr_copy(&ifc->mac, &eh->src_addr);
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = TCP_IP_TTL;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = a->saddr;
+	ip->dst_addr = a->daddr;
+	th->src_port = a->sport;
+	th->dst_port = a->dport;
+	th->recv_ack = rte_cpu_to_be_32(a->ack);
+	th->data_off = (uint8_t)(((20 + a->optlen) / 4) << 4);
+	th->tcp_flags = a->flags;
+	th->rx_win = rte_cpu_to_be_16(a->wnd);
+	th->tcp_urp = 0;
+	th->cksum = 0;
+	if (a->optlen)
+		memcpy(th + 1, a->opts, a->optlen);
+}
+
+/* A segment's own fields in headers at @p (tcp_hdr_write), and its sums
+ * for the checksum. The sums come from the values, not from the frame: a
+ * wide load of bytes just stored stalls on store forwarding (it was 9% of
+ * a bulk sender). */
+static void
+tcp_hdr_set(struct sf_worker *w, const struct sf_iface *ifc,
+	    const struct tcp_tmpl *t, struct rte_mbuf *m, uint8_t *p,
+	    uint32_t seq, uint8_t flags, uint32_t plen, struct tcp_sums *sums)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)
+		(p + RTE_ETHER_HDR_LEN);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	uint16_t tcplen = (uint16_t)(t->hlen - RTE_ETHER_HDR_LEN - 20 + plen);
+	uint16_t tlen = rte_cpu_to_be_16((uint16_t)(20 + tcplen));
+	uint16_t id = rte_cpu_to_be_16(w->tcp->ip_id++);
+
+	seq = rte_cpu_to_be_32(seq);
+	ip->total_length = tlen;
+	ip->packet_id = id;
+	if (ifc->tx_ip_csum) {
+		ip->hdr_checksum = 0;
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+	} else {
+		ip->hdr_checksum = (uint16_t)~__rte_raw_cksum_reduce(
+			t->ip_sum + tlen + id);
+	}
+	th->sent_seq = seq;
+	th->tcp_flags = flags;
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	m->l3_len = 20;
+	m->l4_len = (uint16_t)(t->hlen - RTE_ETHER_HDR_LEN - 20);
+	sums->phdr = t->phdr_sum + rte_cpu_to_be_16(tcplen);
+	/* flags and data offset share a 16-bit word without carries */
+	sums->hdr = t->hdr_sum + sum32(seq) + rte_cpu_to_be_16(flags);
+}
+
 /* An mbuf with the headers of @a for @plen payload bytes still to come,
- * and the sums the checksums need; NULL (counted) when the pool is empty.
- * The sums come from the values, not from the frame: a wide load of bytes
- * just stored stalls on store forwarding (it was 9% of a bulk sender). */
+ * and the sums the checksums need; NULL (counted) when the pool is empty. */
 static struct rte_mbuf *
 tcp_hdr_build(struct sf_worker *w, const struct sf_iface *ifc,
 	      const struct tcp_hdr_args *a, uint32_t plen,
 	      struct tcp_sums *sums)
 {
-	struct rte_ether_hdr *eh;
-	struct rte_ipv4_hdr *ip;
-	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
-	uint16_t hlen = (uint16_t)(RTE_ETHER_HDR_LEN + 20 + 20 + a->optlen);
-	uint16_t tlen = rte_cpu_to_be_16((uint16_t)(hlen -
-						     RTE_ETHER_HDR_LEN + plen));
-	uint16_t id = rte_cpu_to_be_16(w->tcp->ip_id++);
-	uint16_t offflags = rte_cpu_to_be_16((uint16_t)(
-		(((20 + a->optlen) / 4) << 12) | a->flags));
-	uint32_t seq = rte_cpu_to_be_32(a->seq), ack = rte_cpu_to_be_32(a->ack);
-	uint16_t wnd = rte_cpu_to_be_16(a->wnd);
-	uint32_t addrs = sum32(a->saddr) + sum32(a->daddr);
+	struct tcp_tmpl t;
+	uint8_t *p;
 
 	m = sf_worker_mbuf_alloc(w);
 	if (unlikely(m == NULL)) {
 		w->stats.mbuf_alloc_fail++;
 		return NULL;
 	}
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, hlen);
-	rte_ether_addr_copy(a->dmac, &eh->dst_addr);
-	rte_ether_addr_copy(&ifc->mac, &eh->src_addr);
-	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	tcp_hdr_sums(a, &t);
+	p = (uint8_t *)rte_pktmbuf_append(m, t.hlen);
+	tcp_hdr_write(p, ifc, a);
+	tcp_hdr_set(w, ifc, &t, m, p, a->seq, a->flags, plen, sums);
+	return m;
+}
 
-	ip = (struct rte_ipv4_hdr *)(eh + 1);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0;
-	ip->total_length = tlen;
-	ip->packet_id = id;
-	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = TCP_IP_TTL;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->src_addr = a->saddr;
-	ip->dst_addr = a->daddr;
-	if (ifc->tx_ip_csum) {
-		ip->hdr_checksum = 0;
-		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
-	} else {
-		ip->hdr_checksum = (uint16_t)~__rte_raw_cksum_reduce(
-			RTE_BE16(RTE_IPV4_VHL_DEF << 8) + tlen + id +
-			RTE_BE16(RTE_IPV4_HDR_DF_FLAG) +
-			RTE_BE16(TCP_IP_TTL << 8 | IPPROTO_TCP) + addrs);
+/* An mbuf with @t's headers for a segment at @seq with @flags and @plen
+ * payload bytes still to come; NULL (counted) when the pool is empty. */
+static struct rte_mbuf *
+tcp_tmpl_emit(struct sf_worker *w, const struct sf_iface *ifc,
+	      const struct tcp_tmpl *t, uint32_t seq, uint8_t flags,
+	      uint32_t plen, struct tcp_sums *sums)
+{
+	struct rte_mbuf *m = sf_worker_mbuf_alloc(w);
+	uint8_t *p;
+
+	if (unlikely(m == NULL)) {
+		w->stats.mbuf_alloc_fail++;
+		return NULL;
 	}
-
-	th = (struct rte_tcp_hdr *)(ip + 1);
-	th->src_port = a->sport;
-	th->dst_port = a->dport;
-	th->sent_seq = seq;
-	th->recv_ack = ack;
-	th->data_off = (uint8_t)(((20 + a->optlen) / 4) << 4);
-	th->tcp_flags = a->flags;
-	th->rx_win = wnd;
-	th->tcp_urp = 0;
-	th->cksum = 0;
-	if (a->optlen)
-		memcpy(th + 1, a->opts, a->optlen);
-	m->l2_len = RTE_ETHER_HDR_LEN;
-	m->l3_len = 20;
-	m->l4_len = (uint16_t)(20 + a->optlen);
-	/* RFC 9293 §3.1: the pseudo-header's length is the TCP length */
-	sums->phdr = addrs + RTE_BE16(IPPROTO_TCP) +
-		rte_cpu_to_be_16((uint16_t)(20 + a->optlen + plen));
-	sums->hdr = (uint32_t)a->sport + a->dport + sum32(seq) + sum32(ack) +
-		offflags + wnd + __rte_raw_cksum(a->opts, a->optlen, 0);
+	p = (uint8_t *)rte_pktmbuf_append(m, t->hlen);
+	rte_memcpy(p, t->hdr, t->hlen);
+	tcp_hdr_set(w, ifc, t, m, p, seq, flags, plen, sums);
 	return m;
 }
 
@@ -248,6 +315,16 @@ tcp_hdr_from_tcb(struct sf_worker *w, struct sf_tcb *c,
 	 * one is no longer owed. */
 	c->flags &= (uint16_t)~(TF_ACKNOW | TF_DELACK);
 	c->delack_at = 0;
+}
+
+/* The template for @c's data segments in this pass: the fields
+ * tcp_hdr_from_tcb() gives (once, not per segment) and their headers. */
+static void
+tcp_tmpl_init(struct sf_worker *w, struct sf_tcb *c, struct tcp_tmpl *t)
+{
+	tcp_hdr_from_tcb(w, c, &t->a, RTE_TCP_ACK_FLAG, c->snd_nxt);
+	tcp_hdr_sums(&t->a, t);
+	tcp_hdr_write(t->hdr, w->ports[c->port_idx].ifc, &t->a);
 }
 
 /* The send queue's mbuf holding byte @off (from snd_una), and the offset
@@ -365,24 +442,23 @@ tcp_sndq_copy(struct sf_worker *w, struct sf_tcb *c, uint32_t off,
 }
 
 static int
-tcp_send_data(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
-	      uint32_t len, uint8_t flags)
+tcp_send_data(struct sf_worker *w, struct sf_tcb *c,
+	      const struct tcp_tmpl *t, uint32_t seq, uint32_t len,
+	      uint8_t flags)
 {
 	struct sf_wport *wp = &w->ports[c->port_idx];
-	struct tcp_hdr_args a;
 	struct tcp_sums sums;
 	struct rte_mbuf *m, *p;
 	uint16_t sum;
 	uint8_t *dst;
 
-	tcp_hdr_from_tcb(w, c, &a, flags, seq);
-	m = tcp_hdr_build(w, wp->ifc, &a, len, &sums);
+	m = tcp_tmpl_emit(w, wp->ifc, t, seq, flags, len, &sums);
 	if (unlikely(m == NULL))
 		return -ENOMEM;
 	if (len <= TCP_COPY_SMALL) {
 		dst = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
 		sum = tcp_sndq_copy(w, c, seq - c->snd_una, len, dst);
-		tcp_hdr_finish(w, wp, &a, m, len, &sums, sum);
+		tcp_hdr_finish(w, wp, &t->a, m, len, &sums, sum);
 		return 0;
 	}
 	p = tcp_sndq_slice(w, c, seq - c->snd_una, len);
@@ -391,7 +467,7 @@ tcp_send_data(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 		rte_pktmbuf_free(m);
 		return p == NULL ? -ENOMEM : -E2BIG;
 	}
-	tcp_hdr_finish(w, wp, &a, m, len, &sums,
+	tcp_hdr_finish(w, wp, &t->a, m, len, &sums,
 		       wp->ifc->tx_l4_csum ? 0 : sf_cksum_chain(p));
 	return 0;
 }
@@ -403,12 +479,14 @@ tcp_send_data_at(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 		 uint32_t len)
 {
 	uint8_t flags = RTE_TCP_ACK_FLAG;
+	struct tcp_tmpl t;
 
 	w->stats.tcp_retransmits++;
 	/* The FIN went with the last byte: it goes with it again. */
 	if ((c->flags & TF_FIN_SENT) && seq + len == c->snd_una + c->sndq_len)
 		flags |= RTE_TCP_FIN_FLAG;
-	return tcp_send_data(w, c, seq, len, flags);
+	tcp_tmpl_init(w, c, &t);
+	return tcp_send_data(w, c, &t, seq, len, flags);
 }
 
 /* The ACK a second segment owes (RFC 9293 §3.8.6.3) waits for the end
@@ -630,7 +708,8 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 {
 	struct sf_tcp *tcp = w->tcp;
 	uint32_t data_end, wnd, flight, usable, remaining, len;
-	bool sent = false;
+	bool sent = false, tmpl = false;
+	struct tcp_tmpl t;
 	uint8_t flags;
 
 	if (c->state == SF_TCP_SYN_SENT || c->state == SF_TCP_SYN_RCVD) {
@@ -692,7 +771,13 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 			c->rtt_seq = c->snd_nxt;
 			c->rtt_start = (uint32_t)tcp->now;
 		}
-		if (tcp_send_data(w, c, c->snd_nxt, len, flags) != 0)
+		/* Every segment of this pass carries the same ACK, window
+		 * and options: their headers are built once. */
+		if (!tmpl) {
+			tcp_tmpl_init(w, c, &t);
+			tmpl = true;
+		}
+		if (tcp_send_data(w, c, &t, c->snd_nxt, len, flags) != 0)
 			break;
 		c->snd_nxt += len;
 		if (flags & RTE_TCP_FIN_FLAG) {
