@@ -20,7 +20,7 @@ sf_mempool_get(int socket, uint32_t nb_mbufs, uint32_t cache)
 	if (mp != NULL)
 		return mp;
 	mp = rte_pktmbuf_pool_create(name, nb_mbufs, cache, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+				     SF_MBUF_DATA_ROOM, socket);
 	if (mp == NULL) {
 		SF_LOG(ERR, port, "cannot create %u mbufs on socket %d: %s",
 		       nb_mbufs, socket, rte_strerror(rte_errno));
