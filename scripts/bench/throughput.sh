@@ -8,13 +8,21 @@
 #                 with no protocol at all. The sender runs where synfin's
 #                 sender (the HTTP server) runs and, like it, is the memif
 #                 server. Both testpmds get synfin's mbuf cache (512).
+#   shape:        the same testpmd pair sending frames built as synfin
+#                 builds its data segments: SF_BENCH_TPUT_SHAPE (66,1448),
+#                 headers (with timestamps) and payload in two chained
+#                 mbufs of synfin's size (2240 bytes, SF_MBUF_DATA_ROOM),
+#                 which memif gathers into one buffer. The ceiling for
+#                 frames made that way: it tells the cost of the shape from
+#                 the cost of TCP. Reported beside the target, not instead
+#                 of it.
 #   placement:    the VM's two vCPUs move between a shared L3 and separate
 #                 dies from one minute to the next, and the ceiling follows
 #                 (~190 against ~40 Gbit/s). tests/bench/bench_c2c times a
 #                 cache line's round trip between the CPUs (~130 against
 #                 ~450 ns) before and after each run; a run is "shared"
 #                 (both under BENCH_C2C_SHARED_NS), "separate" (both over) or
-#                 "mixed". Ceiling and synfin HTTP alternate
+#                 "mixed". Ceiling, shape and synfin HTTP alternate
 #                 SF_BENCH_TPUT_ROUNDS (3) times; for each placement, the
 #                 best synfin run over the best ceiling run made in it.
 #   synfin HTTP:  synfin client, SF_BENCH_TPUT_CONC (8) keep-alive
@@ -40,6 +48,7 @@ set -euo pipefail
 CONC=${SF_BENCH_TPUT_CONC:-8}
 BODY=${SF_BENCH_TPUT_BODY:-1048576}
 FRAME=${SF_BENCH_TPUT_FRAME:-1514}
+SHAPE=${SF_BENCH_TPUT_SHAPE:-66,1448}
 ROUNDS=${SF_BENCH_TPUT_ROUNDS:-3}
 
 bench_init
@@ -48,10 +57,13 @@ command -v "$BENCH_TESTPMD" > /dev/null ||
 	bench_die "missing $BENCH_TESTPMD (package dpdk-dev)"
 
 # ---- ceiling: testpmd txonly -> rxonly over memif ------------------------------------
-# ceiling_run TRY: one ceiling measurement; sets c_gbps and c_pps.
+# ceiling_run TRY [TXPKTS MBUF_SIZE]: one ceiling measurement, of
+# FRAME-byte frames or of frames in TXPKTS' segments; sets c_gbps and c_pps.
 ceiling_run()
 {
-	bench_wait_quiet "testpmd ceiling, $1"
+	local pk=${2:-$FRAME} ms=${3:-}
+
+	bench_wait_quiet "testpmd ceiling, $1, frames of $pk bytes"
 	rm -f "$BENCH_WORK/memif.sock"
 	BENCH_PROG=$BENCH_TESTPMD
 	# The sender is the memif server, as synfin's HTTP server is: the
@@ -61,8 +73,8 @@ ceiling_run()
 		"$BENCH_TAG-tptx" \
 		"$(bench_memif_vdev net_memif0 server "$BENCH_WORK/memif.sock" \
 		   "$BENCH_MAC_SSRV")" -- \
-		--forward-mode=txonly --txpkts="$FRAME" --stats-period 1 --nb-cores=1 \
-		--mbcache=512
+		--forward-mode=txonly --txpkts="$pk" --stats-period 1 --nb-cores=1 \
+		--mbcache=512 ${ms:+--mbuf-size="$ms"}
 	tx_pid=$BENCH_PID
 	bench_wait_re "$BENCH_WORK/testpmd-tx-$1.log" 'Port statistics' 60 "$tx_pid" ||
 		bench_die "testpmd tx did not start; see $BENCH_WORK/testpmd-tx-$1.log"
@@ -88,7 +100,7 @@ ceiling_run()
 	c_pps=$(awk '/Rx-pps:/ && $2 > 0 { n++; print n, $2 }' \
 		"$BENCH_WORK/testpmd-rx-$1.log" | bench_median 1 |
 		awk '{ printf "%.0f", $1 }')
-	bench_log "ceiling, run $1: testpmd $FRAME-byte frames: $c_gbps Gbit/s ($c_pps pps)"
+	bench_log "ceiling, run $1: testpmd frames of $pk bytes: $c_gbps Gbit/s ($c_pps pps)"
 }
 
 # ---- synfin HTTP bodies ---------------------------------------------------------------
@@ -114,14 +126,17 @@ http_run()
 
 [ -x "$BENCH_C2C" ] || bench_log "no $BENCH_C2C (ninja -C build): placement not probed;" \
 	"every run is compared with every other"
-declare -A best_c best_cpps best_s best_json
+declare -A best_c best_cpps best_s best_json best_sh
 runs_json=()
 tbusy=null
 for ((r = 1; r <= ROUNDS; r++)); do
-	for kind in ceiling synfin; do
+	for kind in ceiling shape synfin; do
 		if [ "$kind" = ceiling ]; then
 			bench_placed ceiling_run "$r"
 			[ "$tbusy" = null ] && tbusy=$BENCH_BUSY
+			v=$c_gbps
+		elif [ "$kind" = shape ]; then
+			bench_placed ceiling_run "$r-shape" "$SHAPE" 2240
 			v=$c_gbps
 		else
 			bench_placed http_run "$r"
@@ -143,6 +158,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
 				best_c[$ph]=$v
 				best_cpps[$ph]=$c_pps
 			fi
+		elif [ "$kind" = shape ]; then
+			[ "$(bench_ge "$v" "${best_sh[$ph]:-0}")" = yes ] &&
+				best_sh[$ph]=$v
 		elif [ "$(bench_ge "$v" "${best_s[$ph]:-0}")" = yes ]; then
 			best_s[$ph]=$v
 			best_json[$ph]=$BENCH_CLI_JSON
@@ -208,13 +226,23 @@ for ph in "${phases[@]}"; do
 		"${best_c[$ph]}" "" "" "-" "-"
 	bench_row "HTTP $BODY-byte bodies, wire, ${phname[$ph]} (Gbit/s; best run)" \
 		"${best_s[$ph]}" "" "$frac" ">= 0.8x ceiling" "$(bench_ge "$frac" 0.8)"
+	shf=
+	if [ -n "${best_sh[$ph]:-}" ]; then
+		shf=$(bench_ratio "${best_s[$ph]}" "${best_sh[$ph]}" 3)
+		bench_row "testpmd, synfin's frame shape ($SHAPE bytes in two mbufs), ${phname[$ph]} (Gbit/s; best run; ratio: synfin over it)" \
+			"${best_sh[$ph]}" "" "$shf" "-" "-"
+	fi
 	pj=$(jq -n --argjson o "$pj" --arg p "$ph" \
 		--argjson c "$(bench_num "${best_c[$ph]}")" \
 		--argjson cp "$(bench_num "${best_cpps[$ph]}")" \
+		--argjson sh "$(bench_num "${best_sh[$ph]:-}")" \
 		--argjson s "$(bench_num "${best_s[$ph]}")" \
 		--argjson f "$(bench_num "$frac")" \
+		--argjson shf "$(bench_num "$shf")" \
 		'$o + {($p): {ceiling_gbit_per_s: $c, ceiling_pps: $cp,
-			      http_wire_gbit_per_s: $s, ratio: $f}}')
+			      shape_ceiling_gbit_per_s: $sh,
+			      http_wire_gbit_per_s: $s, ratio: $f,
+			      ratio_to_shape: $shf}}')
 done
 bench_row "HTTP $BODY-byte bodies, goodput (Gbit/s)" "$h_good" "$k_good" \
 	"$(bench_ratio "$h_good" "$k_good" 2)" "-" "-"
@@ -223,6 +251,9 @@ bench_row "echo, each way, goodput (Gbit/s)" "$e_good" "" "" "-" "-"
 {
 	for ph in "${phases[@]}"; do
 		printf 'ceiling (%s)\t%s\tNaN\n' "${phname[$ph]}" "${best_c[$ph]}"
+		[ -n "${best_sh[$ph]:-}" ] &&
+			printf 'two-mbuf ceiling (%s)\t%s\tNaN\n' "${phname[$ph]}" \
+				"${best_sh[$ph]}"
 		printf 'synfin wire (%s)\t%s\tNaN\n' "${phname[$ph]}" "${best_s[$ph]}"
 	done
 	printf 'HTTP goodput\t%s\t%s\n' "$h_good" "$k_good"
@@ -242,9 +273,11 @@ bench_finish "$(jq -n \
 	--argjson tb "$tbusy" --argjson sb "$sbusy" --argjson kb "$kbusy" \
 	--argjson hs "$hshare" --argjson es "$eshare" \
 	--argjson conc "$CONC" --argjson body "$BODY" --argjson frame "$FRAME" \
+	--arg shape "$SHAPE" \
 	--argjson rounds "$ROUNDS" --argjson thr "$BENCH_C2C_SHARED_NS" \
 	'{config: {connections: $conc, body_bytes: $body,
-		   testpmd_frame_bytes: $frame, rounds: $rounds,
+		   testpmd_frame_bytes: $frame, testpmd_shape: $shape,
+		   rounds: $rounds,
 		   c2c_shared_below_ns: $thr},
 	  placements: $pj, runs: $runs,
 	  testpmd: {cpu_busy_before_pct: $tb},
