@@ -24,7 +24,10 @@
 # object size (the ehash bucket it hangs on is preallocated apart).
 #
 # Rate: connections/s of the first seconds (few TIME_WAIT) against the last
-# ones (millions), each pair on its own.
+# ones (millions), each pair on its own. The vCPUs' placement is probed
+# before and after synfin's run (bench_placed in lib.sh): a run whose
+# placement changed ("mixed") can step from one rate to another with no
+# help from the table.
 #
 # Targets (issue 7): <= 64 bytes per TIME_WAIT entry, tables included;
 # connection rate unaffected (here: the last seconds' rate >= 0.9 x the
@@ -95,13 +98,16 @@ tw_mem()
 bench_wait_quiet "synfin timewait"
 sbusy=$BENCH_BUSY
 BENCH_DURING=tw_mem
-BENCH_DUR=$DUR bench_synfin_run timewait "${srv_args[@]}" \
+BENCH_DUR=$DUR bench_placed bench_synfin_run timewait "${srv_args[@]}" \
 	--set tcp.max_timewait="$TWMAX" -- \
 	--app http --target "$BENCH_IP_SSRV:80" --requests 1 \
 	--concurrency "$BENCH_CONC" \
 	--source "198.18.1.16-198.18.1.$((15 + SRCS))" \
 	--set tcp.max_conns=65536 --set tcp.max_timewait=65536
 BENCH_DURING=
+s_place=$BENCH_PLACE
+bench_log "synfin run: cache-line round trip ${BENCH_C2C_BEFORE:-?} ns before," \
+	"${BENCH_C2C_AFTER:-?} ns after: $s_place"
 sshare=${BENCH_SHARE:-null}
 j=$BENCH_CLI_JSON
 s_cps=$(bench_jq "$j" .conns_per_s)
@@ -131,7 +137,8 @@ bench_row "connections/s, first seconds" "$s_first" "$k_first" \
 	"$(bench_ratio "$s_first" "$k_first" 1)" "-" "-"
 bench_row "connections/s, last seconds" "$s_last" "$k_last" \
 	"$(bench_ratio "$s_last" "$k_last" 1)" "-" "-"
-bench_row "rate kept, last / first" "$s_keep" "$k_keep" "" \
+bench_row "rate kept, last / first (vCPUs during synfin's run: $s_place)" \
+	"$s_keep" "$k_keep" "" \
 	">= 0.9 (unaffected)" "$(bench_ge "$s_keep" 0.9)"
 BENCH_Y2LABEL="TIME_WAIT entries"
 bench_plot_series "$BENCH_OUT/timewait.png" \
@@ -152,6 +159,9 @@ bench_finish "$(jq -n \
 	--argjson sh "$S_H" --argjson sr "$S_R" --argjson bh "$b_h" --argjson br "$b_r" \
 	--argjson sb "$sbusy" --argjson kb "$kbusy" --argjson ss "$sshare" \
 	--argjson max "$TWMAX" --argjson base "$TWBASE" --argjson dur "$DUR" \
+	--arg pl "$s_place" \
+	--argjson c2a "$(bench_num "${BENCH_C2C_BEFORE:-}")" \
+	--argjson c2b "$(bench_num "${BENCH_C2C_AFTER:-}")" \
 	'{config: {seconds: $dur, synfin_max_timewait: $max,
 		   baseline_max_timewait: $base, msl_ms: 30000},
 	  synfin: {conns_per_s: $sc, timewait_peak: $stw, tcp_tw_full: $twf,
@@ -159,7 +169,8 @@ bench_finish "$(jq -n \
 		   conns_per_s_first: $sf, conns_per_s_last: $sl,
 		   server: {hugetlb: $sh, rss_anon: $sr, base_hugetlb: $bh,
 			    base_rss_anon: $br},
-		   cpu_busy_before_pct: $sb, cpu_share_pct: $ss},
+		   cpu_busy_before_pct: $sb, cpu_share_pct: $ss,
+		   vcpus: $pl, c2c_ns_before: $c2a, c2c_ns_after: $c2b},
 	  kernel: {conns_per_s: $kc, timewait_peak: $ktw,
 		   max_tw_buckets: $kcap, tw_sock_bytes: $kobj,
 		   conns_per_s_first: $kf, conns_per_s_last: $kl,
