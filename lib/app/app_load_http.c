@@ -120,7 +120,8 @@ lg_http_recv(struct sf_worker *w, struct lg *g, struct lg_conn *lc,
 		}
 		avail = RTE_MIN(len - used, (uint32_t)LG_HTTP_MAX_HDR);
 		p = rte_pktmbuf_read(m, off + used, avail, buf);
-		rc = sf_http_parse_response(p, avail, LG_HTTP_MAX_HDR, &resp);
+		rc = sf_http_parse_response_memo(&g->resp_memo, p, avail,
+						 LG_HTTP_MAX_HDR, &resp);
 		if (rc == 0) {
 			if (sf_conn_fin_rcvd(lc->c))
 				return lg_http_bad(w, g, lc, len);

@@ -10,6 +10,7 @@
 
 #include <rte_common.h>
 
+#include "http_parse.h"
 #include "sf_app.h"
 #include "sf_tcp.h"
 #include "sf_worker.h"
@@ -135,6 +136,7 @@ struct lg {
 	int stop_req;			/* set by sf_app_loadgen_stop */
 	/* protocol state */
 	struct rte_mbuf *req[2];	/* http: keep-alive, last request */
+	struct sf_http_resp_memo resp_memo;	/* http: the last head */
 	uint8_t *echo_tab;		/* echo: one period of the pattern
 					 * and LG_ECHO_CHUNK bytes more */
 };

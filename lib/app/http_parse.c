@@ -667,6 +667,28 @@ sf_http_parse_response(const char *buf, uint32_t len, uint32_t max_hdr,
 	return rc;
 }
 
+int
+sf_http_parse_response_memo(struct sf_http_resp_memo *memo, const char *buf,
+			    uint32_t len, uint32_t max_hdr,
+			    struct sf_http_resp *resp)
+{
+	int rc;
+
+	if (memo->len != 0 && memo->max_hdr == max_hdr && len >= memo->len &&
+	    memcmp(buf, memo->head, memo->len) == 0) {
+		*resp = memo->resp;
+		return (int)memo->len;
+	}
+	rc = sf_http_parse_response(buf, len, max_hdr, resp);
+	if (rc > 0 && (uint32_t)rc <= sizeof(memo->head)) {
+		memcpy(memo->head, buf, (size_t)rc);
+		memo->len = (uint32_t)rc;
+		memo->max_hdr = max_hdr;
+		memo->resp = *resp;
+	}
+	return rc;
+}
+
 const char *
 sf_http_reason(uint16_t status)
 {

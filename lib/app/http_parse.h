@@ -110,6 +110,32 @@ struct sf_http_resp {
 int sf_http_parse_response(const char *buf, uint32_t len, uint32_t max_hdr,
 			   struct sf_http_resp *resp);
 
+/** Longest response head that struct sf_http_resp_memo keeps. */
+#define SF_HTTP_MEMO_MAX 256
+
+/**
+ * The last complete response head parsed, byte for byte, and its result.
+ * A server sends the same head again and again (a load generator's
+ * responses differ once a second, in Date): comparing it costs a fraction
+ * of parsing it. Zero it before the first use.
+ */
+struct sf_http_resp_memo {
+	uint32_t len;		/* 0: empty */
+	uint32_t max_hdr;
+	struct sf_http_resp resp;
+	char head[SF_HTTP_MEMO_MAX];
+};
+
+/**
+ * sf_http_parse_response() through @p memo: where buf starts with the
+ * head the memo holds (parsed with the same max_hdr) the memo's result,
+ * else a parse whose complete result the memo then keeps. A head is
+ * parsed up to its empty line and no further, so both give the same.
+ */
+int sf_http_parse_response_memo(struct sf_http_resp_memo *memo,
+				const char *buf, uint32_t len,
+				uint32_t max_hdr, struct sf_http_resp *resp);
+
 /**
  * Reason phrase for a status code ("OK", "Bad Request", ...).
  *

@@ -810,6 +810,58 @@ test_http_resp_200_length(void **state)
 	assert_int_equal(r.content_length, 0);
 }
 
+/* The memo answers for the head it holds, and only for that head. */
+static void
+test_http_resp_memo(void **state)
+{
+	static const char a[] = "HTTP/1.1 200 OK\r\nContent-Length: 128\r\n\r\nxy";
+	static const char b[] = "HTTP/1.1 200 OK\r\nContent-Length: 129\r\n\r\nzz";
+	const uint32_t ha = sizeof(a) - 1 - 2;
+	struct sf_http_resp_memo memo;
+	struct sf_http_resp r;
+	char big[SF_HTTP_MEMO_MAX + 64];
+	int n;
+
+	(void)state;
+	memset(&memo, 0, sizeof(memo));
+	assert_int_equal(sf_http_parse_response_memo(&memo, a, sizeof(a) - 1,
+						     8192, &r), ha);
+	assert_int_equal(r.content_length, 128);
+	assert_int_equal(memo.len, ha);
+	/* The same head is the memo's: mark its copy to see it answer. */
+	memo.resp.content_length = 7;
+	assert_int_equal(sf_http_parse_response_memo(&memo, a, sizeof(a) - 1,
+						     8192, &r), ha);
+	assert_int_equal(r.content_length, 7);
+	/* One byte differs, the length does not: parsed, and kept. */
+	assert_int_equal(sf_http_parse_response_memo(&memo, b, sizeof(b) - 1,
+						     8192, &r), ha);
+	assert_int_equal(r.content_length, 129);
+	assert_int_equal(memo.resp.content_length, 129);
+	/* A prefix of the kept head is incomplete, not the memo's. */
+	assert_int_equal(sf_http_parse_response_memo(&memo, b, ha - 1, 8192,
+						     &r), 0);
+	/* Another max_hdr: the head no longer fits. */
+	assert_int_equal(sf_http_parse_response_memo(&memo, b, sizeof(b) - 1,
+						     16, &r), -EMSGSIZE);
+	/* Malformed input leaves the memo alone. */
+	assert_int_equal(sf_http_parse_response_memo(&memo, "HTTP/1.1 2x0 OK\r\n",
+						     17, 8192, &r), -EBADMSG);
+	assert_int_equal(memo.len, ha);
+	assert_int_equal(memo.resp.content_length, 129);
+	/* A head longer than the memo holds is parsed and not kept. */
+	n = snprintf(big, sizeof(big), "HTTP/1.1 200 OK\r\nX-Pad: %0*d\r\n"
+		     "Content-Length: 3\r\n\r\n", SF_HTTP_MEMO_MAX, 0);
+	assert_true(n > SF_HTTP_MEMO_MAX && n < (int)sizeof(big));
+	assert_int_equal(sf_http_parse_response_memo(&memo, big, (uint32_t)n,
+						     8192, &r), n);
+	assert_int_equal(r.content_length, 3);
+	assert_int_equal(memo.len, ha);
+	assert_int_equal(sf_http_parse_response_memo(&memo, b, sizeof(b) - 1,
+						     8192, &r), ha);
+	assert_int_equal(r.content_length, 129);
+}
+
 static void
 test_http_resp_no_body(void **state)
 {
@@ -1034,6 +1086,7 @@ main(void)
 		cmocka_unit_test(test_http_req_max_hdr),
 		cmocka_unit_test(test_http_req_field_count),
 		cmocka_unit_test(test_http_resp_200_length),
+		cmocka_unit_test(test_http_resp_memo),
 		cmocka_unit_test(test_http_resp_no_body),
 		cmocka_unit_test(test_http_resp_chunked),
 		cmocka_unit_test(test_http_resp_keep_alive),
