@@ -95,6 +95,7 @@ struct http_srv {
 	struct rte_mbuf *body[SF_HTTP_MAX_BODY / HTTP_CHUNK + 1];
 	uint32_t nb_body;
 	uint64_t next_date;	/* TSC when the heads need a new Date */
+	struct sf_http_req_memo req_memo;	/* the last request head */
 };
 
 static struct http_srv *
@@ -460,7 +461,8 @@ http_recv(struct sf_worker *w, struct sf_conn *c, struct rte_mbuf *m,
 		avail = RTE_MIN(len - used, s->conf.max_hdr);
 		avail = RTE_MIN(avail, (uint32_t)sizeof(buf));
 		p = rte_pktmbuf_read(m, off + used, avail, buf);
-		rc = sf_http_parse_request(p, avail, s->conf.max_hdr, &req);
+		rc = sf_http_parse_request_memo(&s->req_memo, p, avail,
+						s->conf.max_hdr, &req);
 		if (rc == 0) {
 			if (!sf_conn_fin_rcvd(c))
 				break;	/* the rest comes with more bytes */

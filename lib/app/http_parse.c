@@ -667,6 +667,47 @@ sf_http_parse_response(const char *buf, uint32_t len, uint32_t max_hdr,
 	return rc;
 }
 
+/* Does buf[0..len) start with the head @m holds, parsed with max_hdr? */
+static bool
+memo_match(const struct sf_http_memo *m, const char *buf, uint32_t len,
+	   uint32_t max_hdr)
+{
+	return m->len != 0 && m->max_hdr == max_hdr && len >= m->len &&
+		memcmp(buf, m->head, m->len) == 0;
+}
+
+/* Keep a complete head of @rc bytes, if it fits. */
+static bool
+memo_keep(struct sf_http_memo *m, const char *buf, int rc, uint32_t max_hdr)
+{
+	if (rc <= 0 || (uint32_t)rc > sizeof(m->head))
+		return false;
+	memcpy(m->head, buf, (size_t)rc);
+	m->len = (uint32_t)rc;
+	m->max_hdr = max_hdr;
+	return true;
+}
+
+int
+sf_http_parse_request_memo(struct sf_http_req_memo *memo, const char *buf,
+			   uint32_t len, uint32_t max_hdr,
+			   struct sf_http_req *req)
+{
+	int rc;
+
+	if (memo_match(&memo->m, buf, len, max_hdr)) {
+		*req = memo->req;
+		req->path = buf + (uintptr_t)memo->req.path;
+		return (int)memo->m.len;
+	}
+	rc = sf_http_parse_request(buf, len, max_hdr, req);
+	if (memo_keep(&memo->m, buf, rc, max_hdr)) {
+		memo->req = *req;
+		memo->req.path = (const char *)(uintptr_t)(req->path - buf);
+	}
+	return rc;
+}
+
 int
 sf_http_parse_response_memo(struct sf_http_resp_memo *memo, const char *buf,
 			    uint32_t len, uint32_t max_hdr,
@@ -674,18 +715,13 @@ sf_http_parse_response_memo(struct sf_http_resp_memo *memo, const char *buf,
 {
 	int rc;
 
-	if (memo->len != 0 && memo->max_hdr == max_hdr && len >= memo->len &&
-	    memcmp(buf, memo->head, memo->len) == 0) {
+	if (memo_match(&memo->m, buf, len, max_hdr)) {
 		*resp = memo->resp;
-		return (int)memo->len;
+		return (int)memo->m.len;
 	}
 	rc = sf_http_parse_response(buf, len, max_hdr, resp);
-	if (rc > 0 && (uint32_t)rc <= sizeof(memo->head)) {
-		memcpy(memo->head, buf, (size_t)rc);
-		memo->len = (uint32_t)rc;
-		memo->max_hdr = max_hdr;
+	if (memo_keep(&memo->m, buf, rc, max_hdr))
 		memo->resp = *resp;
-	}
 	return rc;
 }
 

@@ -110,28 +110,42 @@ struct sf_http_resp {
 int sf_http_parse_response(const char *buf, uint32_t len, uint32_t max_hdr,
 			   struct sf_http_resp *resp);
 
-/** Longest response head that struct sf_http_resp_memo keeps. */
+/** Longest head that a memo keeps. */
 #define SF_HTTP_MEMO_MAX 256
 
 /**
- * The last complete response head parsed, byte for byte, and its result.
- * A server sends the same head again and again (a load generator's
- * responses differ once a second, in Date): comparing it costs a fraction
- * of parsing it. Zero it before the first use.
+ * The last complete head parsed, byte for byte. A peer sends the same head
+ * again and again (a load generator its request, a server its response,
+ * which differs once a second in Date): comparing it costs a fraction of
+ * parsing it. A head is parsed up to its empty line and no further, so
+ * the memo's result and a parse's are the same. Zero it before first use.
  */
-struct sf_http_resp_memo {
+struct sf_http_memo {
 	uint32_t len;		/* 0: empty */
-	uint32_t max_hdr;
-	struct sf_http_resp resp;
+	uint32_t max_hdr;	/* the parse's */
 	char head[SF_HTTP_MEMO_MAX];
 };
 
+struct sf_http_req_memo {
+	struct sf_http_memo m;
+	struct sf_http_req req;	/* path: an offset into m.head */
+};
+
 /**
- * sf_http_parse_response() through @p memo: where buf starts with the
- * head the memo holds (parsed with the same max_hdr) the memo's result,
- * else a parse whose complete result the memo then keeps. A head is
- * parsed up to its empty line and no further, so both give the same.
+ * sf_http_parse_request() through @p memo: where buf starts with the head
+ * the memo holds (parsed with the same max_hdr), the memo's result with
+ * req->path in buf; else a parse, whose complete result the memo keeps.
  */
+int sf_http_parse_request_memo(struct sf_http_req_memo *memo,
+			       const char *buf, uint32_t len,
+			       uint32_t max_hdr, struct sf_http_req *req);
+
+struct sf_http_resp_memo {
+	struct sf_http_memo m;
+	struct sf_http_resp resp;
+};
+
+/** sf_http_parse_request_memo() for responses. */
 int sf_http_parse_response_memo(struct sf_http_resp_memo *memo,
 				const char *buf, uint32_t len,
 				uint32_t max_hdr, struct sf_http_resp *resp);

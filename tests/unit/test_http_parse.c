@@ -810,6 +810,45 @@ test_http_resp_200_length(void **state)
 	assert_int_equal(r.content_length, 0);
 }
 
+/* A request from the memo has its path in the new buffer. */
+static void
+test_http_req_memo(void **state)
+{
+	static const char a[] = "GET /x HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char b[] = "GET /y HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char post[] = "POST / HTTP/1.1\r\nHost: h\r\n\r\n";
+	const int ha = (int)sizeof(a) - 1;
+	struct sf_http_req_memo memo;
+	struct sf_http_req r;
+	char buf[64];
+
+	(void)state;
+	memset(&memo, 0, sizeof(memo));
+	assert_int_equal(sf_http_parse_request_memo(&memo, a, ha, 8192, &r),
+			 ha);
+	assert_ptr_equal(r.path, a + 4);
+	assert_int_equal(memo.m.len, ha);
+	/* The same bytes elsewhere: the memo's answer, the path in buf. */
+	memcpy(buf, a, sizeof(a));
+	memo.req.keep_alive = false;	/* marks the memo's answer */
+	assert_int_equal(sf_http_parse_request_memo(&memo, buf, ha, 8192, &r),
+			 ha);
+	assert_false(r.keep_alive);
+	assert_ptr_equal(r.path, buf + 4);
+	assert_int_equal(r.path_len, 2);
+	/* Another path: parsed. */
+	assert_int_equal(sf_http_parse_request_memo(&memo, b, ha, 8192, &r),
+			 ha);
+	assert_true(r.keep_alive);
+	assert_ptr_equal(r.path, b + 4);
+	assert_memory_equal(r.path, "/y", 2);
+	/* Errors are not kept: the last good head stays. */
+	assert_int_equal(sf_http_parse_request_memo(&memo, post,
+		sizeof(post) - 1, 8192, &r), -405);
+	assert_int_equal(memo.m.len, ha);
+	assert_memory_equal(memo.m.head, b, (size_t)ha);
+}
+
 /* The memo answers for the head it holds, and only for that head. */
 static void
 test_http_resp_memo(void **state)
@@ -827,7 +866,7 @@ test_http_resp_memo(void **state)
 	assert_int_equal(sf_http_parse_response_memo(&memo, a, sizeof(a) - 1,
 						     8192, &r), ha);
 	assert_int_equal(r.content_length, 128);
-	assert_int_equal(memo.len, ha);
+	assert_int_equal(memo.m.len, ha);
 	/* The same head is the memo's: mark its copy to see it answer. */
 	memo.resp.content_length = 7;
 	assert_int_equal(sf_http_parse_response_memo(&memo, a, sizeof(a) - 1,
@@ -847,7 +886,7 @@ test_http_resp_memo(void **state)
 	/* Malformed input leaves the memo alone. */
 	assert_int_equal(sf_http_parse_response_memo(&memo, "HTTP/1.1 2x0 OK\r\n",
 						     17, 8192, &r), -EBADMSG);
-	assert_int_equal(memo.len, ha);
+	assert_int_equal(memo.m.len, ha);
 	assert_int_equal(memo.resp.content_length, 129);
 	/* A head longer than the memo holds is parsed and not kept. */
 	n = snprintf(big, sizeof(big), "HTTP/1.1 200 OK\r\nX-Pad: %0*d\r\n"
@@ -856,7 +895,7 @@ test_http_resp_memo(void **state)
 	assert_int_equal(sf_http_parse_response_memo(&memo, big, (uint32_t)n,
 						     8192, &r), n);
 	assert_int_equal(r.content_length, 3);
-	assert_int_equal(memo.len, ha);
+	assert_int_equal(memo.m.len, ha);
 	assert_int_equal(sf_http_parse_response_memo(&memo, b, sizeof(b) - 1,
 						     8192, &r), ha);
 	assert_int_equal(r.content_length, 129);
@@ -1087,6 +1126,7 @@ main(void)
 		cmocka_unit_test(test_http_req_field_count),
 		cmocka_unit_test(test_http_resp_200_length),
 		cmocka_unit_test(test_http_resp_memo),
+		cmocka_unit_test(test_http_req_memo),
 		cmocka_unit_test(test_http_resp_no_body),
 		cmocka_unit_test(test_http_resp_chunked),
 		cmocka_unit_test(test_http_resp_keep_alive),
