@@ -7,15 +7,17 @@
 #   synfin pair:  synfin client (--requests 1, SF_BENCH_CPS_CONC at once)
 #                 -> synfin HTTP server, net_memif, one core each
 #   kernel pair:  wrk -t1 -H 'Connection: close' -> nginx, veth between
-#                 two namespaces, the same two cores; run twice, with
-#                 SF_BENCH_CONC (64) and with SF_BENCH_CPS_CONC (256)
-#                 connections, and the better run is the baseline
+#                 two namespaces, the same two cores; its runs alternate
+#                 SF_BENCH_CONC (64) and SF_BENCH_CPS_CONC (256)
+#                 connections, and the best run is the baseline
 #
-# The order is kernel, synfin, kernel, synfin; each side's better run
-# counts (see "the runs" below). Each run is labelled with where the two
-# vCPUs sat (bench_placement in lib.sh). synfin's rate varied from 0.71M
-# to 1.13M connections/s on separate dies alone, so the label explains
-# only part of the spread; the kernel pair made 17.7-22.8k.
+# The order is kernel, synfin, kernel, synfin, ..., SF_BENCH_CPS_ROUNDS
+# (3) of each; each side's best run counts (see "the runs" below). Each
+# run is labelled with where the two vCPUs sat (bench_placement in
+# lib.sh). synfin's rate varied from 0.69M to 1.17M connections/s on
+# separate dies alone, from one spell of the machine to the next, so the
+# label explains only part of the spread; the kernel pair made
+# 17.7-22.8k.
 #
 # Why two concurrencies: synfin batches better with more connections in
 # flight (a burst carries more of them), the kernel pair gains nothing
@@ -44,17 +46,18 @@ SRCS=${SF_BENCH_CPS_SOURCES:-16}
 PERF=${SF_BENCH_PERF:-1}
 PERF_S=${SF_BENCH_PERF_S:-5}
 CONC=${SF_BENCH_CPS_CONC:-256}
+ROUNDS=${SF_BENCH_CPS_ROUNDS:-3}
 
 bench_init
 bench_hugepages $((TWMAX * 200 / 1048576 + 1024))
 
-# ---- the runs: kernel, synfin, kernel, synfin ------------------------------
+# ---- the runs: kernel, synfin, kernel, synfin, ... -------------------------
 # Interleaved, and each side's better run counts: the vCPUs' cache
 # sharing changes from minute to minute (synfin moved 0.95M conn/s in
 # one phase and 1.3M in another, the kernel 17k-23k), and one run of
 # each taken in different phases gave ratios from 43x to 56x for the
-# same code. Two tries each give both sides the same chance at a good
-# phase. The kernel's two runs use 64 and 256 connections.
+# same code. As many tries each give both sides the same chance at a good
+# phase. The kernel's runs use 64 and 256 connections in turn.
 srv_args=(--app http --port 80 --body-size "$BENCH_BODY"
 	--set tcp.msl_ms="$MSL" --set tcp.max_timewait="$TWMAX"
 	--set tcp.max_conns=65536 --set tcp.max_syn_backlog=65536)
@@ -64,7 +67,7 @@ cli_args=(--app http --target "$BENCH_IP_SSRV:80" --requests 1
 	--set tcp.max_conns=65536 --set tcp.max_timewait=65536)
 k_cps=0
 s_cps=0
-# Errors are those of both runs of a side; the rate, its better run's.
+# Errors are those of all runs of a side; the rate, its best run's.
 s_err_all=0
 k_err_all=0
 k_place=unknown
@@ -72,25 +75,27 @@ s_place=unknown
 kbusy=null
 sbusy=null
 
-# kernel_run CONNECTIONS: nginx + wrk
+# kernel_run TRY CONNECTIONS: nginx + wrk
 kernel_run()
 {
-	local r e
+	local r e f="$BENCH_WORK/wrk-$1-c$2.txt"
 	bench_nginx_start "$BENCH_BODY"
-	bench_wait_quiet "kernel cps, $1 connections"
+	bench_wait_quiet "kernel cps, run $1, $2 connections"
 	[ "$kbusy" = null ] && kbusy=$BENCH_BUSY
-	bench_placed bench_wrk "$BENCH_WORK/wrk-c$1.txt" -c "$1" \
+	bench_placed bench_wrk "$f" -c "$2" \
 		-d "${BENCH_DUR}s" --latency -H 'Connection: close'
 	bench_nginx_stop
-	r=$(bench_wrk_rps "$BENCH_WORK/wrk-c$1.txt")
-	e=$(bench_wrk_errors "$BENCH_WORK/wrk-c$1.txt")
+	r=$(bench_wrk_rps "$f")
+	e=$(bench_wrk_errors "$f")
 	k_err_all=$((k_err_all + ${e:-0}))
-	bench_log "kernel, $1 connections: $r conn/s, wrk errors ${e:-?};" \
-		"vCPUs $BENCH_PLACE (${BENCH_C2C_BEFORE:-?}/${BENCH_C2C_AFTER:-?} ns)"
+	bench_log "kernel, run $1, $2 connections: $r conn/s, wrk errors" \
+		"${e:-?}; vCPUs $BENCH_PLACE" \
+		"(${BENCH_C2C_BEFORE:-?}/${BENCH_C2C_AFTER:-?} ns)"
 	if [ "$(bench_ge "$r" "$k_cps")" = yes ]; then
 		k_place=$BENCH_PLACE
 		k_cps=$r
-		k_conc=$1
+		k_conc=$2
+		k_file=$f
 	fi
 }
 
@@ -118,12 +123,16 @@ synfin_run()
 	fi
 }
 
-kernel_run "$BENCH_CONC"
-synfin_run 1
-kernel_run "$CONC"
-synfin_run 2
-cp "$BENCH_WORK/wrk-c$k_conc.txt" "$BENCH_WORK/wrk.txt"
-cp "$BENCH_WORK/wrk-c$k_conc.txt.opens" "$BENCH_WORK/wrk.txt.opens"
+for ((r = 1; r <= ROUNDS; r++)); do
+	if ((r % 2)); then
+		kernel_run "$r" "$BENCH_CONC"
+	else
+		kernel_run "$r" "$CONC"
+	fi
+	synfin_run "$r"
+done
+cp "$k_file" "$BENCH_WORK/wrk.txt"
+cp "$k_file.opens" "$BENCH_WORK/wrk.txt.opens"
 k_err=$k_err_all
 k_p99=$(bench_wrk_pct "$BENCH_WORK/wrk.txt" 99)
 bench_log "kernel: $k_cps conn/s with $k_conc connections (wrk errors $k_err)"
@@ -203,12 +212,12 @@ bench_finish "$(jq -n \
 	--argjson twp "$tw_peak" --argjson twf "$tw_full" \
 	--argjson sb "$sbusy" --argjson kb "$kbusy" --argjson ss "$sshare" \
 	--argjson conc "$CONC" --argjson kconc "$k_conc" --argjson body "$BENCH_BODY" \
-	--argjson msl "$MSL" --argjson srcs "$SRCS" \
+	--argjson msl "$MSL" --argjson srcs "$SRCS" --argjson rounds "$ROUNDS" \
 	--arg sp "$s_place" --arg kp "$k_place" \
 	--slurpfile sj "$j" \
 	--argjson perf "$perf_json" \
 	'{config: {concurrency: $conc, kernel_concurrency: $kconc,
-		   body_bytes: $body,
+		   body_bytes: $body, rounds: $rounds,
 		   synfin_msl_ms: $msl, synfin_client_sources: $srcs},
 	  synfin: {conns_per_s: $sc, errors: $se, retransmits: $sr,
 		   timewait_peak: $twp, tcp_tw_full: $twf, vcpus: $sp,
