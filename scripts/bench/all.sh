@@ -2,19 +2,40 @@
 # Run every benchmark of scripts/bench/ (issue 7) into one results
 # directory and print one markdown summary table.
 #
-#   scripts/bench/all.sh [BENCH...]     (default: cps rps latency
-#                                        throughput timewait concurrency)
+#   scripts/bench/all.sh [BENCH...]     BENCH: cps rps latency throughput
+#                                       timewait concurrency (default: all,
+#                                       in that order)
 #
 # Results: SF_BENCH_OUT (build/bench/YYYYmmdd-HHMMSS/): NAME.json, NAME.png
 # and logs/NAME/ of each benchmark, summary.md (the table printed at the
 # end) and summary.json (every NAME.json in one array). A benchmark that
 # fails is reported and the others still run; the exit status is the
-# number of failures. Every SF_BENCH_* setting of lib.sh and of the
+# number of failures. An unknown BENCH is refused (status 2) before
+# anything runs. Every SF_BENCH_* setting of lib.sh and of the
 # benchmarks applies; a whole run takes about 10 minutes with the defaults
 # on a quiet machine (each measurement first waits for quiet CPUs).
 set -uo pipefail
 
 dir=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=usage.sh
+. "$dir/usage.sh"
+all=(cps rps latency throughput timewait concurrency)
+case "${1-}" in
+-h|--help)
+	bench_usage alone "[BENCH...]"
+	exit 0 ;;
+esac
+benches=("$@")
+[ "${#benches[@]}" -gt 0 ] || benches=("${all[@]}")
+# Every name before anything starts: a typo must not cost a long run.
+for b in "${benches[@]}"; do
+	case " ${all[*]} " in
+	*" $b "*) ;;
+	*)	echo "all.sh: unknown argument '$b': a BENCH is one of" \
+			"${all[*]} (see $0 --help)" >&2
+		exit 2 ;;
+	esac
+done
 SF_SRCDIR=${SF_SRCDIR:-$(cd "$dir/../.." && pwd)}
 export SF_SRCDIR
 SF_BENCH_OUT=${SF_BENCH_OUT:-$SF_SRCDIR/build/bench/$(date +%Y%m%d-%H%M%S)}
@@ -22,16 +43,10 @@ export SF_BENCH_OUT
 mkdir -p "$SF_BENCH_OUT" || exit 1
 SF_BENCH_OUT=$(cd "$SF_BENCH_OUT" && pwd)
 
-benches=("$@")
-[ "${#benches[@]}" -gt 0 ] ||
-	benches=(cps rps latency throughput timewait concurrency)
-
 fails=0
 failed=()
 t0=$SECONDS
 for b in "${benches[@]}"; do
-	[ -x "$dir/$b.sh" ] || { echo "all: no benchmark $b" >&2
-		fails=$((fails + 1)); failed+=("$b"); continue; }
 	echo "==== $b ($(date +%H:%M:%S)) ===="
 	rm -f "$SF_BENCH_OUT/$b.json"
 	"$dir/$b.sh" 2>&1 | tee "$SF_BENCH_OUT/$b.out"

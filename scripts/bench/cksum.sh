@@ -11,6 +11,9 @@
 #   SF_BENCH_CORE_SRV     CPU to pin to (0)
 #   SF_BENCH_OUT          results directory (build/bench/YYYYmmdd-HHMMSS)
 set -euo pipefail
+# shellcheck source=usage.sh
+. "$(dirname "$0")/usage.sh"
+bench_cmdline alone "$@"
 
 SF_SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=${BENCH_CKSUM_BIN:-$SF_SRCDIR/build/tests/bench/bench_cksum}

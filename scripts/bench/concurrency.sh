@@ -40,6 +40,7 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+bench_cmdline shared "$@"
 
 if [ -n "${SF_BENCH_CONC_N:-}" ]; then
 	NS=$SF_BENCH_CONC_N

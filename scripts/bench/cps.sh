@@ -39,6 +39,7 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+bench_cmdline shared "$@"
 
 MSL=${SF_BENCH_CPS_MSL_MS:-1000}
 TWMAX=${SF_BENCH_CPS_TW:-2097152}

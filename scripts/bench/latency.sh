@@ -22,6 +22,7 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+bench_cmdline shared "$@"
 
 CONC=${SF_BENCH_LAT_CONC:-10}
 DELAY=${SF_BENCH_LAT_DELAY_MS:-1}
@@ -52,7 +53,7 @@ bench_log "kernel: $k_rps req/s, p50 $k_p50 us, p99 $k_p99 us"
 
 # ---- the platform's own stalls ------------------------------------------------
 hic=${SF_BENCH_HICCUPS_BIN:-$SF_SRCDIR/build/tests/bench/bench_hiccups}
-h_srv10= h_cli10= h_srv20= h_cli20=
+h_srv10='' h_cli10='' h_srv20='' h_cli20=''
 if [ -x "$hic" ]; then
 	taskset -c "$BENCH_CPU_SRV" "$hic" 5 > "$BENCH_WORK/hiccups-srv.txt" &
 	hpid=$!

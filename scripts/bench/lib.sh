@@ -51,6 +51,8 @@ SF_SRCDIR=${SF_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 SYNFIN=${SYNFIN:-$SF_SRCDIR/build/app/synfin/synfin}
 # shellcheck source=../deps.sh
 . "$SF_SRCDIR/scripts/deps.sh"
+# shellcheck source=usage.sh
+. "$SF_SRCDIR/scripts/bench/usage.sh"
 
 BENCH_NAME=${BENCH_NAME:-$(basename "$0" .sh)}
 BENCH_OUT=${SF_BENCH_OUT:-$SF_SRCDIR/build/bench/$(date +%Y%m%d-%H%M%S)}

@@ -11,6 +11,7 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+bench_cmdline shared "$@"
 
 bench_init
 bench_hugepages 1024

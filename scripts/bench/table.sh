@@ -14,6 +14,9 @@
 #                         random access on 4 KiB pages measures the TLB),
 #                         otherwise --no-huge
 set -euo pipefail
+# shellcheck source=usage.sh
+. "$(dirname "$0")/usage.sh"
+bench_cmdline alone "$@"
 
 SF_SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=${BENCH_TABLE_BIN:-$SF_SRCDIR/build/tests/bench/bench_tcp_table}

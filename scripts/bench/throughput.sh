@@ -44,6 +44,7 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+bench_cmdline shared "$@"
 
 CONC=${SF_BENCH_TPUT_CONC:-8}
 BODY=${SF_BENCH_TPUT_BODY:-1048576}

@@ -43,6 +43,7 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+bench_cmdline shared "$@"
 
 DUR=${SF_BENCH_TW_DURATION:-10}
 CONC=${SF_BENCH_TW_CONC:-256}
