@@ -342,9 +342,11 @@ tcp_set_state(struct sf_worker *w, struct sf_tcb *c, uint8_t state)
 		tcp_trace_state(w, c, from, state);
 }
 
-void
-tcp_close_conn(struct sf_worker *w, struct sf_tcb *c,
-	       enum sf_close_reason why)
+/* With @in_table false the TCB's table entry was handed over already
+ * (tcp_close_conn_replaced()). */
+static void
+conn_close(struct sf_worker *w, struct sf_tcb *c, enum sf_close_reason why,
+	   bool in_table)
 {
 	struct sf_tcp *tcp = w->tcp;
 	const struct sf_tcp_app_ops *ops = tcp_ops(w, c);
@@ -373,13 +375,27 @@ tcp_close_conn(struct sf_worker *w, struct sf_tcb *c,
 	if (TCP_TRACED(c))
 		TCP_TRACE_CONN(w, c)->close_reason = (uint8_t)why;
 	tcp_set_state(w, c, SF_TCP_CLOSED);
-	sf_tcp_table_del(tcp->table, &c->key);
+	if (in_table)
+		sf_tcp_table_del(tcp->table, &c->key);
 	c->ops_idx = 0;
 	/* A passive open that never reached ESTABLISHED was never shown to
 	 * the app: it has nothing to be told. */
 	if (ops != NULL && ops->closed != NULL &&
 	    !(old == SF_TCP_SYN_RCVD && (c->flags & TF_PASSIVE)))
 		ops->closed(w, tcp_conn(c), why);
+}
+
+void
+tcp_close_conn(struct sf_worker *w, struct sf_tcb *c,
+	       enum sf_close_reason why)
+{
+	conn_close(w, c, why, true);
+}
+
+void
+tcp_close_conn_replaced(struct sf_worker *w, struct sf_tcb *c)
+{
+	conn_close(w, c, SF_CLOSE_NORMAL, false);
 }
 
 void

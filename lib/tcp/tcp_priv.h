@@ -501,6 +501,9 @@ struct sf_tcb *tcp_tcb_alloc(struct sf_worker *w,
 void tcp_set_state(struct sf_worker *w, struct sf_tcb *c, uint8_t state);
 void tcp_close_conn(struct sf_worker *w, struct sf_tcb *c,
 		    enum sf_close_reason why);
+/* As tcp_close_conn(SF_CLOSE_NORMAL) for a TCB whose table entry
+ * sf_tcp_table_replace() gave to its TIME_WAIT record. */
+void tcp_close_conn_replaced(struct sf_worker *w, struct sf_tcb *c);
 void tcp_timer_update(struct sf_worker *w, struct sf_tcb *c);
 void tcp_timer_cb(struct sf_timer *t, void *arg);
 void tcp_app_recv(struct sf_worker *w, struct sf_tcb *c);

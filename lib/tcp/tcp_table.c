@@ -39,17 +39,22 @@
  * between, against 12.2 B here). The signature is then the low 16 bits
  * of h, the bits the index depends on least.
  *
- * Deferred free. A delete queues the object pointer and starts an RCU
- * QSBR token; the queue is in deletion order and every delete starts
- * exactly one token, so the token of the record j places after the head
- * is head's + j and no token is stored. Reclamation pops from the head
- * while rte_rcu_qsbr_check() (never waiting) passes. The queue has
- * 2 * SF_TCP_TABLE_SLACK(capacity) records of 8 bytes (2 B per entry);
- * add refuses while more than the slack waits, so only deletes without
- * adds (closes, TIME_WAIT expiry) can fill the rest, and a delete that
- * finds it full waits for the oldest record's grace period: the one place
- * the writer waits, reached only when a reader stayed online through
- * 2 * slack deletes (262144 at 1M capacity).
+ * Deferred free. A delete (or a replace, for the value it replaced)
+ * queues the object pointer and starts an RCU QSBR token; the queue is
+ * in deletion order and every delete starts exactly one token, so the
+ * token of the record j places after the head is head's + j and no token
+ * is stored. Reclamation pops from the head while rte_rcu_qsbr_check()
+ * (never waiting) passes. The queue has 2 * SF_TCP_TABLE_SLACK(capacity)
+ * records of 8 bytes (2 B per entry); add refuses while more than the
+ * slack waits, so only deletes without adds (closes, TIME_WAIT expiry)
+ * and replaces can fill the rest, and a delete or replace that finds it
+ * full waits for the oldest record's grace period: the one place the
+ * writer waits, reached only when a reader stayed online through
+ * 2 * slack of them (262144 at 1M capacity).
+ *
+ * Replace (a TCB handing its key to its TIME_WAIT record) keeps the slot:
+ * one hot probe and one store, against a delete and an add that each
+ * walk the chain and adjust counts.
  *
  * Memory: one memzone (hugepages, named after the table so names stay
  * unique) holding the header, the QSBR variable, the queue and the
@@ -468,10 +473,42 @@ sf_tcp_table_lookup_bulk(const struct sf_tcp_table *t,
 	return hits;
 }
 
+/*
+ * Before an entry is retired: release older ones first, so that this one
+ * outlives the call; with the queue full, wait for the oldest (the one
+ * wait of the writer, tcp_table.h).
+ */
+static inline void
+table_retire_prepare(struct sf_tcp_table *t)
+{
+	if (t->dq_len != 0)
+		table_reclaim(t, TABLE_RECLAIM_BATCH);
+	if (unlikely(t->dq_len == t->dq_size)) {
+		rte_rcu_qsbr_check(t->qsv, table_token(t, 0), true);
+		table_reclaim(t, TABLE_RECLAIM_BATCH);
+	}
+	RTE_ASSERT(t->dq_len < t->dq_size);
+}
+
+/* Queue slot value @s, which no slot holds any more, for free_data(). */
+static inline void
+table_retire(struct sf_tcp_table *t, uint64_t s)
+{
+	uint32_t tail;
+
+	/* Store-release: a reader that sees the new token misses @s. */
+	t->token = rte_rcu_qsbr_start(t->qsv);
+	tail = t->dq_head + t->dq_len;
+	if (tail >= t->dq_size)
+		tail -= t->dq_size;
+	t->dq[tail] = (void *)(uintptr_t)(s & TABLE_VAL_MASK);
+	t->dq_len++;
+}
+
 int
 sf_tcp_table_del(struct sf_tcp_table *t, const struct sf_tcp_key *k)
 {
-	uint32_t h, home, bi, tail;
+	uint32_t h, home, bi;
 	uint64_t *where = NULL;
 	uint64_t s;
 
@@ -480,16 +517,7 @@ sf_tcp_table_del(struct sf_tcp_table *t, const struct sf_tcp_key *k)
 	s = table_find(t, k, h, home, &where);
 	if (s == 0)
 		return -ENOENT;
-	/* Older entries first, so this one outlives the call. */
-	if (t->dq_len != 0)
-		table_reclaim(t, TABLE_RECLAIM_BATCH);
-	if (unlikely(t->dq_len == t->dq_size)) {
-		/* A reader stayed online through 2 * slack deletes: the
-		 * one wait of the writer (tcp_table.h), for the oldest. */
-		rte_rcu_qsbr_check(t->qsv, table_token(t, 0), true);
-		table_reclaim(t, TABLE_RECLAIM_BATCH);
-	}
-	RTE_ASSERT(t->dq_len < t->dq_size);
+	table_retire_prepare(t);
 	/* Slot first, then the counts: see the top. */
 	__atomic_store_n(where, 0, __ATOMIC_RELEASE);
 	bi = (uint32_t)(((struct table_bucket *)RTE_PTR_ALIGN_FLOOR(where,
@@ -497,14 +525,37 @@ sf_tcp_table_del(struct sf_tcp_table *t, const struct sf_tcp_key *k)
 	for (; home != bi; home = table_next(t, home))
 		__atomic_store_n(&t->b[home].ovf, t->b[home].ovf - 1,
 				 __ATOMIC_RELAXED);
-	/* Store-release: a reader that sees the new token misses the key. */
-	t->token = rte_rcu_qsbr_start(t->qsv);
-	tail = t->dq_head + t->dq_len;
-	if (tail >= t->dq_size)
-		tail -= t->dq_size;
-	t->dq[tail] = (void *)(uintptr_t)(s & TABLE_VAL_MASK);
-	t->dq_len++;
+	table_retire(t, s);
 	table_count_set(t, t->count - 1);
+	return 0;
+}
+
+int
+sf_tcp_table_replace(struct sf_tcp_table *t, const struct sf_tcp_key *k,
+		     void *data)
+{
+	const uint64_t v = (uint64_t)(uintptr_t)data;
+	uint64_t *where = NULL;
+	uint32_t h;
+	uint64_t s;
+
+	if (unlikely(v == 0 || (v & ~TABLE_VAL_MASK) != 0))
+		return -EINVAL;
+	h = table_hash(t, k);
+	s = table_find(t, k, h, table_home(t, h), &where);
+	if (s == 0)
+		return -ENOENT;
+	if (unlikely((s & TABLE_VAL_MASK) == v))
+		return -EINVAL;
+	table_retire_prepare(t);
+	/*
+	 * The same key keeps its slot, signature and counts. Release: the
+	 * new object's key was written before, so a reader that loads the
+	 * new value compares a whole key; one that loaded the old value
+	 * still holds an intact object until the grace period ends.
+	 */
+	__atomic_store_n(where, (s & ~TABLE_VAL_MASK) | v, __ATOMIC_RELEASE);
+	table_retire(t, s);
 	return 0;
 }
 

@@ -9,7 +9,8 @@
  * control-plane threads read lock-free between reader_online() and
  * reader_offline(). The table does not own the objects: a deleted entry's
  * object goes to free_data() once no online reader can still see it (RCU
- * QSBR), never inside the sf_tcp_table_del() that removed it.
+ * QSBR), never inside the sf_tcp_table_del() (or _replace()) that removed
+ * it.
  *
  * Keys live in the objects, not in the table. The value stored with a key
  * is a pointer whose low bit is the caller's (TCP_TW_TAG): with that bit
@@ -25,10 +26,12 @@
  * is this bucket or one before it live past it: a lookup stops at the
  * first bucket that has the key or a count of 0. A delete clears the slot
  * and lowers the counts; there are no tombstones and entries never move.
+ * A replace stores the new value in the same slot.
  *
- * The writer never waits for readers, except in sf_tcp_table_del() when a
- * reader stayed online through 2 * SF_TCP_TABLE_SLACK(capacity) deletes:
- * then the delete waits for that reader. So a reader must never wait for
+ * The writer never waits for readers, except in sf_tcp_table_del() and
+ * sf_tcp_table_replace() when a reader stayed online through
+ * 2 * SF_TCP_TABLE_SLACK(capacity) deletes and replaces: then the call
+ * waits for that reader. So a reader must never wait for
  * the writer while it is online.
  */
 
@@ -122,10 +125,10 @@ sf_tcp_key_set(struct sf_tcp_key *k, uint32_t raddr, uint32_t laddr,
 struct sf_tcp_table;
 
 /**
- * Release a deleted entry's object. Runs on the writer, inside
- * sf_tcp_table_add(), sf_tcp_table_del(), sf_tcp_table_reclaim() or
- * sf_tcp_table_free(), once no reader can still reach @p data. It must not
- * call back into the table.
+ * Release a deleted (or replaced) entry's object. Runs on the writer,
+ * inside sf_tcp_table_add(), sf_tcp_table_del(), sf_tcp_table_replace(),
+ * sf_tcp_table_reclaim() or sf_tcp_table_free(), once no reader can still
+ * reach @p data. It must not call back into the table.
  *
  * @param arg
  *   The @c free_arg given to sf_tcp_table_create().
@@ -236,6 +239,25 @@ sf_tcp_table_lookup_bulk(const struct sf_tcp_table *t,
  */
 int
 sf_tcp_table_del(struct sf_tcp_table *t, const struct sf_tcp_key *k);
+
+/**
+ * Give @p k's entry new data: as sf_tcp_table_del() then
+ * sf_tcp_table_add(), in one step that keeps the entry's slot. Writer
+ * only. The old data goes to free_data() as a deleted entry's does (never
+ * during this call, and only after every reader that may have found it);
+ * a reader sees the old data or the new, never neither. Unlike add it is
+ * never refused for readers' slack: like del, it waits only when
+ * 2 * SF_TCP_TABLE_SLACK(capacity) entries still await one reader.
+ *
+ * @param data
+ *   The new object (tag bit allowed); its key must equal @p k.
+ * @return
+ *   0, -ENOENT if @p k is absent, or -EINVAL if @p data is NULL, does
+ *   not fit in 48 bits or is the data already stored.
+ */
+int
+sf_tcp_table_replace(struct sf_tcp_table *t, const struct sf_tcp_key *k,
+		     void *data);
 
 /**
  * Writer only: release now every deleted entry no online reader can see

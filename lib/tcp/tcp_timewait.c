@@ -77,17 +77,20 @@ tcp_timewait_enter(struct sf_worker *w, struct sf_tcb *c)
 	tw->rcv_wscale = c->rcv_wscale;
 	tw->trace = c->trace != 0 ? TCP_TR_ON | TCP_TR_TW : 0;
 	tw->slot = TCP_TW_SLOT_LIVE;
-	/* The TCB goes (the app hears closed()), the record takes its
-	 * place under the same key. */
-	tcp_close_conn(w, c, SF_CLOSE_NORMAL);
-	if (sf_tcp_table_add(tcp->table, &tw->key,
-			     (void *)((uintptr_t)tw | TCP_TW_TAG)) != 0) {
+	/* The record takes the TCB's table entry, then the TCB goes (the
+	 * app hears closed()). */
+	if (sf_tcp_table_replace(tcp->table, &tw->key,
+				 (void *)((uintptr_t)tw | TCP_TW_TAG)) != 0) {
+		/* Not in the table (cannot happen to a synchronized TCB):
+		 * close without TIME_WAIT. */
 		tw->slot = TCP_TW_SLOT_FREE;
 		tw_untake(tcp);
-		tw_full(w, &tw->key, tw->trace != 0);
+		tw_full(w, &c->key, c->trace != 0);
+		tcp_close_conn(w, c, SF_CLOSE_NORMAL);
 		return;
 	}
 	tcp->nb_state[SF_TCP_TIME_WAIT]++;
+	tcp_close_conn_replaced(w, c);
 }
 
 /* 2MSL ran out, or a newer SYN reopens the tuple: the record goes. */
@@ -119,17 +122,15 @@ tw_restart(struct sf_worker *w, struct sf_tw *tw)
 		return;
 	*nt = *tw;
 	nt->expires = (uint32_t)(tcp->now + 2ULL * tcp->conf.msl_ms);
-	tw->slot = TCP_TW_SLOT_DEAD;
-	sf_tcp_table_del(tcp->table, &tw->key);
-	if (sf_tcp_table_add(tcp->table, &nt->key,
-			     (void *)((uintptr_t)nt | TCP_TW_TAG)) != 0) {
-		/* Only when deleted entries fill the table's slack: the
-		 * connection closes without the rest of its TIME_WAIT. */
+	if (sf_tcp_table_replace(tcp->table, &nt->key,
+				 (void *)((uintptr_t)nt | TCP_TW_TAG)) != 0) {
+		/* @tw is not in the table (cannot happen): it stays. */
 		nt->slot = TCP_TW_SLOT_FREE;
 		tw_untake(tcp);
-		tcp->nb_state[SF_TCP_TIME_WAIT]--;
-		tw_full(w, &nt->key, nt->trace != 0);
+		return;
 	}
+	/* Free again through the table's reclamation callback. */
+	tw->slot = TCP_TW_SLOT_DEAD;
 }
 
 unsigned int

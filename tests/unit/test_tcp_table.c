@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * sf_tcp_table: add, lookup, delete, -EEXIST, a full table, churn at
+ * sf_tcp_table: add, lookup, delete, replace, -EEXIST, a full table, churn at
  * capacity (slots come back, free_data runs once per delete), readers
  * holding reclamation back exactly as long as they are online, the slack
  * they may use up, bulk lookups, walks, probe chains of colliding keys
@@ -832,6 +832,94 @@ table_collide(const char *name, uint32_t cap, bool at_end)
 	pool_fini(&p);
 }
 
+/*
+ * Replace (a TCB handing its key to its TIME_WAIT record): the key keeps
+ * its slot and the counts, the new value (tag included) is found at
+ * once, the old object goes to free_data() as a deleted one does (not
+ * inside the call, not while a reader that may hold it is online), the
+ * count is unchanged; absent keys, NULL, over-wide values and the stored
+ * value itself are refused and change nothing.
+ */
+static void
+test_tcp_table_replace(void **state)
+{
+	enum { N = 20 };
+	struct sf_tcp_key k;
+	struct sf_tcp_table *t;
+	struct obj *o[N], *n, *n2;
+	uint32_t ids[N], home, bi, i;
+	struct pool p;
+	void *tagged;
+
+	(void)state;
+	pool_init(&p, 1024 + 16);
+	t = table_new("tt_repl", 1024, &p);
+	assert_int_equal(sf_tcp_table_reader_register(t, 0), 0);
+	/* A chain over three buckets: replacing must not touch counts. */
+	home = t->nb / 3;
+	ids_at_home(t, home, 0, ids, N);
+	for (i = 0; i < N; i++)
+		o[i] = add_id(t, &p, ids[i]);
+
+	/* The last key lives two buckets past its home. */
+	k = key_of(ids[N - 1]);
+	bi = bucket_of(t, ids[N - 1]);
+	assert_int_equal(bi, (home + 2) % t->nb);
+	n = obj_get(&p, ids[N - 1]);
+	assert_int_equal(sf_tcp_table_replace(t, &k, n), 0);
+	assert_ptr_equal(sf_tcp_table_lookup(t, &k), n);
+	assert_int_equal(bucket_of(t, ids[N - 1]), bi);
+	assert_int_equal(sf_tcp_table_count(t), N);
+	assert_int_equal(t->b[home].ovf, N - TABLE_SLOTS);
+	assert_int_equal(t->b[(home + 1) % t->nb].ovf, N - 2 * TABLE_SLOTS);
+	/* Never freed inside its own replace; the next call releases it. */
+	assert_int_equal(p.frees, 0);
+	assert_int_equal(o[N - 1]->magic, OBJ_LIVE);
+	sf_tcp_table_reclaim(t);
+	assert_int_equal(p.frees, 1);
+	assert_int_equal(o[N - 1]->magic, OBJ_DEAD);
+
+	/* A reader online holds the replaced object back. */
+	sf_tcp_table_reader_online(t, 0);
+	k = key_of(ids[3]);
+	tagged = (void *)((uintptr_t)obj_get(&p, ids[3]) | 1);
+	assert_int_equal(sf_tcp_table_replace(t, &k, tagged), 0);
+	assert_ptr_equal(sf_tcp_table_lookup(t, &k), tagged);
+	sf_tcp_table_reclaim(t);
+	assert_int_equal(p.frees, 1);
+	assert_int_equal(o[3]->magic, OBJ_LIVE);
+	sf_tcp_table_reader_offline(t, 0);
+	sf_tcp_table_reclaim(t);
+	assert_int_equal(p.frees, 2);
+	assert_int_equal(o[3]->magic, OBJ_DEAD);
+
+	/* Refused, and nothing changes. */
+	n2 = obj_get(&p, 5000);
+	k = key_of(5000);
+	assert_int_equal(sf_tcp_table_replace(t, &k, n2), -ENOENT);
+	assert_null(sf_tcp_table_lookup(t, &k));
+	k = key_of(ids[N - 1]);
+	assert_int_equal(sf_tcp_table_replace(t, &k, NULL), -EINVAL);
+	assert_int_equal(sf_tcp_table_replace(t, &k, (void *)(uintptr_t)
+			 (UINT64_C(1) << 48 | (uintptr_t)n)), -EINVAL);
+	assert_int_equal(sf_tcp_table_replace(t, &k, n), -EINVAL);
+	assert_ptr_equal(sf_tcp_table_lookup(t, &k), n);
+	sf_tcp_table_reclaim(t);
+	assert_int_equal(p.frees, 2);
+	assert_int_equal(n->magic, OBJ_LIVE);
+	obj_put(&p, n2);
+
+	/* Deleting them all brings every count back to 0. */
+	for (i = 0; i < N; i++)
+		del_id(t, ids[i]);
+	assert_int_equal(sf_tcp_table_count(t), 0);
+	table_all_empty(t);
+	sf_tcp_table_free(t);
+	assert_int_equal(p.frees, N + 2);
+	assert_int_equal(p.bad_frees, 0);
+	pool_fini(&p);
+}
+
 static void
 test_tcp_table_collide(void **state)
 {
@@ -939,10 +1027,15 @@ test_tcp_table_del_waits(void **state)
 	pool_fini(&p);
 }
 
-/* The race: a reader thread against a writer churning at capacity. */
+/*
+ * The race: a reader thread against a writer churning at capacity. Ids
+ * below RACE_PINNED are never deleted, only replaced (as a TCB hands its
+ * key to its TIME_WAIT record): a lookup of one must always hit.
+ */
 #define RACE_CAP 4096
 #define RACE_OPS 400000
 #define RACE_READER 0
+#define RACE_PINNED 64
 
 struct race {
 	struct sf_tcp_table *t;
@@ -954,6 +1047,7 @@ struct race {
 	uint64_t hits;
 	uint64_t walked;
 	uint64_t stale;		/* data that was freed or reused */
+	uint64_t pinned_missed;	/* a replaced key seen absent */
 };
 
 /* Check one object a lookup returned for @id (NO_ID: from a walk). */
@@ -1003,6 +1097,16 @@ race_reader(void *arg)
 			}
 			keys[i] = k;
 		}
+		for (i = 0; i < 4; i++) {
+			uint32_t id = (uint32_t)((s >> (8 * i)) % RACE_PINNED);
+			struct sf_tcp_key k = key_of(id);
+			struct obj *o = sf_tcp_table_lookup(r->t, &k);
+
+			if (o == NULL)
+				r->pinned_missed++;
+			else
+				race_check(r, o, id);
+		}
 		if (sf_tcp_table_lookup_bulk(r->t, kp, SF_TCP_TABLE_BULK_MAX,
 					     data) > 0)
 			for (i = 0; i < SF_TCP_TABLE_BULK_MAX; i++)
@@ -1032,13 +1136,15 @@ test_tcp_table_concurrent_reader(void **state)
 {
 	struct sf_tcp_table *t;
 	uint32_t *live, i, j;
-	uint64_t dels = 0, retries = 0, n;
+	uint64_t dels = 0, retries = 0, repls = 0, n;
 	struct race r;
 	pthread_t th;
 	struct pool p;
 
 	(void)state;
-	pool_init(&p, RACE_CAP + SF_TCP_TABLE_SLACK(RACE_CAP) + 8);
+	/* Live entries, and up to 2 * slack retired ones awaiting the
+	 * reader (deletes and replaces). */
+	pool_init(&p, RACE_CAP + 2 * SF_TCP_TABLE_SLACK(RACE_CAP) + 8);
 	live = calloc(RACE_CAP, sizeof(*live));
 	assert_non_null(live);
 	t = table_new("tt_race", RACE_CAP, &p);
@@ -1060,7 +1166,7 @@ test_tcp_table_concurrent_reader(void **state)
 		struct obj *o;
 		int rc;
 
-		j = (uint32_t)(rng() % RACE_CAP);
+		j = RACE_PINNED + (uint32_t)(rng() % (RACE_CAP - RACE_PINNED));
 		del_id(t, live[j]);
 		dels++;
 		o = obj_get(&p, id);
@@ -1076,25 +1182,32 @@ test_tcp_table_concurrent_reader(void **state)
 		assert_int_equal(rc, 0);
 		live[j] = id;
 		__atomic_store_n(&r.next_id, id + 1, __ATOMIC_RELAXED);
+
+		i = (uint32_t)(rng() % RACE_PINNED);
+		k = key_of(i);
+		assert_int_equal(sf_tcp_table_replace(t, &k, obj_get(&p, i)),
+				 0);
+		repls++;
 	}
 	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
 	assert_int_equal(pthread_join(th, NULL), 0);
 
 	print_message("race: %" PRIu64 " rounds, %" PRIu64 " lookups, %"
 		      PRIu64 " hits, %" PRIu64 " walked, %" PRIu64
-		      " add retries\n", r.rounds, r.lookups, r.hits, r.walked,
-		      retries);
+		      " add retries, %" PRIu64 " replaces\n", r.rounds,
+		      r.lookups, r.hits, r.walked, retries, repls);
 	assert_int_equal(r.stale, 0);
+	assert_int_equal(r.pinned_missed, 0);
 	assert_true(r.rounds > 0);
 	assert_true(r.hits > 0);
 	sf_tcp_table_reclaim(t);
-	assert_int_equal(p.frees, dels);
+	assert_int_equal(p.frees, dels + repls);
 	assert_int_equal(p.bad_frees, 0);
 	assert_int_equal(sf_tcp_table_count(t), RACE_CAP);
 	for (i = 0; i < RACE_CAP; i++)
 		assert_non_null(find_id(t, live[i]));
 	sf_tcp_table_free(t);
-	assert_int_equal(p.frees, dels);
+	assert_int_equal(p.frees, dels + repls);
 	free(live);
 	pool_fini(&p);
 }
@@ -1113,6 +1226,7 @@ main(void)
 		cmocka_unit_test(test_tcp_table_lookup_bulk),
 		cmocka_unit_test(test_tcp_table_iterate),
 		cmocka_unit_test(test_tcp_table_collide),
+		cmocka_unit_test(test_tcp_table_replace),
 		cmocka_unit_test(test_tcp_table_collide_churn),
 		cmocka_unit_test(test_tcp_table_del_waits),
 		cmocka_unit_test(test_tcp_table_concurrent_reader),
