@@ -738,6 +738,19 @@ table_all_empty(const struct sf_tcp_table *t)
 	}
 }
 
+/* Every entry deleted: no count or slot is left, and free() ends with
+ * @frees objects given to free_data(), each once. */
+static void
+table_end_empty(struct sf_tcp_table *t, struct pool *p, uint64_t frees)
+{
+	assert_int_equal(sf_tcp_table_count(t), 0);
+	table_all_empty(t);
+	sf_tcp_table_free(t);
+	assert_int_equal(p->frees, frees);
+	assert_int_equal(p->bad_frees, 0);
+	pool_fini(p);
+}
+
 /*
  * @n keys with one home bucket fill it and the next ones: the chain,
  * deletes in its middle, holes refilled, all found by single and bulk
@@ -824,12 +837,7 @@ table_collide(const char *name, uint32_t cap, bool at_end)
 		assert_non_null(find_id(t, more[i]));
 		del_id(t, more[i]);
 	}
-	assert_int_equal(sf_tcp_table_count(t), 0);
-	table_all_empty(t);
-	sf_tcp_table_free(t);
-	assert_int_equal(p.frees, N + 10);
-	assert_int_equal(p.bad_frees, 0);
-	pool_fini(&p);
+	table_end_empty(t, &p, N + 10);
 }
 
 /*
@@ -912,12 +920,7 @@ test_tcp_table_replace(void **state)
 	/* Deleting them all brings every count back to 0. */
 	for (i = 0; i < N; i++)
 		del_id(t, ids[i]);
-	assert_int_equal(sf_tcp_table_count(t), 0);
-	table_all_empty(t);
-	sf_tcp_table_free(t);
-	assert_int_equal(p.frees, N + 2);
-	assert_int_equal(p.bad_frees, 0);
-	pool_fini(&p);
+	table_end_empty(t, &p, N + 2);
 }
 
 static void
