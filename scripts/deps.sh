@@ -19,7 +19,8 @@ SF_DEPS_PACKAGES=(
 	iproute2 iputils-ping iputils-arping tcpdump ethtool nftables
 	python3-scapy python3-pexpect netcat-openbsd socat curl nginx-light
 	wrk hping3
-	gnuplot-nox jq linux-perf	# scripts/bench/ (dpdk-testpmd: dpdk-dev)
+	gnuplot-nox jq linux-perf valgrind	# scripts/bench/ (dpdk-testpmd:
+						# dpdk-dev)
 )
 SF_HUGEPAGES_WANT=${SF_HUGEPAGES_WANT:-512}	# 2 MiB pages to reserve
 SF_HUGEPAGES_MIN=${SF_HUGEPAGES_MIN:-128}	# free pages needed to use them
