@@ -9,7 +9,7 @@
 
 static inline int
 ipv4_csum_ok(const struct sf_iface *ifc, const struct rte_mbuf *m,
-	     const struct rte_ipv4_hdr *ip)
+	     const struct rte_ipv4_hdr *ip, uint32_t hlen)
 {
 	uint64_t f = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 
@@ -17,7 +17,7 @@ ipv4_csum_ok(const struct sf_iface *ifc, const struct rte_mbuf *m,
 		return 1;
 	if (ifc->rx_csum && f == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return 0;
-	return rte_ipv4_cksum(ip) == 0;
+	return sf_cksum_words32(ip, hlen) == 0xffff;
 }
 
 /* RFC 1122 §3.2.1 validation, then dispatch by protocol. Each check
@@ -47,7 +47,7 @@ sf_ipv4_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 		w->stats.ip_drop_ihl++;
 		goto drop;
 	}
-	if (unlikely(!ipv4_csum_ok(ifc, m, ip))) {
+	if (unlikely(!ipv4_csum_ok(ifc, m, ip, hlen))) {
 		w->stats.ip_drop_csum++;
 		goto drop;
 	}

@@ -103,7 +103,7 @@ tcp_hdr_sums(const struct tcp_hdr_args *a, struct tcp_tmpl *t)
 		sum32(rte_cpu_to_be_32(a->ack)) +
 		rte_cpu_to_be_16((uint16_t)(((20 + a->optlen) / 4) << 12)) +
 		rte_cpu_to_be_16(a->wnd) +
-		__rte_raw_cksum(a->opts, a->optlen, 0);
+		sf_cksum_words32(a->opts, a->optlen);
 	t->hlen = (uint16_t)(RTE_ETHER_HDR_LEN + 20 + 20 + a->optlen);
 }
 
