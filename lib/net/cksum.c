@@ -40,42 +40,10 @@ phdr_sum(const struct rte_ipv4_hdr *ip, uint32_t l4_len)
 		rte_cpu_to_be_16((uint16_t)l4_len);
 }
 
-/* @len bytes at @p, eight at a time, unfolded; the same value as
- * __rte_raw_cksum once folded. Each step adds under 2^33, so a 64-bit
- * sum cannot overflow for any frame. */
-static inline uint64_t
-raw_sum(const uint8_t *p, uint32_t len)
-{
-	uint64_t s = 0, v;
-	uint32_t v32;
-	uint16_t v16;
-
-	for (; len >= 8; p += 8, len -= 8) {
-		memcpy(&v, p, sizeof(v));
-		s += (v & UINT32_MAX) + (v >> 32);
-	}
-	if (len >= 4) {
-		memcpy(&v32, p, sizeof(v32));
-		s += v32;
-		p += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		memcpy(&v16, p, sizeof(v16));
-		s += v16;
-		p += 2;
-		len -= 2;
-	}
-	/* A last odd byte is the first byte of a zero-padded word. */
-	if (len != 0)
-		s += rte_be_to_cpu_16((uint16_t)(*p << 8));
-	return s;
-}
-
 uint64_t
 sf_cksum_sum_scalar(const uint8_t *p, uint32_t len)
 {
-	return raw_sum(p, len);
+	return sf_cksum_raw(p, len);
 }
 
 uint64_t
@@ -85,7 +53,7 @@ sf_cksum_sum(const uint8_t *p, uint32_t len)
 	if (len >= CKSUM_VEC_MIN && cksum_avx2)
 		return sf_cksum_sum_avx2(p, len);
 #endif
-	return raw_sum(p, len);
+	return sf_cksum_raw(p, len);
 }
 
 void

@@ -3,6 +3,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "cksum_simd.h"
 #include "sf_net.h"
 #include "sf_tcp.h"
 #include "sf_worker.h"
@@ -17,7 +18,7 @@ ipv4_csum_ok(const struct sf_iface *ifc, const struct rte_mbuf *m,
 		return 1;
 	if (ifc->rx_csum && f == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return 0;
-	return sf_cksum_words32(ip, hlen) == 0xffff;
+	return sf_cksum_short(ip, hlen) == 0xffff;
 }
 
 /* RFC 1122 §3.2.1 validation, then dispatch by protocol. Each check

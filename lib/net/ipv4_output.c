@@ -2,6 +2,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "cksum_simd.h"
 #include "sf_net.h"
 
 void
@@ -13,6 +14,6 @@ sf_ipv4_cksum_out(const struct sf_iface *ifc, struct rte_mbuf *m,
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 		return;
 	}
-	ip->hdr_checksum = (uint16_t)~sf_cksum_words32(ip,
-						       rte_ipv4_hdr_len(ip));
+	ip->hdr_checksum = (uint16_t)~sf_cksum_short(ip,
+						     rte_ipv4_hdr_len(ip));
 }

@@ -16,7 +16,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
 
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -150,34 +149,6 @@ void sf_arp_housekeep(struct sf_worker *w, struct sf_wport *wp);
  */
 int sf_arp_lookup(const struct sf_iface *ifc, uint32_t ip, uint64_t now,
 		  struct rte_ether_addr *mac);
-
-/**
- * One's-complement sum (RFC 1071) of the @p len bytes at @p p, @p len a
- * multiple of 4, folded to 16 bits: rte_raw_cksum()'s value (0 only when
- * every byte is 0). It adds whole 32-bit words where rte_raw_cksum()
- * takes 16 bits a step: for IPv4 headers and TCP options, whose lengths
- * are multiples of 4 (scripts/bench/callgrind.sh counts the difference).
- * A valid IPv4 header, its checksum included, sums to 0xffff.
- */
-static inline uint16_t
-sf_cksum_words32(const void *p, uint32_t len)
-{
-	const uint8_t *b = p;
-	uint64_t sum = 0;
-	uint32_t v, i;
-
-	for (i = 0; i < len; i += sizeof(v)) {
-		memcpy(&v, b + i, sizeof(v));
-		sum += v;
-	}
-	/* Below 2^62 for any uint32_t len: two folds reach 33 bits. */
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
 
 /**
  * Fill the IPv4 header checksum of @p m, or mark it for the port to fill

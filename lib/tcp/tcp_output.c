@@ -19,6 +19,7 @@
 #include <rte_memcpy.h>
 #include <rte_tcp.h>
 
+#include "cksum_simd.h"
 #include "sf_net.h"
 #include "tcp_priv.h"
 #include "txbuf.h"
@@ -103,7 +104,7 @@ tcp_hdr_sums(const struct tcp_hdr_args *a, struct tcp_tmpl *t)
 		sum32(rte_cpu_to_be_32(a->ack)) +
 		rte_cpu_to_be_16((uint16_t)(((20 + a->optlen) / 4) << 12)) +
 		rte_cpu_to_be_16(a->wnd) +
-		sf_cksum_words32(a->opts, a->optlen);
+		sf_cksum_short(a->opts, a->optlen);
 	t->hlen = (uint16_t)(RTE_ETHER_HDR_LEN + 20 + 20 + a->optlen);
 }
 
