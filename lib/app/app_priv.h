@@ -55,6 +55,7 @@ app_count_close(struct sf_app_stats *st, enum sf_close_reason why)
 	case SF_CLOSE_RTO_EXHAUSTED:
 	case SF_CLOSE_KEEPALIVE_TIMEOUT:
 	case SF_CLOSE_FIN_WAIT_2_TIMEOUT:
+	case SF_CLOSE_PERSIST_TIMEOUT:
 		st->err_timeout++;
 		break;
 	case SF_CLOSE_ABORTED:

@@ -486,6 +486,10 @@ const struct cfg_key sf_cfg_keys[] = {
 	{ "tcp", "syncookies", key_u32, G(tcp.syncookies), false, 0, 2, "1",
 	  "SYN cookies (RFC 4987): 0 off, 1 once max_syn_backlog is spent, "
 	  "2 always" },
+	{ "tcp", "ack_ratelimit", key_u32, G(tcp.ack_ratelimit), false, 0,
+	  100000000, "1000", "ACKs per second per worker that answer dropped "
+	  "segments: challenge ACKs, out-of-window, PAWS, TIME_WAIT (RFC "
+	  "5961 §7; 0: no limit)" },
 	{ "port", "ip", key_ip_prefix, 0, true, 0, 0, "(none)",
 	  "the port's IPv4 address and prefix, e.g. 198.18.0.2/24" },
 	{ "port", "gateway", key_gateway, 0, true, 0, 0, "none",

@@ -65,9 +65,11 @@
 	X(tcp_rto_aborts,     "connections aborted: retries exhausted") \
 	X(tcp_delayed_acks,   "ACKs sent by the delayed-ACK timer") \
 	X(tcp_challenge_acks, "RFC 5961 challenge ACKs sent") \
+	X(tcp_ack_ratelimited, "ACKs to dropped segments not sent: rate limit") \
 	X(tcp_window_probes,  "zero-window probes sent") \
 	X(tcp_keepalive_probes, "keepalive probes sent") \
 	X(tcp_sack_rexmit_skips, "retransmissions skipped: peer SACKed") \
+	X(tcp_sack_reneged,   "SACKed data the peer dropped (reneged): resent") \
 	X(tcp_fast_recoveries, "fast recoveries entered (3 dup ACKs/SACK)") \
 	X(tcp_rexmit_lost,    "retransmissions found lost in recovery") \
 	X(tcp_loss_probes,    "tail loss probes sent (RFC 8985)") \
@@ -86,6 +88,7 @@
 	X(tcp_drop_no_conn,   "TCP segments for no connection") \
 	X(tcp_drop_table_full, "SYNs refused: connection table full") \
 	X(tcp_drop_ooo_full,  "out-of-order segments over the limit") \
+	X(tcp_drop_rcvq_full, "segments dropped: receive queue at its mbuf limit") \
 	X(tcp_drop_rst,       "RST segments ignored (RFC 5961/1337)") \
 	X(tcp_drop_listen,    "non-SYN segments to a listener") \
 	X(tcp_drop_noack,     "segments without ACK in a synchronized state") \

@@ -51,6 +51,8 @@ enum sf_close_reason {
 	SF_CLOSE_ABORTED,		/* the application aborted (RST) */
 	SF_CLOSE_NO_ROUTE,		/* next hop did not answer ARP */
 	SF_CLOSE_SHUTDOWN,		/* the worker stopped */
+	SF_CLOSE_PERSIST_TIMEOUT,	/* zero-window probes went on too
+					 * long (orphan) or unanswered */
 	SF_CLOSE_NB_REASONS,
 };
 
@@ -103,6 +105,8 @@ struct sf_tcp_conf {
 	bool tlp_on;		/* tail loss probes (RFC 8985 §7) */
 	uint32_t max_syn_backlog;	/* half-open (SYN_RCVD) connections */
 	uint32_t syncookies;	/* 0 off, 1 past max_syn_backlog, 2 always */
+	uint32_t ack_ratelimit;	/* ACKs a second answering dropped segments
+				 * (RFC 5961 §7); 0: no limit */
 };
 
 /** Capacity of @p w's connection table (conf max_conns). */
@@ -141,9 +145,12 @@ int sf_tcp_listen(struct sf_worker *w, uint16_t port,
  * the same tuple gives way when timestamps were on and it is over 1 s
  * old (as Linux's tcp_tw_reuse).
  *
- * @return 0 and *out; -EADDRINUSE (tuple busy); -ENOSPC (table full);
- *   -ENOBUFS (no TCB); -EINVAL (no such port or address); -ENOSPC also
- *   when @p w already knows too many distinct @p ops tables.
+ * @return 0 and *out, after which the app hears how it ends through
+ *   @p ops (closed()); or, with no callback ever: -EADDRINUSE (tuple
+ *   busy); -ENOSPC (table full); -ENOBUFS (no TCB); -EINVAL (no such
+ *   port or address); -ENETUNREACH (no route); -ENOSPC also when @p w
+ *   already knows too many distinct @p ops tables, or its ARP table is
+ *   full; -ENOMEM (no mbuf to ask ARP with).
  */
 int sf_tcp_connect(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
 		   uint16_t sport, uint32_t daddr, uint16_t dport,

@@ -87,7 +87,7 @@ sf_tcp_connect(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
 	struct sf_tcp_key key;
 	struct sf_tcb *c;
 	unsigned int tries;
-	int ops_idx;
+	int ops_idx, rc;
 
 	if (port_idx >= w->nb_ports)
 		return -EINVAL;
@@ -124,7 +124,6 @@ sf_tcp_connect(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
 	if (c == NULL)
 		return -ENOSPC;
 	c->port_idx = (uint8_t)port_idx;
-	c->ops_idx = (uint8_t)ops_idx;
 	c->ctx = ctx;
 	c->snd_una = sf_tcp_isn(&tcp->isn_key, key.laddr, key.lport,
 				key.raddr, key.rport, tcp->now * 1000);
@@ -143,8 +142,16 @@ sf_tcp_connect(struct sf_worker *w, uint16_t port_idx, uint32_t saddr,
 	c->flags |= TF_NO_ARP;
 	tcp_set_state(w, c, SF_TCP_SYN_SENT);
 	w->stats.tcp_active_opens++;
+	/* Handshake 1/3, or wait for ARP. A failure now is connect()'s to
+	 * report, so no callbacks until the TCB survives it: the app hears
+	 * of a connection either by closed() or by an error, never both. */
+	rc = tcp_send_syn(w, c);
+	if (!tcp_alive(c)) {
+		*out = NULL;
+		return rc != 0 ? rc : -ENETUNREACH;
+	}
+	c->ops_idx = (uint8_t)ops_idx;
 	*out = tcp_conn(c);
-	tcp_send_syn(w, c);	/* handshake 1/3, or wait for ARP */
 	return 0;
 }
 

@@ -19,7 +19,10 @@
 #include "tcp_priv.h"
 
 #define TCP_DUPTHRESH 3
-static_assert(TCP_DUPTHRESH < 16, "struct sf_tcb.dupacks is 4 bits");
+static_assert(TCP_DUPTHRESH < 4, "struct sf_tcb.dupacks is 2 bits");
+/* cwnd never passes this (1 GiB): growth stops well before 32 bits
+ * could wrap. */
+#define TCP_CWND_MAX (UINT32_C(1) << 30)
 #define TCP_RECOVERY_BURST 2	/* holes resent per ACK */
 
 /* New data acknowledged outside recovery (RFC 5681 §3.1), counted in
@@ -28,22 +31,29 @@ static_assert(TCP_DUPTHRESH < 16, "struct sf_tcb.dupacks is 4 bits");
  * stall slow start. Slow start grows by the bytes acked up to
  * ssthresh, as Linux does (no L limit: a stretch ACK's burst is what
  * the receiver's batching asked for); congestion avoidance by
- * MSS * acked / cwnd, one MSS per cwnd acknowledged. */
+ * MSS * acked / cwnd, one MSS per cwnd acknowledged.
+ * RFC 7661: only a window that was used grows. @flight was in flight
+ * before this ACK; a sender that kept less than half of cwnd out is
+ * application-limited (Linux's slow-start test, used for both phases),
+ * and cwnd stays. TCP_CWND_MAX bounds it whatever the peer acks. */
 void
-tcp_cc_ack(struct sf_tcb *c, uint32_t acked)
+tcp_cc_ack(struct sf_tcb *c, uint32_t acked, uint32_t flight)
 {
 	uint32_t room;
 
+	if ((uint64_t)flight * 2 < c->cwnd || c->cwnd >= TCP_CWND_MAX)
+		return;
 	if (c->cwnd < c->ssthresh) {
 		room = c->ssthresh - c->cwnd;
 		if (acked <= room) {
-			c->cwnd += acked;
+			c->cwnd = RTE_MIN(c->cwnd + acked, TCP_CWND_MAX);
 			return;
 		}
 		c->cwnd = c->ssthresh;
 		acked -= room;
 	}
 	c->cwnd += RTE_MAX(1u, (uint32_t)((uint64_t)c->mss * acked / c->cwnd));
+	c->cwnd = RTE_MIN(c->cwnd, TCP_CWND_MAX);
 }
 
 /* Resend the next hole: the lowest unSACKed sequence at or above both
@@ -55,13 +65,14 @@ tcp_recovery_send_one(struct sf_worker *w, struct sf_tcb *c, bool partial)
 	uint32_t seq, len, top, data_end = c->snd_una + c->sndq_len;
 	struct sf_tcb_ext *e = tcp_ext(w, c);
 	unsigned int i;
+	int rc;
 
 	if (e == NULL) {
 		/* No record: NewReno, the segment at snd_una only. */
 		if (!partial || !SF_SEQ_LT(c->snd_una, data_end))
 			return false;
 		len = RTE_MIN((uint32_t)c->mss, data_end - c->snd_una);
-		return tcp_send_data_at(w, c, c->snd_una, len) == 0;
+		return tcp_send_data_at(w, c, c->snd_una, len) > 0;
 	}
 	seq = c->snd_una;
 	if (SF_SEQ_GT(e->rexmit_nxt, seq))
@@ -86,8 +97,10 @@ tcp_recovery_send_one(struct sf_worker *w, struct sf_tcb *c, bool partial)
 	    (!SF_SEQ_LT(seq, top) && !(partial && seq == c->snd_una)))
 		return false;
 	len = RTE_MIN(len, data_end - seq);
-	if (tcp_send_data_at(w, c, seq, len) != 0)
+	rc = tcp_send_data_at(w, c, seq, len);
+	if (rc <= 0)
 		return false;
+	len = (uint32_t)rc;
 	if (seq == c->snd_una)
 		e->rexmit_ts = (uint32_t)w->tcp->now;
 	e->rexmit_nxt = seq + len;
@@ -150,9 +163,15 @@ tcp_cc_dupack(struct sf_worker *w, struct sf_tcb *c, bool sack_grew)
 	}
 	/* A SACK answering our tail loss probe shows the hole below it is
 	 * lost (RFC 8985 §7.4): no need to wait for more duplicates. */
-	if (++c->dupacks < TCP_DUPTHRESH &&
+	if (c->dupacks < TCP_DUPTHRESH)
+		c->dupacks++;
+	if (c->dupacks < TCP_DUPTHRESH &&
 	    !(sack_grew && tcp_sack_bytes(w, c) >= TCP_DUPTHRESH * c->mss) &&
 	    !(sack_grew && c->tlp != 0))
+		return false;
+	/* RFC 6582 §3.2 step 2: duplicates of data sent before the last
+	 * recovery or RTO began start nothing new. */
+	if (!SF_SEQ_GT(c->snd_una, c->recover))
 		return false;
 	/* RFC 5681 §3.2 steps 2-3, RFC 6582 §3.2 step 2. */
 	flight = c->snd_max - c->snd_una;
@@ -199,15 +218,18 @@ tcp_cc_timeout(struct sf_tcb *c)
 }
 
 /* When the retransmission timer next fires for data in flight: a tail
- * loss probe after max(2 SRTT, 10 ms) when one may be sent (RFC 8985
- * §7.2, Linux's floor), else the RTO. In recovery the same timeout
- * resends the hole at snd_una. Returns the deadline (ms). */
+ * loss probe when one may be sent (RFC 8985 §7.2: PTO = 2 SRTT, at
+ * least 10 ms as Linux, plus WCDelAckT with a single segment out, and
+ * only when that comes before the RTO), else the RTO. In recovery the
+ * same timeout resends the hole at snd_una. Returns the deadline (ms). */
 uint32_t
 tcp_cc_arm(struct sf_worker *w, struct sf_tcb *c)
 {
 	uint8_t n = c->tlp & (uint8_t)~TCP_TLP_ARMED;
-	uint32_t pto = RTE_MAX(c->srtt >> 2, 10u) << n;
+	uint32_t pto = RTE_MAX(c->srtt >> 2, 10u);
 
+	if (c->snd_max - c->snd_una <= c->mss)
+		pto += TCP_TLP_WCDELACK_MS;
 	c->tlp = n;
 	if (w->tcp->conf.tlp_on && n < TCP_TLP_MAX && c->srtt != 0 &&
 	    c->nrexmit == 0 && pto < c->rto &&
@@ -219,12 +241,35 @@ tcp_cc_arm(struct sf_worker *w, struct sf_tcb *c)
 	return tcp_deadline(w->tcp->now, c->rto);
 }
 
+/* New data went out (RFC 8985 §7.2: start or restart the PTO after
+ * it): a probe that had not been possible may be now, and a pending
+ * one counts from here. A running RTO is never pushed later. */
+void
+tcp_cc_rearm_probe(struct sf_worker *w, struct sf_tcb *c)
+{
+	uint32_t old = c->rto_at, at;
+	uint8_t tlp = c->tlp;
+
+	if ((tlp & (uint8_t)~TCP_TLP_ARMED) != 0)
+		return;		/* this episode's probe went out */
+	at = tcp_cc_arm(w, c);
+	if ((c->tlp & TCP_TLP_ARMED) &&
+	    ((tlp & TCP_TLP_ARMED) || TCP_TIME_LT(at, old)))
+		c->rto_at = at;
+	else {
+		c->rto_at = old;
+		c->tlp = tlp;
+	}
+}
+
 /* Send the probe: one new segment when there is one and the peer's
- * window takes it, else the last segment again (RFC 8985 §7.3). */
+ * window takes it, else the last segment sent, again (RFC 8985 §7.3).
+ * Never past what was sent: data beyond snd_max may be beyond the
+ * peer's window too. */
 bool
 tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c)
 {
-	uint32_t data_end = c->snd_una + c->sndq_len, cwnd, seq, len;
+	uint32_t data_end = c->snd_una + c->sndq_len, cwnd, seq, len, top;
 	const struct sf_tcb_ext *e = tcp_ext(w, c);
 
 	if (c->flags & TF_RECOVERY) {
@@ -235,26 +280,29 @@ tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c)
 		tcp_recovery_send(w, c, true);
 		return true;
 	}
-	if (SF_SEQ_LT(c->snd_nxt, data_end) &&
-	    SF_SEQ_LEQ(c->snd_nxt + c->mss, c->snd_una + c->snd_wnd)) {
+	len = SF_SEQ_LT(c->snd_nxt, data_end) ?
+		RTE_MIN((uint32_t)c->mss, data_end - c->snd_nxt) : 0;
+	if (len != 0 && c->snd_nxt == c->snd_max &&
+	    SF_SEQ_LEQ(c->snd_nxt + len, c->snd_una + c->snd_wnd)) {
 		cwnd = c->cwnd;
-		c->cwnd = c->snd_nxt - c->snd_una + c->mss;
+		c->cwnd = c->snd_nxt - c->snd_una + len;
 		tcp_output(w, c);
 		c->cwnd = RTE_MAX(cwnd, c->cwnd);
 		return true;
 	}
-	if (!SF_SEQ_LT(c->snd_una, data_end))
+	top = SF_SEQ_LT(c->snd_max, data_end) ? c->snd_max : data_end;
+	if (!SF_SEQ_LT(c->snd_una, top))
 		return false;		/* only a FIN outstanding */
 	if (e != NULL && e->nsacked != 0 &&
-	    e->sacked[e->nsacked - 1].right == data_end) {
+	    SF_SEQ_GEQ(e->sacked[e->nsacked - 1].right, top)) {
 		/* The tail arrived; the hole at snd_una is what is
 		 * missing. */
 		seq = c->snd_una;
 		len = RTE_MIN((uint32_t)c->mss, e->sacked[0].left - seq);
 	} else {
-		seq = SF_SEQ_GT(data_end - c->mss, c->snd_una) ?
-			data_end - c->mss : c->snd_una;
-		len = data_end - seq;
+		seq = SF_SEQ_GT(top - c->mss, c->snd_una) ?
+			top - c->mss : c->snd_una;
+		len = top - seq;
 	}
-	return tcp_send_data_at(w, c, seq, len) == 0;
+	return tcp_send_data_at(w, c, seq, len) > 0;
 }

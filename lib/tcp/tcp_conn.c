@@ -46,6 +46,7 @@ sf_tcp_conf_defaults(struct sf_tcp_conf *conf)
 	conf->tlp_on = true;
 	conf->max_syn_backlog = 4096;
 	conf->syncookies = 1;
+	conf->ack_ratelimit = 1000;	/* Linux's tcp_challenge_ack_limit */
 }
 
 /* The table's reclamation callback: no reader can see @data any more.
@@ -543,12 +544,63 @@ tcp_app_recv(struct sf_worker *w, struct sf_tcb *c)
 			used -= m->data_len;
 			n->pkt_len = m->pkt_len - m->data_len;
 			n->nb_segs = (uint16_t)(m->nb_segs - 1);
+			tcp_rcvq_set_tail(n, tcp_rcvq_tail(m));
 			m->next = NULL;
 			rte_pktmbuf_free_seg(m);
 			c->rcvq = n;
 		}
 		rte_pktmbuf_adj(c->rcvq, (uint16_t)used);
 	}
+}
+
+/* A probe of a zero window is due (persist, or an RTO with the window
+ * shut under data in flight): count it, and end the connection once
+ * probing has gone on too long. RFC 9293 §3.8.6.1 keeps a connection
+ * whose peer answers; an orphan is bounded all the same, by its backoff
+ * count, as Linux's orphan retries do (else a peer answering with
+ * window 0 holds it and its send buffer for ever); a peer that stops
+ * answering (ka_probes: probes since the last acceptable segment)
+ * ends it too. Returns true when it did. */
+static bool
+tcp_probe_give_up(struct sf_worker *w, struct sf_tcb *c)
+{
+	uint32_t max = w->tcp->conf.retries;
+
+	if (((c->flags & TF_ORPHAN) && c->nrexmit >= max) ||
+	    c->ka_probes >= max) {
+		tcp_send_rst_tcb(w, c);
+		tcp_close_conn(w, c, SF_CLOSE_PERSIST_TIMEOUT);
+		return true;
+	}
+	w->stats.tcp_window_probes++;
+	if (c->nrexmit < UINT8_MAX)
+		c->nrexmit++;
+	if (c->ka_probes < UINT8_MAX)
+		c->ka_probes++;
+	return false;
+}
+
+/* The RTO fired with the peer's window shut and data in flight: the
+ * retransmission of snd_una's segment is a window probe (RFC 9293
+ * §3.8.6.1, as Linux does), backed off, and no retry is spent while
+ * the peer keeps answering. */
+static void
+tcp_zero_window_rto(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct sf_tcp *tcp = w->tcp;
+
+	if (tcp_probe_give_up(w, c))
+		return;
+	c->rto = (uint16_t)RTE_MIN(c->rto * 2u, tcp->conf.rto_max_ms);
+	c->flags &= (uint16_t)~TF_RTT;
+	if (c->sndq_len != 0) {
+		tcp_send_data_at(w, c, c->snd_una,
+				 RTE_MIN((uint32_t)c->mss, c->sndq_len));
+	} else {
+		c->snd_nxt = c->snd_una;	/* the FIN alone */
+		tcp_output(w, c);
+	}
+	c->rto_at = tcp_deadline(tcp->now, c->rto);
 }
 
 static void
@@ -563,9 +615,10 @@ tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
 		return;
 	}
 	if (c->flags & TF_PERSIST) {
-		/* RFC 9293 §3.8.6.1: probe the zero window. */
-		w->stats.tcp_window_probes++;
-		c->rto = (uint16_t)RTE_MIN(c->rto * 2u, tcp->conf.rto_max_ms);
+		/* RFC 9293 §3.8.6.1: probe the zero window. tcp_output()
+		 * sends it and arms the next, one backoff later. */
+		if (tcp_probe_give_up(w, c))
+			return;
 		tcp_output(w, c);
 		return;
 	}
@@ -578,6 +631,11 @@ tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
 			w->stats.tcp_loss_probes++;
 		if (c->rto_at == 0)	/* tcp_output may have armed it */
 			c->rto_at = tcp_cc_arm(w, c);
+		return;
+	}
+	if (c->snd_wnd == 0 && c->state != SF_TCP_SYN_SENT &&
+	    c->state != SF_TCP_SYN_RCVD) {
+		tcp_zero_window_rto(w, c);
 		return;
 	}
 	w->stats.tcp_rto_timeouts++;
@@ -599,7 +657,9 @@ tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
 	tcp_cc_timeout(c);
 	c->flags &= (uint16_t)~TF_RTT;	/* Karn: no sample from a rexmit */
 	/* The SACK scoreboard survives the timeout, as in Linux: the
-	 * go-back-N below then skips what the peer already holds. */
+	 * go-back-N below skips what the peer holds. Should the peer have
+	 * dropped it (reneged, RFC 2018 §8), the next cumulative ACK stops
+	 * at SACKed data and tcp_ack_in() forgets the scoreboard. */
 	if (c->state == SF_TCP_SYN_SENT || c->state == SF_TCP_SYN_RCVD) {
 		tcp_send_syn(w, c);
 		return;
@@ -650,8 +710,20 @@ tcp_timer_cb(struct sf_timer *t, void *arg)
 	}
 	if (c->aux_at != 0 && TCP_TIME_LEQ(c->aux_at, now)) {
 		c->aux_at = 0;
-		if (c->state == SF_TCP_ESTABLISHED ||
-		    c->state == SF_TCP_CLOSE_WAIT) {
+		if (c->state == SF_TCP_FIN_WAIT_2 && (c->flags & TF_ORPHAN)) {
+			/* As Linux: an orphan that waited fin_wait_2_ms for
+			 * the peer's FIN is reset. */
+			w->stats.tcp_fw2_timeouts++;
+			tcp_send_rst_tcb(w, c);
+			tcp_close_conn(w, c, SF_CLOSE_FIN_WAIT_2_TIMEOUT);
+			return;
+		} else if (c->sndq_len != 0 || c->snd_max != c->snd_una) {
+			/* Data out or waiting: the retransmission and
+			 * persist timers watch the peer (Linux too). */
+			if (tcp->conf.keepalive_ms != 0)
+				c->aux_at = tcp_deadline(now,
+						tcp->conf.keepalive_ms);
+		} else if (tcp_keepalive_state(c)) {
 			/* RFC 1122 §4.2.3.6 keepalive: idle, then probes. */
 			if (c->ka_probes >= tcp->conf.keepalive_probes) {
 				tcp_send_rst_tcb(w, c);
@@ -664,13 +736,6 @@ tcp_timer_cb(struct sf_timer *t, void *arg)
 			tcp_send_probe(w, c);
 			c->aux_at = tcp_deadline(now,
 						 tcp->conf.keepalive_intvl_ms);
-		} else if (c->state == SF_TCP_FIN_WAIT_2) {
-			/* As Linux: an orphan that waited fin_wait_2_ms for
-			 * the peer's FIN is reset. */
-			w->stats.tcp_fw2_timeouts++;
-			tcp_send_rst_tcb(w, c);
-			tcp_close_conn(w, c, SF_CLOSE_FIN_WAIT_2_TIMEOUT);
-			return;
 		}
 	}
 	tcp_timer_update(w, c);
@@ -808,7 +873,7 @@ sf_tcp_state_name(enum sf_tcp_state s)
 static const char *const reason_names[SF_CLOSE_NB_REASONS] = {
 	"normal", "rst-rcvd", "refused", "rto-exhausted", "syn-timeout",
 	"fin-wait-2-timeout", "keepalive-timeout", "aborted", "no-route",
-	"shutdown",
+	"shutdown", "persist-timeout",
 };
 
 const char *

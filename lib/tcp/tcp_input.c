@@ -61,6 +61,7 @@ tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,
 	if ((o->present & SF_TCPOPT_TS) && conf->ts_on) {
 		c->flags |= TF_TS;
 		c->ts_recent = o->tsval;
+		c->ts_recent_s = (uint32_t)(w->tcp->now / 1000);
 		c->mss -= 12;	/* every segment carries NOP NOP TS */
 	} else {
 		c->flags &= (uint16_t)~TF_TS;
@@ -69,6 +70,9 @@ tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,
 	c->cwnd = RTE_MAX(2u * c->mss, 14600u);
 	c->cwnd = RTE_MIN(10u * c->mss, c->cwnd);
 	c->ssthresh = UINT32_MAX;
+	/* RFC 6582 §3.2 step 1: recover starts at the ISS (snd_una until
+	 * our SYN is acked). */
+	c->recover = c->snd_una;
 }
 
 /* RFC 9293 §3.10.7.2, SYN arriving at a listener. */
@@ -127,7 +131,7 @@ tcp_rcv_listen(struct sf_worker *w, struct sf_wport *wp,
 	TCP_TRACE_IRS(w, c, seg->seq);
 	TCP_TRACE_ISS(w, c, c->snd_una);
 	tcp_syn_options(w, c, seg);
-	c->snd_wnd = seg->wnd;	/* a SYN's window is not scaled */
+	tcp_snd_wnd_set(c, seg->wnd);	/* a SYN's window is not scaled */
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = 0;
 	if (TCP_TRACED(c))
@@ -246,6 +250,7 @@ sf_tcp_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 	seg.seq = rte_be_to_cpu_32(seg.th->sent_seq);
 	seg.ack = rte_be_to_cpu_32(seg.th->recv_ack);
 	seg.wnd = rte_be_to_cpu_16(seg.th->rx_win);
+	seg.syn_wnd = false;
 	seg.off = off + hlen;
 	seg.len = tlen - hlen;
 

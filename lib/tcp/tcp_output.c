@@ -270,12 +270,20 @@ tcp_xmit(struct sf_worker *w, struct sf_wport *wp,
 static uint32_t
 tcp_rcv_space(const struct sf_worker *w, const struct sf_tcb *c)
 {
-	uint32_t buf = w->tcp->conf.rcvbuf, queued = tcp_rcvq_len(c);
+	uint32_t buf = w->tcp->conf.rcvbuf, queued = tcp_rcvq_len(c), segs;
 
 	/* At the mbuf reserve, offer no new window: peers slow down by flow
 	 * control instead of losing segments to tcp_drop_mem. */
 	if (unlikely(w->mbuf_low))
 		return 0;
+	/* What the queue holds, at its memory cost: bytes alone would let
+	 * small segments pin many times rcvbuf in mbufs. */
+	if (c->rcvq != NULL) {
+		segs = c->rcvq->nb_segs;
+		if (segs >= TCP_RCVQ_MAX_SEGS / 2)
+			return 0;
+		queued = RTE_MAX(queued, segs * TCP_RCVQ_SEG_COST);
+	}
 	return queued >= buf ? 0 : buf - queued;
 }
 
@@ -293,8 +301,12 @@ tcp_hdr_from_tcb(struct sf_worker *w, struct sf_tcb *c,
 	a->flags = flags;
 	a->trace = c->trace;
 	a->tobj = c;
+	/* Never shrink (RFC 9293 §3.8.6): where scaling would round the
+	 * right edge we offered down, round it up instead, as Linux
+	 * aligns it. */
 	if (SF_SEQ_GT(c->rcv_adv, c->rcv_nxt + space))
-		space = c->rcv_adv - c->rcv_nxt;
+		space = RTE_ALIGN_CEIL(c->rcv_adv - c->rcv_nxt,
+				       UINT32_C(1) << c->rcv_wscale);
 	wnd = RTE_MIN(space >> c->rcv_wscale, 65535u);
 	a->wnd = (uint16_t)wnd;
 	if (SF_SEQ_GT(c->rcv_nxt + (wnd << c->rcv_wscale), c->rcv_adv))
@@ -473,6 +485,22 @@ tcp_send_data(struct sf_worker *w, struct sf_tcb *c,
 	return 0;
 }
 
+/* Payload room of @c's next data segment: the MSS (timestamps already
+ * taken off) less the SACK blocks it will carry (RFC 6691: options come
+ * out of the segment, not on top of the MTU). */
+static uint32_t
+tcp_seg_room(const struct sf_worker *w, const struct sf_tcb *c)
+{
+	struct sf_tcp_sack_block b[SF_TCP_MAX_SACK];
+	unsigned int nb;
+
+	if (likely(!(c->flags & TF_SACK) || tcp_ooo(w, c) == NULL))
+		return c->mss;
+	nb = tcp_sack_blocks(w, c, b, (c->flags & TF_TS) ?
+			     SF_TCP_MAX_SACK - 1 : SF_TCP_MAX_SACK);
+	return nb == 0 ? c->mss : c->mss - RTE_MIN(c->mss - 1u, 4 + 8 * nb);
+}
+
 /* Resend [seq, seq + len) of queued data without moving snd_nxt (loss
  * recovery fills holes below it). */
 int
@@ -481,13 +509,16 @@ tcp_send_data_at(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 {
 	uint8_t flags = RTE_TCP_ACK_FLAG;
 	struct tcp_tmpl t;
+	int rc;
 
+	len = RTE_MIN(len, tcp_seg_room(w, c));
 	w->stats.tcp_retransmits++;
 	/* The FIN went with the last byte: it goes with it again. */
 	if ((c->flags & TF_FIN_SENT) && seq + len == c->snd_una + c->sndq_len)
 		flags |= RTE_TCP_FIN_FLAG;
 	tcp_tmpl_init(w, c, &t);
-	return tcp_send_data(w, c, &t, seq, len, flags);
+	rc = tcp_send_data(w, c, &t, seq, len, flags);
+	return rc < 0 ? rc : (int)len;
 }
 
 /* The ACK a second segment owes (RFC 9293 §3.8.6.3) waits for the end
@@ -533,6 +564,26 @@ sf_tcp_rx_burst_end(struct sf_worker *w)
 	}
 }
 
+bool
+tcp_ack_ratelimit(struct sf_worker *w)
+{
+	struct sf_tcp *tcp = w->tcp;
+	uint32_t sec = (uint32_t)(tcp->now / 1000);
+
+	if (tcp->conf.ack_ratelimit == 0)
+		return true;
+	if (sec != tcp->ack_rl_sec) {
+		tcp->ack_rl_sec = sec;
+		tcp->ack_rl_n = 0;
+	}
+	if (tcp->ack_rl_n < tcp->conf.ack_ratelimit) {
+		tcp->ack_rl_n++;
+		return true;
+	}
+	w->stats.tcp_ack_ratelimited++;
+	return false;
+}
+
 void
 tcp_send_ack(struct sf_worker *w, struct sf_tcb *c)
 {
@@ -560,8 +611,10 @@ tcp_send_rst_tcb(struct sf_worker *w, struct sf_tcb *c)
 
 	if (c->flags & TF_NO_ARP)
 		return;
+	/* snd_max: an RTO may have rewound snd_nxt below what the peer
+	 * has seen, and its window starts there. */
 	tcp_hdr_from_tcb(w, c, &a, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG,
-			 c->snd_nxt);
+			 c->snd_max);
 	a.optlen = 0;
 	a.wnd = 0;
 	tcp_xmit(w, &w->ports[c->port_idx], &a);
@@ -704,12 +757,31 @@ tcp_send_syn(struct sf_worker *w, struct sf_tcb *c)
 	return tcp_xmit(w, wp, &a);
 }
 
+/* The next zero-window probe: the RTO backed off once per probe sent
+ * (nrexmit), at most rto_max. */
+static uint32_t
+tcp_persist_deadline(const struct sf_worker *w, const struct sf_tcb *c)
+{
+	uint64_t d = (uint64_t)c->rto << RTE_MIN(c->nrexmit, 16);
+
+	return tcp_deadline(w->tcp->now,
+			    (uint32_t)RTE_MIN(d, w->tcp->conf.rto_max_ms));
+}
+
+static void
+tcp_persist_leave(struct sf_tcb *c)
+{
+	c->flags &= (uint16_t)~TF_PERSIST;
+	c->rto_at = 0;
+	c->nrexmit = 0;
+}
+
 void
 tcp_output(struct sf_worker *w, struct sf_tcb *c)
 {
 	struct sf_tcp *tcp = w->tcp;
-	uint32_t data_end, wnd, flight, usable, remaining, len;
-	bool sent = false, tmpl = false;
+	uint32_t data_end, wnd, flight, usable, remaining, len, room;
+	bool sent = false, tmpl = false, fresh = false;
 	struct tcp_tmpl t;
 	uint8_t flags;
 
@@ -725,6 +797,7 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 
 	data_end = c->snd_una + c->sndq_len;
 	wnd = RTE_MIN(c->snd_wnd, c->cwnd);
+	room = SF_SEQ_LT(c->snd_nxt, data_end) ? tcp_seg_room(w, c) : 0;
 	while (SF_SEQ_LT(c->snd_nxt, data_end)) {
 		/* RFC 6675 "pipe", roughly: SACKed bytes left the
 		 * network. */
@@ -733,7 +806,7 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 			flight -= RTE_MIN(flight, tcp_sack_bytes(w, c));
 		usable = wnd > flight ? wnd - flight : 0;
 		remaining = data_end - c->snd_nxt;
-		len = RTE_MIN((uint32_t)c->mss, remaining);
+		len = RTE_MIN(room, remaining);
 		len = RTE_MIN(len, usable);
 		/* Retransmitting: what the peer SACKed needs no resend. */
 		if (tcp_nsacked(w, c) != 0 &&
@@ -755,7 +828,7 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 			break;
 		/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1), without
 		 * Nagle: hold a runt while data is in flight. */
-		if (len < c->mss && len < remaining && flight > 0)
+		if (len < room && len < remaining && flight > 0)
 			break;
 		flags = RTE_TCP_ACK_FLAG;
 		if (len == remaining) {
@@ -785,8 +858,10 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 			c->flags |= TF_FIN_SENT;
 			c->snd_nxt++;
 		}
-		if (SF_SEQ_GT(c->snd_nxt, c->snd_max))
+		if (SF_SEQ_GT(c->snd_nxt, c->snd_max)) {
 			c->snd_max = c->snd_nxt;
+			fresh = true;
+		}
 		sent = true;
 	}
 
@@ -814,21 +889,29 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		tcp_send_ack(w, c);
 
 	/* Timers: retransmit while anything is unacknowledged; probe a
-	 * zero window when data waits and nothing is in flight. */
+	 * zero window when data waits and nothing is in flight. Persist
+	 * backs off on nrexmit and leaves c->rto alone: out of it, the
+	 * retransmission timer starts afresh. */
 	if (c->snd_max != c->snd_una) {
-		c->flags &= (uint16_t)~TF_PERSIST;
+		if (c->flags & TF_PERSIST)
+			tcp_persist_leave(c);
 		if (c->rto_at == 0)
 			c->rto_at = tcp_cc_arm(w, c);
+		else if (fresh)
+			tcp_cc_rearm_probe(w, c);
 	} else if (c->snd_wnd == 0 && SF_SEQ_LT(c->snd_nxt, data_end)) {
 		if (!(c->flags & TF_PERSIST)) {
 			c->flags |= TF_PERSIST;
-			c->rto_at = tcp_deadline(tcp->now, c->rto);
+			c->nrexmit = 0;
+			c->ka_probes = 0;
+			c->rto_at = tcp_persist_deadline(w, c);
 		} else if (c->rto_at == 0) {
 			tcp_send_probe(w, c);
-			c->rto_at = tcp_deadline(tcp->now, c->rto);
+			c->rto_at = tcp_persist_deadline(w, c);
 		}
 	} else {
-		c->flags &= (uint16_t)~TF_PERSIST;
+		if (c->flags & TF_PERSIST)
+			tcp_persist_leave(c);
 		c->rto_at = 0;
 	}
 	tcp_timer_update(w, c);

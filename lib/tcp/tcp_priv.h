@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -55,12 +56,15 @@
 
 /* Tail loss probes (RFC 8985 §7): struct sf_tcb.tlp counts the probes
  * sent since the last new ACK; while TCP_TLP_ARMED is set, rto_at holds
- * the probe timeout (PTO) instead of the RTO. RFC 8985 sends one probe;
- * a lost probe (or its lost ACK) would then cost a whole RTO, 200 ms on
- * a sub-millisecond path, so a few more follow at doubling PTOs. */
-#define TCP_TLP_ARMED	0x8
-#define TCP_TLP_MAX	3
-static_assert(TCP_TLP_MAX < TCP_TLP_ARMED, "struct sf_tcb.tlp is 4 bits");
+ * the probe timeout (PTO) instead of the RTO. One probe per tail-loss
+ * episode, as the RFC says: more, at a PTO of a few ms, act as an RTO
+ * far below rto_min. */
+#define TCP_TLP_ARMED	0x2
+#define TCP_TLP_MAX	1
+static_assert(TCP_TLP_MAX < TCP_TLP_ARMED, "struct sf_tcb.tlp is 2 bits");
+/* RFC 8985 §7.2 WCDelAckT: the peer's worst-case delayed ACK, added to
+ * the PTO when one segment is in flight. */
+#define TCP_TLP_WCDELACK_MS 200
 
 /* Kinds of wheel timers (struct sf_timer.kind). */
 #define TCP_TIMER_TCB	1
@@ -113,9 +117,13 @@ struct sf_tcb {
 	uint8_t snd_wscale : 4;		/* peer's shift for its window */
 	uint8_t rcv_wscale : 4;		/* our shift for our window (both
 					 * <= 14, RFC 7323 §2.3) */
-	uint8_t nrexmit;		/* consecutive RTOs */
-	uint8_t tlp : 4;		/* probes sent | TCP_TLP_ARMED */
-	uint8_t dupacks : 4;		/* up to TCP_DUPTHRESH */
+	uint8_t nrexmit;		/* consecutive RTOs, or persist
+					 * probes: the backoff */
+	uint8_t tlp : 2;		/* probes sent | TCP_TLP_ARMED */
+	uint8_t dupacks : 2;		/* up to TCP_DUPTHRESH */
+	uint8_t max_wnd_lg : 4;		/* MAX.SND.WND (RFC 5961 §5.2):
+					 * the largest raw window the peer
+					 * offered is below 2^(lg+1) */
 	uint16_t flags;
 	uint16_t mss;			/* payload per segment we send */
 	uint32_t snd_una;
@@ -146,7 +154,9 @@ struct sf_tcb {
 		struct sf_tcb *next_free;
 	};
 	struct rte_mbuf *rcvq;		/* data the app has not consumed, one
-					 * chain: its pkt_len is the count */
+					 * chain: its pkt_len is the count,
+					 * its tail in the head's hash
+					 * (tcp_rcvq_tail) */
 	struct sf_timer timer;		/* one armed deadline; its user byte
 					 * is mem_throttled: data dropped
 					 * at the mbuf reserve, owed a
@@ -157,7 +167,11 @@ struct sf_tcb {
 	uint32_t aux_at;		/* FIN_WAIT_2 or keepalive */
 	/* -- bytes 128-167: colder -- */
 	void *ctx;			/* the app's */
-	uint32_t rtt_start;		/* ms, with rtt_seq */
+	union {
+		uint32_t rtt_start;	/* no TF_TS: ms, with rtt_seq */
+		uint32_t ts_recent_s;	/* TF_TS: when ts_recent was taken,
+					 * in seconds (RFC 7323 §5.5) */
+	};
 	uint32_t srtt;			/* ms << 3 */
 	uint32_t rttvar;		/* ms << 2 */
 	uint32_t recover;		/* NewReno (RFC 6582) */
@@ -168,8 +182,10 @@ struct sf_tcb {
 	uint8_t ops_idx;		/* w->tcp->ops[]; 0: none */
 	union {
 		uint8_t arp_tries;	/* SYN_SENT, next hop unresolved */
-		uint8_t ka_probes;	/* synchronized: keepalive probes
-					 * unanswered (zeroed when armed) */
+		uint8_t ka_probes;	/* synchronized: keepalive or window
+					 * probes the peer has not answered
+					 * (zeroed by any acceptable
+					 * segment) */
 	};
 	uint8_t trace;			/* TCP_TR_*: 0 unless traced */
 };
@@ -198,6 +214,74 @@ static inline uint32_t
 tcp_rcvq_len(const struct sf_tcb *c)
 {
 	return c->rcvq != NULL ? c->rcvq->pkt_len : 0;
+}
+
+/* The receive queue's last mbuf, kept in its head's hash field (unused
+ * by the engine once a segment is queued in order): appends are O(1). */
+static_assert(sizeof(((struct rte_mbuf *)0)->hash) >= sizeof(void *),
+	      "no room for the receive queue's tail");
+
+static inline struct rte_mbuf *
+tcp_rcvq_tail(const struct rte_mbuf *head)
+{
+	struct rte_mbuf *t;
+
+	memcpy(&t, &head->hash, sizeof(t));
+	return t;
+}
+
+static inline void
+tcp_rcvq_set_tail(struct rte_mbuf *head, struct rte_mbuf *t)
+{
+	memcpy(&head->hash, &t, sizeof(t));
+}
+
+/* Receive queue cost: a queued mbuf counts at least this many bytes
+ * against rcvbuf, so segments too large to be copied together
+ * (TCP_RCVQ_COPY) but small next to an mbuf cannot pin memory many
+ * times the window. */
+#define TCP_RCVQ_SEG_COST 1024
+/* Payloads up to this size are copied into the queue's last mbuf when
+ * it has room, instead of holding an mbuf each. */
+#define TCP_RCVQ_COPY 512
+/* The queue stops taking segments this close to the mbuf chain limit
+ * (RTE_MBUF_MAX_NB_SEGS). */
+#define TCP_RCVQ_MAX_SEGS (RTE_MBUF_MAX_NB_SEGS - 64)
+
+/* Keepalive runs in these states (RFC 1122 §4.2.3.6, as Linux: an
+ * app that shut down its side still holds the connection; an orphan's
+ * FIN_WAIT_2 is bounded by fin_wait_2_ms instead). */
+static inline bool
+tcp_keepalive_state(const struct sf_tcb *c)
+{
+	return c->state == SF_TCP_ESTABLISHED ||
+		c->state == SF_TCP_CLOSE_WAIT ||
+		(c->state == SF_TCP_FIN_WAIT_2 && !(c->flags & TF_ORPHAN));
+}
+
+/* Set the peer's window to @bytes and remember the largest it offered
+ * (MAX.SND.WND, RFC 5961 §5.2) as a power of two above it, in units of
+ * its scale. */
+static inline void
+tcp_snd_wnd_set(struct sf_tcb *c, uint32_t bytes)
+{
+	uint32_t raw = (bytes + (UINT32_C(1) << c->snd_wscale) - 1) >>
+		c->snd_wscale;
+	unsigned int lg;
+
+	c->snd_wnd = bytes;
+	if (raw == 0)
+		return;
+	lg = RTE_MIN(31u - (unsigned int)__builtin_clz(raw), 15u);
+	if (lg > c->max_wnd_lg)
+		c->max_wnd_lg = lg & 0xf;
+}
+
+/* MAX.SND.WND in bytes: at least any window the peer offered. */
+static inline uint32_t
+tcp_max_snd_wnd(const struct sf_tcb *c)
+{
+	return (UINT32_C(2) << c->max_wnd_lg) << c->snd_wscale;
 }
 
 /* Wraparound-safe comparisons of 32-bit ms times (RFC 1982 style). */
@@ -337,6 +421,8 @@ struct sf_tcp {
 	uint32_t ackq_n;
 	struct tcp_sndq_cursor sndq_cur[TCP_SNDQ_CURSORS];
 	bool mem_was_low;
+	uint32_t ack_rl_sec;		/* tcp_ack_ratelimit(): this second */
+	uint32_t ack_rl_n;		/* ... and the ACKs sent in it */
 	uint64_t cookie_last;		/* ms: last cookie sent */
 	uint64_t nb_state[SF_TCP_NB_STATES];
 	/* Transitions, [from][to] (sf_tcp_transitions). */
@@ -353,6 +439,8 @@ struct sf_seg {
 	uint32_t len;			/* payload bytes */
 	uint32_t off;			/* payload offset in m */
 	uint32_t wnd;			/* raw window field */
+	bool syn_wnd;			/* a SYN-ACK's window, taken as an
+					 * ACK: never scaled (RFC 7323 §2.2) */
 	uint8_t flags;
 	struct sf_tcp_opts opts;
 };
@@ -408,6 +496,9 @@ int tcp_send_syn(struct sf_worker *w, struct sf_tcb *c);
 void tcp_send_ack(struct sf_worker *w, struct sf_tcb *c);
 /* Owe @c's delayed ACK to the end of this RX burst. */
 void tcp_ack_burst(struct sf_worker *w, struct sf_tcb *c);
+/* Resend [seq, seq + len) of queued data (loss recovery); a segment
+ * carries less where SACK blocks take option room (RFC 6691). Returns
+ * the bytes sent, or -ENOMEM / -E2BIG. */
 int tcp_send_data_at(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 		     uint32_t len);
 void tcp_send_probe(struct sf_worker *w, struct sf_tcb *c);
@@ -430,13 +521,18 @@ bool tcp_sack_skip(const struct sf_worker *w, const struct sf_tcb *c,
 		   uint32_t *seq, uint32_t *len);
 
 /* tcp_cc_newreno.c */
-void tcp_cc_ack(struct sf_tcb *c, uint32_t acked);
+void tcp_cc_ack(struct sf_tcb *c, uint32_t acked, uint32_t flight);
 bool tcp_cc_dupack(struct sf_worker *w, struct sf_tcb *c, bool sack_grew);
 void tcp_cc_partial_ack(struct sf_worker *w, struct sf_tcb *c,
 			uint32_t acked);
 void tcp_cc_timeout(struct sf_tcb *c);
 uint32_t tcp_cc_arm(struct sf_worker *w, struct sf_tcb *c);
+void tcp_cc_rearm_probe(struct sf_worker *w, struct sf_tcb *c);
 bool tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c);
+
+/* Room left in this second's budget of ACKs answering segments we drop
+ * (RFC 5961 §7): true to send one, false (counted) to stay silent. */
+bool tcp_ack_ratelimit(struct sf_worker *w);
 
 /* tcp_input.c */
 void tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,

@@ -11,6 +11,9 @@
 
 #include "tcp_priv.h"
 
+/* RFC 7323 §5.5: TS.Recent is not trusted after 24 days idle. */
+#define TCP_PAWS_IDLE_S (24u * 86400u)
+
 static inline uint32_t
 seg_seqlen(const struct sf_seg *seg)
 {
@@ -47,19 +50,54 @@ tcp_keepalive_reset(struct sf_worker *w, struct sf_tcb *c)
 {
 	uint32_t ka = w->tcp->conf.keepalive_ms;
 
-	if (ka == 0 || (c->state != SF_TCP_ESTABLISHED &&
-			c->state != SF_TCP_CLOSE_WAIT))
+	if (ka == 0 || !tcp_keepalive_state(c))
 		return;
-	c->ka_probes = 0;
 	c->aux_at = tcp_deadline(w->tcp->now, ka);
+}
+
+/* The window of @seg, in bytes. */
+static inline uint32_t
+seg_wnd(const struct sf_tcb *c, const struct sf_seg *seg)
+{
+	return seg->syn_wnd ? seg->wnd : seg->wnd << c->snd_wscale;
 }
 
 static void
 tcp_challenge_ack(struct sf_worker *w, struct sf_tcb *c)
 {
+	if (!tcp_ack_ratelimit(w))
+		return;
 	w->stats.tcp_challenge_acks++;
 	TCP_TRACE_NOTE(c, TCP_TR_CHALLENGE);
 	tcp_send_ack(w, c);
+}
+
+/* An ACK answering a segment we drop, within the rate limit. */
+static void
+tcp_drop_ack(struct sf_worker *w, struct sf_tcb *c)
+{
+	if (tcp_ack_ratelimit(w))
+		c->flags |= TF_ACKNOW;
+}
+
+/* RFC 9293 §3.10.7.4, fifth check, the part that rejects the segment:
+ * an ACK of something not yet sent, or one older than any window the
+ * peer offered (RFC 5961 §5.2). Before anything of the segment is
+ * taken, TS.Recent included. */
+static bool
+tcp_ack_acceptable(struct sf_worker *w, struct sf_tcb *c,
+		   const struct sf_seg *seg)
+{
+	if (SF_SEQ_GT(seg->ack, c->snd_max)) {
+		w->stats.tcp_drop_ack++;
+		tcp_drop_ack(w, c);
+		return false;
+	}
+	if (SF_SEQ_LT(seg->ack, c->snd_una - tcp_max_snd_wnd(c))) {
+		tcp_challenge_ack(w, c);
+		return false;
+	}
+	return true;
 }
 
 /* RFC 9293 §3.10.7.4, second check, as RFC 5961 §3.2 tightens it. */
@@ -80,12 +118,31 @@ tcp_rcv_rst(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 static bool
 tcp_rtt_ts(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 {
+	uint32_t rtt = (uint32_t)w->tcp->now - seg->opts.tsecr;
+
+	/* An echo from the future (a peer's bug, or a forgery) is no
+	 * sample. */
 	if (!(c->flags & TF_TS) || !(seg->opts.present & SF_TCPOPT_TS) ||
-	    seg->opts.tsecr == 0 || c->nrexmit != 0)
+	    seg->opts.tsecr == 0 || c->nrexmit != 0 || (int32_t)rtt < 0)
 		return false;
-	tcp_rtt_sample(c, (uint32_t)w->tcp->now - seg->opts.tsecr,
-		       &w->tcp->conf);
+	tcp_rtt_sample(c, rtt, &w->tcp->conf);
 	return true;
+}
+
+/* A cumulative ACK that stops where SACKed data starts: the peer
+ * dropped what it had SACKed (reneged, RFC 2018 §8), or it would have
+ * acked past it. The scoreboard is no longer true: forget it and send
+ * again from snd_una, as Linux does (tcp_check_sack_reneging). */
+static void
+tcp_sack_reneging(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct sf_tcb_ext *e = tcp_ext(w, c);
+
+	if (e == NULL || e->nsacked == 0 || e->sacked[0].left != c->snd_una)
+		return;
+	w->stats.tcp_sack_reneged++;
+	e->nsacked = 0;
+	c->snd_nxt = c->snd_una;
 }
 
 /* RFC 9293 §3.10.7.4, fifth check, for the states that share it.
@@ -95,20 +152,10 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 {
 	const struct sf_tcp_conf *conf = &w->tcp->conf;
 	const struct sf_tcp_app_ops *ops;
-	uint32_t acked, before, maxwnd = 65535u << c->snd_wscale;
+	uint32_t acked, before, flight, wnd;
 	bool sack_grew = false;
 
-	if (SF_SEQ_GT(seg->ack, c->snd_max)) {
-		/* Acks something not yet sent. */
-		w->stats.tcp_drop_ack++;
-		c->flags |= TF_ACKNOW;
-		return false;
-	}
-	if (SF_SEQ_LT(seg->ack, c->snd_una - maxwnd)) {
-		/* RFC 5961 §5.2: too old to be real. */
-		tcp_challenge_ack(w, c);
-		return false;
-	}
+	/* rcv_state checked the ACK (tcp_ack_acceptable). */
 	if ((c->flags & TF_SACK) && (seg->opts.present & SF_TCPOPT_SACK)) {
 		before = tcp_sack_bytes(w, c);
 		w->stats.tcp_drop_sack_block += tcp_sack_update(w, c,
@@ -117,6 +164,7 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	}
 	if (SF_SEQ_GT(seg->ack, c->snd_una)) {
 		acked = seg->ack - c->snd_una;
+		flight = c->snd_max - c->snd_una;
 		/* RTT: timestamps (RFC 7323 §4.1) or one timed segment,
 		 * never a retransmitted one (Karn). */
 		if (!tcp_rtt_ts(w, c, seg) && (c->flags & TF_RTT) &&
@@ -130,13 +178,15 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		tcp_sndq_drop_acked(w, c, acked);
 		if (SF_SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
-		if (tcp_nsacked(w, c) != 0)
+		if (tcp_nsacked(w, c) != 0) {
 			tcp_sack_update(w, c, NULL); /* prune below una */
+			tcp_sack_reneging(w, c);
+		}
 		if (c->flags & TF_RECOVERY) {
 			tcp_cc_partial_ack(w, c, acked);
 		} else {
 			c->dupacks = 0;
-			tcp_cc_ack(c, acked);
+			tcp_cc_ack(c, acked, flight);
 		}
 		/* RFC 6298 (5.2), (5.3): tcp_output re-arms the timer (a
 		 * fresh tail loss probe, or the RTO) for what is left. */
@@ -144,7 +194,7 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		c->tlp = 0;
 	} else if (seg->ack == c->snd_una && c->snd_max != c->snd_una &&
 		   (sack_grew || (seg->len == 0 &&
-				  (seg->wnd << c->snd_wscale) == c->snd_wnd &&
+				  seg_wnd(c, seg) == c->snd_wnd &&
 				  !(seg->flags & RTE_TCP_FIN_FLAG)))) {
 		/* RFC 5681 §2 duplicate ACK, or RFC 6675's SACK one. */
 		tcp_cc_dupack(w, c, sack_grew);
@@ -155,7 +205,16 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	/* Window update, guarded by wl1/wl2 against old segments. */
 	if (SF_SEQ_LT(c->snd_wl1, seg->seq) ||
 	    (c->snd_wl1 == seg->seq && SF_SEQ_LEQ(c->snd_wl2, seg->ack))) {
-		c->snd_wnd = seg->wnd << c->snd_wscale;
+		wnd = seg_wnd(c, seg);
+		if (c->snd_wnd == 0 && wnd != 0 && c->snd_max != c->snd_una) {
+			/* The window reopens under data it shut on: the
+			 * peer dropped that data; resend it now, afresh
+			 * (no retry was spent while it probed). */
+			c->nrexmit = 0;
+			c->snd_nxt = c->snd_una;
+			c->rto_at = 0;
+		}
+		tcp_snd_wnd_set(c, wnd);
 		c->snd_wl1 = seg->seq;
 		c->snd_wl2 = seg->ack;
 	}
@@ -186,6 +245,11 @@ tcp_fin_acked(const struct sf_tcb *c)
 	return (c->flags & TF_FIN_SENT) && c->snd_una == c->snd_max;
 }
 
+/* An out-of-order mbuf keeps its sequence number in hash.usr and its
+ * FIN, which counts once the hole before it fills, in hash.fdir.hi. */
+#define OOO_SEQ(m) ((m)->hash.usr)
+#define OOO_FIN(m) ((m)->hash.fdir.hi)
+
 /* Out-of-order segment: keep it, sorted, within ooo_max, in the loss
  * recovery record (none to be had: dropped, the peer resends it). */
 static void
@@ -193,6 +257,7 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 {
 	struct rte_mbuf *m = seg->m, **pp;
 	struct sf_tcb_ext *e = tcp_ext(w, c);
+	bool fin = (seg->flags & RTE_TCP_FIN_FLAG) != 0;
 
 	c->flags |= TF_ACKNOW;	/* RFC 5681 §4.2: dup ACK at once */
 	if ((e != NULL && e->ooo_count >= w->tcp->conf.ooo_max) ||
@@ -207,15 +272,19 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	if (e == NULL && (e = tcp_ext_get(w, c)) == NULL)
 		return;
 	for (pp = &e->ooo; *pp != NULL; pp = &(*pp)->next) {
-		if ((*pp)->hash.usr == seg->seq) {
-			return;		/* duplicate */
+		if (OOO_SEQ(*pp) == seg->seq) {
+			/* duplicate; a FIN on it counts all the same */
+			if (fin && (*pp)->pkt_len == seg->len)
+				OOO_FIN(*pp) = 1;
+			return;
 		}
-		if (SF_SEQ_GT((*pp)->hash.usr, seg->seq))
+		if (SF_SEQ_GT(OOO_SEQ(*pp), seg->seq))
 			break;
 	}
 	rte_pktmbuf_adj(m, (uint16_t)seg->off);
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - seg->len));
-	m->hash.usr = seg->seq;
+	OOO_SEQ(m) = seg->seq;
+	OOO_FIN(m) = fin;
 	e->ooo_last = seg->seq;
 	m->next = *pp;
 	*pp = m;
@@ -224,46 +293,100 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	w->stats.tcp_ooo_queued++;
 }
 
-/* Append @m (payload only) to the data the app has not yet taken. */
-static void
-tcp_rcvq_append(struct sf_tcb *c, struct rte_mbuf *m)
+/* Append @m (payload only, a chain) to the data the app has not yet
+ * taken. A small payload is copied into the queue's last mbuf where it
+ * fits, so tiny segments do not hold an mbuf each. Returns false when
+ * the queue cannot take it (the caller drops it, unacknowledged). */
+static bool
+tcp_rcvq_append(struct sf_worker *w, struct sf_tcb *c, struct rte_mbuf *m)
 {
-	if (c->rcvq == NULL)
+	struct rte_mbuf *head = c->rcvq, *tail;
+
+	if (head == NULL) {
 		c->rcvq = m;
-	else if (rte_pktmbuf_chain(c->rcvq, m) != 0)
-		rte_pktmbuf_free(m);	/* 65535 segments: cannot happen
-					 * within rcvbuf */
+		tcp_rcvq_set_tail(m, rte_pktmbuf_lastseg(m));
+		return true;
+	}
+	tail = tcp_rcvq_tail(head);
+	if (m->pkt_len <= TCP_RCVQ_COPY && m->nb_segs == 1 &&
+	    RTE_MBUF_DIRECT(tail) && rte_mbuf_refcnt_read(tail) == 1 &&
+	    rte_pktmbuf_tailroom(tail) >= m->data_len) {
+		memcpy(rte_pktmbuf_mtod_offset(tail, uint8_t *,
+					       tail->data_len),
+		       rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
+		tail->data_len = (uint16_t)(tail->data_len + m->data_len);
+		head->pkt_len += m->data_len;
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	if (head->nb_segs + m->nb_segs > TCP_RCVQ_MAX_SEGS) {
+		w->stats.tcp_drop_rcvq_full++;
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	tail->next = m;
+	head->nb_segs = (uint16_t)(head->nb_segs + m->nb_segs);
+	head->pkt_len += m->pkt_len;
+	tcp_rcvq_set_tail(head, rte_pktmbuf_lastseg(m));
+	return true;
 }
 
-/* Pull segments that the hole-filler made in order. */
-static void
+/* Pull segments that the hole-filler made in order. Returns true when
+ * the last one pulled carried the peer's FIN, now next in sequence. */
+static bool
 tcp_ooo_pull(struct sf_worker *w, struct sf_tcb *c)
 {
 	struct sf_tcb_ext *e = tcp_ext(w, c);
 	struct rte_mbuf *m;
 	uint32_t seq, end, skip;
+	bool fin = false;
 
 	while ((m = e->ooo) != NULL) {
-		seq = m->hash.usr;
+		seq = OOO_SEQ(m);
 		if (SF_SEQ_GT(seq, c->rcv_nxt))
 			break;
 		e->ooo = m->next;
 		m->next = NULL;
 		e->ooo_count--;
 		end = seq + m->pkt_len;
-		if (SF_SEQ_LEQ(end, c->rcv_nxt)) {
+		fin = OOO_FIN(m) != 0;
+		if (SF_SEQ_LT(end, c->rcv_nxt) ||
+		    (end == c->rcv_nxt && !fin)) {
 			rte_pktmbuf_free(m);
+			fin = false;
 			continue;
+		}
+		if (end == c->rcv_nxt) {	/* only its FIN is new */
+			rte_pktmbuf_free(m);
+			break;
 		}
 		skip = c->rcv_nxt - seq;
 		rte_pktmbuf_adj(m, (uint16_t)skip);
+		if (!tcp_rcvq_append(w, c, m)) {
+			fin = false;
+			break;
+		}
 		c->rcv_nxt = end;
-		tcp_rcvq_append(c, m);
+		if (fin)
+			break;
+	}
+	if (fin) {
+		/* Nothing comes after a FIN. */
+		while ((m = e->ooo) != NULL) {
+			e->ooo = m->next;
+			m->next = NULL;
+			e->ooo_count--;
+			rte_pktmbuf_free(m);
+		}
 	}
 	tcp_ext_put_idle(w, c);
+	return fin;
 }
 
-/* RFC 9293 §3.10.7.4, seventh step: segment text. */
+/* RFC 9293 §3.10.7.4, seventh step: segment text. A FIN stays in
+ * seg->flags only when it is next in sequence once the text is in (the
+ * segment's own, or one that waited out of order): seg->seq + seg->len
+ * is then rcv_nxt, as tcp_fin_in() checks. */
 static void
 tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 {
@@ -276,7 +399,9 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	if (SF_SEQ_LT(seg->seq, c->rcv_nxt)) {
 		d = c->rcv_nxt - seg->seq;
 		if (d >= seg->len) {
+			/* All old; its FIN, if any, may still be new. */
 			c->flags |= TF_ACKNOW;
+			seg->seq += seg->len;
 			seg->len = 0;
 			return;
 		}
@@ -294,8 +419,8 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 			return;
 	}
 	if (seg->seq != c->rcv_nxt) {
-		seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
 		tcp_ooo_insert(w, c, seg);
+		seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
 		return;
 	}
 	if (unlikely(w->mbuf_low) && tcp_ooo(w, c) == NULL) {
@@ -316,15 +441,25 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		/* headers span segments: cannot happen for a valid
 		 * single-header mbuf, but never trust it */
 		rte_pktmbuf_free(m);
+		seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
 		return;
 	}
 	rte_pktmbuf_adj(m, (uint16_t)seg->off);
 	if (m->pkt_len > seg->len)
 		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - seg->len));
+	/* Acknowledge only what was kept. */
+	if (!tcp_rcvq_append(w, c, m)) {
+		c->flags |= TF_ACKNOW;
+		seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
+		return;
+	}
 	c->rcv_nxt += seg->len;
-	tcp_rcvq_append(c, m);
 	if (tcp_ooo(w, c) != NULL) {
-		tcp_ooo_pull(w, c);
+		if (tcp_ooo_pull(w, c)) {
+			seg->flags |= RTE_TCP_FIN_FLAG;
+			seg->seq = c->rcv_nxt;
+			seg->len = 0;
+		}
 		c->flags |= TF_ACKNOW;	/* a hole was filled */
 	}
 	/* Delayed ACK (RFC 9293 §3.8.6.3): at least every second full
@@ -359,6 +494,36 @@ tcp_fin_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	return true;
 }
 
+/* RFC 9293 §3.10.7.4, eighth step, by the state the connection is in
+ * now: an app callback during the text step may have closed or shut
+ * down (ESTABLISHED to FIN_WAIT_1). */
+static void
+tcp_rcv_fin(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
+{
+	if (!tcp_alive(c) || !tcp_fin_in(w, c, seg))
+		return;
+	switch (c->state) {
+	case SF_TCP_ESTABLISHED:
+		tcp_set_state(w, c, SF_TCP_CLOSE_WAIT);
+		tcp_peer_closed(w, c);
+		break;
+	case SF_TCP_FIN_WAIT_1:
+		/* Our FIN is not acked (else FIN_WAIT_2): both FINs
+		 * crossed (RFC 9293 Figure 13). */
+		tcp_set_state(w, c, SF_TCP_CLOSING);
+		tcp_peer_closed(w, c);
+		break;
+	case SF_TCP_FIN_WAIT_2:
+		tcp_send_ack(w, c);
+		tcp_peer_closed(w, c);
+		if (tcp_alive(c))
+			tcp_timewait_enter(w, c);
+		break;
+	default:
+		break;
+	}
+}
+
 static void
 tcp_established(struct sf_worker *w, struct sf_tcb *c)
 {
@@ -375,12 +540,7 @@ tcp_rcv_established(struct sf_worker *w, struct sf_tcb *c,
 	if (!tcp_ack_in(w, c, seg))
 		return;
 	tcp_data_in(w, c, seg);
-	if (!tcp_alive(c))
-		return;
-	if (tcp_fin_in(w, c, seg)) {
-		tcp_set_state(w, c, SF_TCP_CLOSE_WAIT);
-		tcp_peer_closed(w, c);
-	}
+	tcp_rcv_fin(w, c, seg);
 }
 
 static void
@@ -393,9 +553,10 @@ tcp_rcv_syn_rcvd(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 		return;
 	}
 	/* Our SYN is acked: snd_una moves past it, the window is the
-	 * first scaled one (RFC 7323 §2.2). */
+	 * first scaled one (RFC 7323 §2.2), unless this is the peer's
+	 * SYN-ACK of a simultaneous open. */
 	c->snd_una = seg->ack;
-	c->snd_wnd = seg->wnd << c->snd_wscale;
+	tcp_snd_wnd_set(c, seg_wnd(c, seg));
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
 	tcp_rtt_ts(w, c, seg);
@@ -405,20 +566,20 @@ tcp_rcv_syn_rcvd(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 	tcp_established(w, c);
 	if (!tcp_alive(c))
 		return;
-	if (c->state == SF_TCP_ESTABLISHED)
+	if (c->state == SF_TCP_ESTABLISHED) {
 		tcp_rcv_established(w, c, seg);
-	else if (c->state == SF_TCP_FIN_WAIT_1)
+	} else if (c->state == SF_TCP_FIN_WAIT_1) {
 		/* The app closed from established(): the FIN is queued,
 		 * the rest of the segment is still ours to take. */
 		tcp_data_in(w, c, seg);
+		tcp_rcv_fin(w, c, seg);
+	}
 }
 
 static void
 tcp_rcv_fin_wait_1(struct sf_worker *w, struct sf_tcb *c,
 		   struct sf_seg *seg)
 {
-	bool fin;
-
 	if (!tcp_ack_in(w, c, seg))
 		return;
 	if (tcp_fin_acked(c)) {
@@ -428,21 +589,7 @@ tcp_rcv_fin_wait_1(struct sf_worker *w, struct sf_tcb *c,
 						 w->tcp->conf.fin_wait_2_ms);
 	}
 	tcp_data_in(w, c, seg);
-	if (!tcp_alive(c))
-		return;
-	fin = tcp_fin_in(w, c, seg);
-	if (!fin)
-		return;
-	if (c->state == SF_TCP_FIN_WAIT_2) {
-		tcp_send_ack(w, c);
-		tcp_peer_closed(w, c);
-		if (tcp_alive(c))
-			tcp_timewait_enter(w, c);
-		return;
-	}
-	/* Simultaneous close: both FINs crossed (RFC 9293 Figure 13). */
-	tcp_set_state(w, c, SF_TCP_CLOSING);
-	tcp_peer_closed(w, c);
+	tcp_rcv_fin(w, c, seg);
 }
 
 static void
@@ -452,14 +599,7 @@ tcp_rcv_fin_wait_2(struct sf_worker *w, struct sf_tcb *c,
 	if (!tcp_ack_in(w, c, seg))
 		return;
 	tcp_data_in(w, c, seg);
-	if (!tcp_alive(c))
-		return;
-	if (tcp_fin_in(w, c, seg)) {
-		tcp_send_ack(w, c);
-		tcp_peer_closed(w, c);
-		if (tcp_alive(c))
-			tcp_timewait_enter(w, c);
-	}
+	tcp_rcv_fin(w, c, seg);
 }
 
 static void
@@ -530,7 +670,8 @@ tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	if (seg->flags & RTE_TCP_ACK_FLAG) {
 		c->snd_una = seg->ack;
 		c->snd_wl2 = seg->ack;
-		c->snd_wnd = seg->wnd << c->snd_wscale;
+		/* RFC 7323 §2.2: a SYN-ACK's window is not scaled. */
+		tcp_snd_wnd_set(c, seg->wnd);
 		tcp_rtt_ts(w, c, seg);
 		c->nrexmit = 0;
 		c->rto_at = 0;
@@ -545,7 +686,7 @@ tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		return;
 	}
 	/* Simultaneous open (RFC 9293 Figure 7): SYN-ACK with our ISS. */
-	c->snd_wnd = seg->wnd;
+	tcp_snd_wnd_set(c, seg->wnd);
 	tcp_set_state(w, c, SF_TCP_SYN_RCVD);
 	c->nrexmit = 0;
 	tcp_send_syn(w, c);
@@ -579,14 +720,18 @@ rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 	    seg->seq + 1 == c->rcv_nxt && seg->ack == c->snd_nxt) {
 		seg->flags &= (uint8_t)~RTE_TCP_SYN_FLAG;
 		seg->seq++;
+		seg->syn_wnd = true;
 		c->flags |= TF_ACKNOW;
 	}
-	/* RFC 7323 §5.3 PAWS. */
+	/* RFC 7323 §5.3 PAWS; TS.Recent older than 24 days is no longer
+	 * valid (§5.5). */
 	if ((c->flags & TF_TS) && (o->present & SF_TCPOPT_TS) &&
 	    !(seg->flags & RTE_TCP_RST_FLAG) &&
-	    SF_SEQ_LT(o->tsval, c->ts_recent)) {
+	    SF_SEQ_LT(o->tsval, c->ts_recent) &&
+	    (uint32_t)(w->tcp->now / 1000) - c->ts_recent_s <
+	    TCP_PAWS_IDLE_S) {
 		w->stats.tcp_drop_paws++;
-		c->flags |= TF_ACKNOW;
+		tcp_drop_ack(w, c);
 		tcp_output(w, c);
 		return;
 	}
@@ -594,11 +739,14 @@ rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 	if (!tcp_seq_acceptable(c, seg)) {
 		w->stats.tcp_drop_seq++;
 		if (!(seg->flags & RTE_TCP_RST_FLAG)) {
-			c->flags |= TF_ACKNOW;
+			tcp_drop_ack(w, c);
 			tcp_output(w, c);
 		}
 		return;
 	}
+	/* Anything acceptable shows the peer alive: its unanswered
+	 * keepalive or window probes start again from none. */
+	c->ka_probes = 0;
 	/* Second: RST. */
 	if (seg->flags & RTE_TCP_RST_FLAG) {
 		tcp_rcv_rst(w, c, seg);
@@ -614,11 +762,21 @@ rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 		w->stats.tcp_drop_noack++;
 		return;
 	}
+	if (c->state != SF_TCP_SYN_RCVD && !tcp_ack_acceptable(w, c, seg)) {
+		tcp_output(w, c);
+		return;
+	}
 	/* RFC 7323 §4.3: remember the newest timestamp at the left edge
-	 * (only when negotiated: without, the slot times rtt_seq). */
+	 * (only when negotiated: without, the slot times rtt_seq), once
+	 * the segment is known good. */
 	if ((c->flags & TF_TS) && (o->present & SF_TCPOPT_TS) &&
-	    SF_SEQ_LEQ(seg->seq, c->rcv_nxt))
+	    SF_SEQ_LEQ(seg->seq, c->rcv_nxt) &&
+	    (c->state != SF_TCP_SYN_RCVD ||
+	     (SF_SEQ_LT(c->snd_una, seg->ack) &&
+	      SF_SEQ_LEQ(seg->ack, c->snd_max)))) {
 		c->ts_recent = o->tsval;
+		c->ts_recent_s = (uint32_t)(w->tcp->now / 1000);
+	}
 
 	switch (c->state) {
 	case SF_TCP_SYN_RCVD:

@@ -5,8 +5,9 @@
  * connection's state, and no TCB is kept until the ACK returns it.
  *
  * ISS = t (5 bits, 64 s ticks) | MSS index (3 bits) | MAC (24 bits), the
- * MAC a SipHash of the tuple, the peer's ISN and t under the worker's
- * secret. Window scale and SACK-permitted do not fit in 32 bits: as
+ * MAC a SipHash of the tuple, the peer's ISN and the whole tick count
+ * (not its 5 bits: a cookie must not come back to life when they wrap,
+ * every 34 minutes) under the worker's secret. Window scale and SACK-permitted do not fit in 32 bits: as
  * Linux does, they ride in the low 6 bits of our TSval and come back in
  * the peer's TSecr; a peer without timestamps gets neither. A cookie is
  * accepted up to two ticks after it was made.
@@ -45,10 +46,11 @@ cookie_mac(const struct sf_tcp *tcp, const struct sf_tcp_key *k,
 		COOKIE_MAC_MASK;
 }
 
+/* The tick count; a cookie carries its low 5 bits. */
 static uint32_t
 cookie_tick(const struct sf_tcp *tcp)
 {
-	return (uint32_t)(tcp->now / COOKIE_TICK_MS) & 0x1f;
+	return (uint32_t)(tcp->now / COOKIE_TICK_MS);
 }
 
 bool
@@ -76,7 +78,8 @@ tcp_syncookie_send(struct sf_worker *w, struct sf_wport *wp,
 	for (i = 0; i < RTE_DIM(cookie_mss); i++)
 		if (cookie_mss[i] <= mss)
 			idx = i;
-	iss = (t << 27) | (idx << 24) | cookie_mac(tcp, key, seg->seq, t);
+	iss = ((t & 0x1f) << 27) | (idx << 24) |
+		cookie_mac(tcp, key, seg->seq, t);
 	if (ts) {
 		uint32_t bits = COOKIE_WS_NONE;
 
@@ -106,8 +109,8 @@ tcp_syncookie_accept(struct sf_worker *w, struct sf_wport *wp,
 		     const struct sf_tcp_key *key, struct sf_seg *seg)
 {
 	struct sf_tcp *tcp = w->tcp;
-	uint32_t iss = seg->ack - 1, irs = seg->seq - 1;
-	uint32_t t = iss >> 27, age = (cookie_tick(tcp) - t) & 0x1f;
+	uint32_t iss = seg->ack - 1, irs = seg->seq - 1, now = cookie_tick(tcp);
+	uint32_t age = (now - (iss >> 27)) & 0x1f, t = now - age;
 	const struct rte_ether_hdr *eh;
 	struct sf_seg syn;
 	struct sf_tcb *c;
@@ -153,7 +156,7 @@ tcp_syncookie_accept(struct sf_worker *w, struct sf_wport *wp,
 	c->snd_nxt = iss + 1;
 	c->snd_max = iss + 1;
 	tcp_syn_options(w, c, &syn);
-	c->snd_wnd = seg->wnd;
+	tcp_snd_wnd_set(c, seg->wnd);
 	c->snd_wl1 = irs;
 	c->snd_wl2 = 0;
 	/* What our SYN-ACK advertised (RFC 7323 §2.2: unscaled). */

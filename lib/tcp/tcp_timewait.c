@@ -190,17 +190,25 @@ tcp_timewait_input(struct sf_worker *w, struct sf_wport *wp,
 			tcp_timewait_release(w, tw);
 			return true;
 		}
-		tcp_send_tw_ack(w, tw);
+		if (tcp_ack_ratelimit(w))
+			tcp_send_tw_ack(w, tw);
 		return false;
 	}
-	if (seg->flags & RTE_TCP_FIN_FLAG) {
-		/* A retransmitted FIN: our last ACK was lost. Ack again and
-		 * restart 2MSL (RFC 9293 §3.10.7.4, eighth step). */
+	/* A retransmitted FIN: our last ACK was lost. Ack again and
+	 * restart 2MSL (RFC 9293 §3.10.7.4, eighth step). Only the FIN we
+	 * took (it ends just below rcv_nxt) and only past PAWS (RFC 7323
+	 * §5.3): any other FIN restarting it would let a stream of them
+	 * keep the record, and fill the ring. */
+	if ((seg->flags & RTE_TCP_FIN_FLAG) &&
+	    seg->seq + seg->len + 1 == tw->rcv_nxt &&
+	    !(tw->ts_on && (o->present & SF_TCPOPT_TS) &&
+	      SF_SEQ_LT(o->tsval, tw->ts_recent))) {
 		tcp_send_tw_ack(w, tw);
 		tw_restart(w, tw);
 		return false;
 	}
-	if (seg->len != 0 || seg->seq != tw->rcv_nxt)
+	if ((seg->len != 0 || seg->seq != tw->rcv_nxt ||
+	     (seg->flags & RTE_TCP_FIN_FLAG)) && tcp_ack_ratelimit(w))
 		tcp_send_tw_ack(w, tw);
 	return false;
 }

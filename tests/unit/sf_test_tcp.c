@@ -22,6 +22,8 @@ app_established(struct sf_worker *w, struct sf_conn *c)
 		assert_int_equal(sf_tcp_send_copy(w, c, sf_app.hello,
 					(uint32_t)strlen(sf_app.hello)),
 				 (int)strlen(sf_app.hello));
+	if (sf_app.close_established)
+		assert_int_equal(sf_tcp_close(w, c), 0);
 }
 
 static uint32_t

@@ -58,6 +58,7 @@ struct sf_test_app {
 	uint8_t rx[65536];
 	struct sf_conn *conn;
 	bool close_on_peer_fin;
+	bool close_established;	/* established(): close at once */
 	bool refuse_data;	/* recv() consumes nothing */
 	const char *hello;	/* established(): send this at once */
 	const char *reply;	/* recv(): send this in answer ... */

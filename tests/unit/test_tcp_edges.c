@@ -1,0 +1,1031 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP at the edges (issue 19): each test drives the engine as a peer
+ * would into one of the defects found on the wire or in review, and
+ * asserts what RFC 9293 and its companions require: windows respected,
+ * no connection left stuck, state right after every app callback, timers
+ * bounded. The item numbers are the issue's.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_tcp.h>
+
+#include "sf_net.h"
+#include "sf_test_tcp.h"
+#include "tcp_priv.h"
+
+#define S RTE_TCP_SYN_FLAG
+#define A RTE_TCP_ACK_FLAG
+#define F RTE_TCP_FIN_FLAG
+#define R RTE_TCP_RST_FLAG
+#define P RTE_TCP_PSH_FLAG
+
+#define TEST_MS 1000000ULL	/* TSC cycles a ms (sf_test: 1 GHz) */
+#define TWO_MSL 2000
+#define LATE(ms) ((ms) / 8 + 1)
+#define TEST_POOL_HOLD 4096	/* more than the fixture's pool */
+
+static struct sf_tcb *
+tcb(void)
+{
+	assert_non_null(sf_app.conn);
+	return tcp_tcb(sf_app.conn);
+}
+
+/* NOP NOP TS @tsval @tsecr */
+static void
+opts_ts(uint8_t o[12], uint32_t tsval, uint32_t tsecr)
+{
+	o[0] = 1;
+	o[1] = 1;
+	o[2] = 8;
+	o[3] = 10;
+	tsval = rte_cpu_to_be_32(tsval);
+	tsecr = rte_cpu_to_be_32(tsecr);
+	memcpy(o + 4, &tsval, 4);
+	memcpy(o + 8, &tsecr, 4);
+}
+
+/* NOP NOP SACK [l, r) */
+static void
+opts_sack1(uint8_t o[12], uint32_t l, uint32_t r)
+{
+	o[0] = 1;
+	o[1] = 1;
+	o[2] = 5;
+	o[3] = 10;
+	l = rte_cpu_to_be_32(l);
+	r = rte_cpu_to_be_32(r);
+	memcpy(o + 4, &l, 4);
+	memcpy(o + 8, &r, 4);
+}
+
+/* Collect what the engine sends over @ms, one ms at a time; @check is
+ * called for each segment. Returns the segments seen. */
+static unsigned int
+watch_ms(uint64_t ms, void (*check)(const struct sf_test_out *, void *),
+	 void *arg)
+{
+	struct sf_test_out o;
+	unsigned int n = 0, i;
+
+	while (ms-- > 0) {
+		sf_test_advance_ms(1);
+		for (i = 0; i < sf_t.ncap; i++) {
+			sf_test_tcp_out(i, &o);
+			check(&o, arg);
+			n++;
+		}
+		sf_test_tx_clear();
+	}
+	return n;
+}
+
+static void
+check_segs(void (*check)(const struct sf_test_out *, void *), void *arg)
+{
+	struct sf_test_out o;
+	unsigned int i;
+
+	sf_worker_flush(sf_t.w);
+	for (i = 0; i < sf_t.ncap; i++) {
+		sf_test_tcp_out(i, &o);
+		check(&o, arg);
+	}
+	sf_test_tx_clear();
+}
+
+static int
+setup_conf(struct sf_tcp_conf *conf)
+{
+	return sf_test_tcp_setup_listen_conf(conf);
+}
+
+/* ---- 1, 2: the tail loss probe ---------------------------------- */
+
+static void
+check_in_window(const struct sf_test_out *o, void *arg)
+{
+	uint32_t right = *(uint32_t *)arg;
+
+	if (o->len != 0)
+		assert_true(SF_SEQ_LEQ(o->seq + o->len, right));
+}
+
+/* Item 1: a probe never sends past the peer's window: with unsent data
+ * beyond the window, the probe repeats the last segment sent. */
+static void
+test_tcp_edge_probe_within_window(void **state)
+{
+	static char buf[1000];
+	uint32_t y = sf_test_tcp_accept(100), right;
+
+	(void)state;
+	memset(buf, 'w', sizeof(buf));
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 10);
+	sf_test_tx_clear();
+	sf_test_advance_ms(2);		/* an RTT sample: TLP may run */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 11,
+						.flags = A, .wnd = 300 });
+	sf_test_tx_clear();
+	right = y + 11 + 300;
+	assert_int_equal(sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 1000),
+			 1000);
+	check_segs(check_in_window, &right);
+	/* The probe, the RTO and its backoff: all inside the window. */
+	assert_true(watch_ms(1000, check_in_window, &right) >= 2);
+	assert_true(sf_test_counter("tcp_loss_probes") <= 1);
+}
+
+/* Item 2: one probe per tail-loss episode (RFC 8985 §7), then the RTO;
+ * with one segment in flight the probe waits for a delayed ACK too. */
+static void
+test_tcp_edge_tlp_once(void **state)
+{
+	static char buf[400];
+	uint32_t y = sf_test_tcp_accept(100), t;
+
+	(void)state;
+	memset(buf, 'p', sizeof(buf));
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
+	sf_test_tx_clear();
+	sf_test_advance_ms(2);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 101,
+						.flags = A });
+	/* Two segments lost (more than an MSS: the peer would not delay
+	 * its ACK): a probe after 2 SRTT (10 ms floor) ... */
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 400);
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 400);
+	sf_test_tx_clear();
+	t = (uint32_t)sf_test_advance_until_tx(1000);
+	assert_true(t >= 10 && t <= 12);
+	sf_test_tx_clear();
+	/* ... and then nothing until the RTO (200 ms, rto_min). */
+	t = (uint32_t)sf_test_advance_until_tx(2000);
+	assert_true(t >= 199);
+	assert_int_equal(sf_test_counter("tcp_loss_probes"), 1);
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 901,
+						.flags = A });
+	sf_test_tx_clear();
+	/* One segment in flight: 2 SRTT + the peer's worst-case delayed
+	 * ACK is past the RTO, so the RTO it is. */
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
+	sf_test_tx_clear();
+	t = (uint32_t)sf_test_advance_until_tx(2000);
+	assert_true(t >= 199);
+}
+
+/* ---- 3: the right edge of our window ---------------------------- */
+
+static int
+setup_small_rcvbuf_ws(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.rcvbuf = 4096;
+	conf.wscale_on = true;
+	return setup_conf(&conf);
+}
+
+/* Item 3: scaling rounds, but the advertised right edge never moves
+ * left (RFC 9293 §3.8.6). */
+static void
+test_tcp_edge_right_edge_kept(void **state)
+{
+	static const uint8_t ws0[4] = { 1, 3, 3, 0 };	/* NOP WS 0 */
+	struct sf_test_out o;
+	uint32_t y, right, r, i;
+
+	(void)state;
+	sf_app.refuse_data = true;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+				.opts = ws0, .optlen = 4 });
+	sf_test_tcp_expect_one(&o);
+	y = o.seq;
+	right = o.ack + o.wnd;		/* a SYN's window is not scaled */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A });
+	sf_test_tx_clear();
+	for (i = 0; i < 20; i++) {
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101 + 100 * i,
+				.ack = y + 1, .flags = A, .data = "x",
+				.len = 100 });
+		sf_worker_flush(sf_t.w);
+		if (sf_t.ncap == 0)
+			continue;
+		sf_test_tcp_out(sf_t.ncap - 1, &o);
+		r = o.ack + ((uint32_t)o.wnd << 7);
+		assert_true(SF_SEQ_GEQ(r, right));
+		right = r;
+		sf_test_tx_clear();
+	}
+}
+
+/* ---- 4, 19: an ACK too old to be real --------------------------- */
+
+static int
+setup_ts_ws(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.ts_on = true;
+	conf.wscale_on = true;
+	return setup_conf(&conf);
+}
+
+/* Passive open with TS (TSval @tsval) and WS 7, the peer's window 511
+ * (65,408 bytes scaled) throughout. Returns our ISS; *@tsv: our TSval. */
+static uint32_t
+accept_ts_ws(uint32_t tsval, uint32_t *tsv)
+{
+	uint8_t syn[16] = { 1, 3, 3, 7 }, o12[12];
+	struct sf_test_out o;
+	uint32_t y;
+
+	opts_ts(syn + 4, tsval, 0);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+				.opts = syn, .optlen = 16 });
+	sf_test_tcp_expect_one(&o);
+	y = o.seq;
+	*tsv = o.opts.tsval;
+	opts_ts(o12, tsval, *tsv);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .wnd = 511, .opts = o12,
+				.optlen = 12 });
+	sf_test_tx_clear();
+	return y;
+}
+
+/* Item 4 (RFC 5961 §5.2): a data segment whose ACK lies further behind
+ * SND.UNA than the peer ever opened its window (65,535 in its SYN, 65,408
+ * since) is dropped and answered with an ACK; it leaves no trace
+ * (TS.Recent, item 19). As seen on the wire: 300,000 behind. */
+static void
+test_tcp_edge_old_ack_dropped(void **state)
+{
+	uint8_t o12[12];
+	struct sf_test_out o;
+	uint32_t tsv, y = accept_ts_ws(10, &tsv);
+
+	(void)state;
+	opts_ts(o12, 5000, tsv);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
+				.ack = y + 1 - 300000, .flags = A | P,
+				.wnd = 511, .opts = o12, .optlen = 12,
+				.data = "BAD", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.ack, 101);
+	assert_int_equal(o.opts.tsecr, 10);
+	assert_int_equal(sf_app.rx_len, 0);
+	/* The peer's next, proper segment is taken. */
+	opts_ts(o12, 11, tsv);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A | P, .wnd = 511, .opts = o12,
+				.optlen = 12, .data = "ok", .len = 2 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 103);
+	assert_int_equal(o.opts.tsecr, 11);
+	assert_int_equal(sf_app.rx_len, 2);
+	assert_memory_equal(sf_app.rx, "ok", 2);
+}
+
+/* Item 19: an echoed timestamp from the future gives no RTT sample. */
+static void
+test_tcp_edge_tsecr_future(void **state)
+{
+	uint8_t o12[12];
+	uint32_t tsv, y = accept_ts_ws(10, &tsv);
+	uint16_t rto = tcb()->rto;
+	uint32_t srtt = tcb()->srtt;
+
+	(void)state;
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, "abc", 3);
+	sf_test_tx_clear();
+	opts_ts(o12, 11, tsv + 1000000);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 4,
+				.flags = A, .wnd = 511, .opts = o12,
+				.optlen = 12 });
+	assert_true(tcb()->rto <= rto);
+	assert_int_equal(tcb()->srtt, srtt);
+}
+
+/* Item 19 (RFC 7323 §5.5): after 24 days idle TS.Recent is no longer
+ * trusted, and a segment with an older TSval is taken. */
+static void
+test_tcp_edge_ts_recent_expires(void **state)
+{
+	uint8_t o12[12];
+	struct sf_test_out o;
+	uint32_t tsv, y = accept_ts_ws(1000000, &tsv);
+
+	(void)state;
+	sf_t.w->now += 25ULL * 86400 * 1000 * TEST_MS;
+	sf_tcp_poll(sf_t.w);
+	sf_test_tx_clear();
+	opts_ts(o12, 7, tsv);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A | P, .wnd = 511, .opts = o12,
+				.optlen = 12, .data = "new", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 104);
+	assert_int_equal(sf_app.rx_len, 3);
+	assert_int_equal(sf_test_counter("tcp_drop_paws"), 0);
+}
+
+/* ---- 5, 10: FIN handling ---------------------------------------- */
+
+/* Item 5: a FIN that comes with data the app answers and closes on in
+ * recv(): our FIN is not acked yet, so CLOSING (RFC 9293 §3.10.7.4,
+ * eighth step), then TIME_WAIT when it is — not CLOSE_WAIT for ever. */
+static void
+test_tcp_edge_fin_with_data_close_in_recv(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_app.reply = "resp";
+	sf_app.reply_close = true;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A | P | F, .data = "GET", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags & (F | A), F | A);
+	assert_int_equal(o.len, 4);
+	assert_int_equal(o.ack, 105);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_CLOSING), 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_CLOSE_WAIT), 0);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 105, .ack = y + 6,
+						.flags = A });
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	assert_int_equal(sf_app.closed, 1);
+}
+
+/* Item 5, the same through the handshake's ACK: the app closes in
+ * established(), and that ACK carries the peer's data and FIN. */
+static void
+test_tcp_edge_fin_on_handshake_ack_close(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y;
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S });
+	sf_test_tcp_expect_one(&o);
+	y = o.seq;
+	sf_app.close_established = true;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A | F, .data = "hi", .len = 2 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags & (F | A), F | A);
+	assert_int_equal(o.seq, y + 1);
+	assert_int_equal(o.ack, 104);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_CLOSING), 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 104, .ack = y + 2,
+						.flags = A });
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	assert_int_equal(sf_app.closed, 1);
+}
+
+/* Item 10: a retransmitted segment whose data we hold already still
+ * delivers its FIN. */
+static void
+test_tcp_edge_fin_after_full_trim(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .data = "abc", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 104);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A | F, .data = "abc", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 105);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_CLOSE_WAIT), 1);
+	assert_int_equal(sf_app.peer_closed, 1);
+	assert_int_equal(sf_app.rx_len, 3);
+}
+
+/* Item 10: a FIN on out-of-order data is kept with it and counts once
+ * the hole fills. */
+static void
+test_tcp_edge_fin_on_ooo(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 104, .ack = y + 1,
+				.flags = A | F, .data = "def", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 101);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .data = "abc", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 108);
+	assert_int_equal(sf_app.rx_len, 6);
+	assert_memory_equal(sf_app.rx, "abcdef", 6);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_CLOSE_WAIT), 1);
+	assert_int_equal(sf_app.peer_closed, 1);
+}
+
+/* ---- 6: the congestion window ----------------------------------- */
+
+/* Item 6 (RFC 7661): an application-limited sender does not grow cwnd,
+ * and cwnd never wraps. */
+static void
+test_tcp_edge_cwnd_bounded(void **state)
+{
+	static char buf[1000];
+	uint32_t y = sf_test_tcp_accept(100), cwnd, i, una = y + 1;
+
+	(void)state;
+	memset(buf, 'c', sizeof(buf));
+	cwnd = tcb()->cwnd;
+	for (i = 0; i < 50; i++) {
+		sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
+		una += 100;
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
+					.ack = una, .flags = A });
+	}
+	sf_test_tx_clear();
+	assert_true(tcb()->cwnd <= cwnd);
+	/* Near the top of the range, an ACK must not wrap it to 0. */
+	tcb()->cwnd = UINT32_MAX - 999;
+	tcb()->ssthresh = UINT32_MAX;
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 1000);
+	sf_test_tx_clear();
+	una += 1000;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = una,
+						.flags = A });
+	sf_test_tx_clear();
+	assert_true(tcb()->cwnd >= 10u * tcb()->mss);
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 1);
+	sf_test_tx_clear();
+}
+
+/* ---- 7, 8: SACK -------------------------------------------------- */
+
+static const uint8_t sackok[4] = { 1, 1, 4, 2 };
+
+static int
+setup_sack_notlp(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.sack_on = true;
+	conf.tlp_on = false;
+	return setup_conf(&conf);
+}
+
+static uint32_t
+accept_sack(void)
+{
+	struct sf_test_out o;
+	uint32_t y;
+
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+				.opts = sackok, .optlen = 4 });
+	sf_test_tcp_expect_one(&o);
+	y = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A });
+	sf_test_tx_clear();
+	return y;
+}
+
+/* Item 7 (RFC 2018 §8): after an RTO the SACKed ranges are no longer
+ * trusted, so a peer that dropped them (reneged) gets them again. */
+static void
+test_tcp_edge_sack_reneging(void **state)
+{
+	static char buf[100];
+	uint8_t o12[12];
+	struct sf_test_out o;
+	uint32_t y = accept_sack(), i;
+
+	(void)state;
+	memset(buf, 'r', sizeof(buf));
+	for (i = 0; i < 4; i++)
+		sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
+	sf_test_tx_clear();
+	opts_sack1(o12, y + 201, y + 401);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 101,
+				.flags = A, .opts = o12, .optlen = 12 });
+	sf_test_tx_clear();
+	sf_test_advance_until_tx(3000);		/* the RTO */
+	sf_test_tx_clear();
+	/* The peer took the hole but reneged on 201-401. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 201,
+						.flags = A });
+	sf_worker_flush(sf_t.w);
+	if (sf_t.ncap == 0)
+		sf_test_advance_until_tx(5000);
+	sf_test_tcp_out(0, &o);
+	assert_int_equal(o.seq, y + 201);
+	assert_true(o.len >= 100);
+	sf_test_tx_clear();
+}
+
+static int
+setup_ts_sack(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.ts_on = true;
+	conf.sack_on = true;
+	return setup_conf(&conf);
+}
+
+/* Item 8 (RFC 6691): segments that carry SACK blocks give up payload
+ * for them; no IP packet exceeds 1500 bytes. */
+static void
+test_tcp_edge_sack_fits_mtu(void **state)
+{
+	static const uint8_t syn[20] = {
+		2, 4, 0x05, 0xb4, 1, 1, 4, 2,		/* MSS 1460, SACKOK */
+		1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0,	/* TS 1 */
+	};
+	static char buf[8000];
+	uint8_t o12[12];
+	struct sf_test_out o;
+	uint32_t y, tsv, i, sent = 0;
+
+	(void)state;
+	memset(buf, 'm', sizeof(buf));
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+				.opts = syn, .optlen = 20 });
+	sf_test_tcp_expect_one(&o);
+	y = o.seq;
+	tsv = o.opts.tsval;
+	opts_ts(o12, 2, tsv);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .opts = o12, .optlen = 12 });
+	/* Out of order: our ACKs now carry a SACK block. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 111, .ack = y + 1,
+				.flags = A, .opts = o12, .optlen = 12,
+				.data = "x", .len = 1 });
+	sf_test_tx_clear();
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
+	sf_worker_flush(sf_t.w);
+	assert_true(sf_t.ncap >= 5);
+	for (i = 0; i < sf_t.ncap; i++) {
+		sf_test_tcp_out(i, &o);
+		assert_true(o.opts.present & SF_TCPOPT_SACK);
+		assert_true(sf_t.cap[i]->pkt_len - RTE_ETHER_HDR_LEN <= 1500);
+		sent += o.len;
+	}
+	assert_int_equal(sent, sizeof(buf));
+	sf_test_tx_clear();
+}
+
+/* ---- 9: the window of a SYN-ACK --------------------------------- */
+
+static int
+setup_ws(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.wscale_on = true;
+	return setup_conf(&conf);
+}
+
+/* Item 9 (RFC 7323 §2.2): the window in a SYN-ACK is never scaled. */
+static void
+test_tcp_edge_synack_window_unscaled(void **state)
+{
+	static const uint8_t synack[8] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 7 };
+	static char hello[5001];
+	struct sf_test_out o;
+	struct sf_conn *c;
+	uint32_t i, iss, sent = 0;
+
+	(void)state;
+	memset(hello, 'h', sizeof(hello) - 1);
+	sf_app.hello = hello;
+	sf_test_learn_peer();
+	assert_int_equal(sf_tcp_connect(sf_t.w, 0, 0, 5555, SF_TEST_PEER_IP,
+					 6666, &sf_test_app_ops, NULL, &c), 0);
+	sf_test_tcp_expect_one(&o);
+	iss = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
+				.seq = 7000, .ack = iss + 1, .flags = S | A,
+				.wnd = 1000, .opts = synack, .optlen = 8 });
+	sf_worker_flush(sf_t.w);
+	for (i = 0; i < sf_t.ncap; i++) {
+		sf_test_tcp_out(i, &o);
+		sent += o.len;
+	}
+	assert_true(sent > 0 && sent <= 1000);
+	sf_test_tx_clear();
+	sf_app.hello = NULL;
+}
+
+/* ---- 11-14: keepalive, persist ---------------------------------- */
+
+static int
+setup_keepalive(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.keepalive_ms = 10000;
+	conf.keepalive_intvl_ms = 1000;
+	conf.keepalive_probes = 3;
+	return setup_conf(&conf);
+}
+
+/* Item 11: keepalive on a half-closed connection (FIN_WAIT_2, the app
+ * still holds it) probes; it is not a FIN_WAIT_2 timeout, which is for
+ * orphans only. */
+static void
+test_tcp_edge_keepalive_half_close(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100), i;
+
+	(void)state;
+	assert_int_equal(sf_tcp_shutdown(sf_t.w, sf_app.conn), 0);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
+						.flags = A });
+	assert_int_equal(sf_test_tcp_state(SF_TCP_FIN_WAIT_2), 1);
+	for (i = 0; i < 3; i++) {
+		sf_test_advance_until_tx(12000);
+		sf_test_tcp_expect_one(&o);
+		assert_int_equal(o.flags & R, 0);
+		assert_int_equal(o.seq, y + 1);		/* snd_una - 1 */
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
+					.ack = y + 2, .flags = A });
+		sf_test_tx_clear();
+	}
+	assert_int_equal(sf_test_tcp_state(SF_TCP_FIN_WAIT_2), 1);
+	assert_int_equal(sf_test_counter("tcp_fw2_timeouts"), 0);
+	assert_true(sf_test_counter("tcp_keepalive_probes") >= 3);
+	assert_int_equal(sf_app.closed, 0);
+}
+
+/* Answer every probe with a zero window, @n times at most, stopping
+ * once the connection is gone; returns the probes answered. */
+static unsigned int
+answer_zero_window(unsigned int n, uint32_t ack)
+{
+	unsigned int i;
+
+	for (i = 0; i < n && sf_app.closed == 0; i++) {
+		sf_test_advance_until_tx(200000);
+		sf_test_tx_clear();
+		if (sf_app.closed != 0)
+			break;
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
+				.ack = ack, .flags = A, .wnd_zero = true });
+		sf_test_tx_clear();
+	}
+	return i;
+}
+
+/* Item 12: an orphan in zero-window persist is bounded (sockstress):
+ * however loyally the peer answers with window 0, it ends. */
+static void
+test_tcp_edge_orphan_persist_bounded(void **state)
+{
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .wnd_zero = true });
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, "data", 4);
+	assert_int_equal(sf_tcp_close(sf_t.w, sf_app.conn), 0);
+	sf_test_tx_clear();
+	answer_zero_window(30, y + 1);
+	assert_int_equal(sf_app.closed, 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_FIN_WAIT_1), 0);
+}
+
+/* Item 14 (RFC 9293 §3.8.6.1): a window that shrinks to zero with data
+ * in flight is probed, and a peer that keeps answering keeps the
+ * connection, past any number of retransmission timeouts. */
+static void
+test_tcp_edge_window_shrinks_to_zero(void **state)
+{
+	static char buf[300];
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	memset(buf, 'z', sizeof(buf));
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 300);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .wnd_zero = true });
+	sf_test_tx_clear();
+	assert_int_equal(answer_zero_window(15, y + 1), 15);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 1);
+	assert_int_equal(sf_test_counter("tcp_rto_aborts"), 0);
+	/* The window opens: the data goes and is acked. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A });
+	sf_worker_flush(sf_t.w);
+	if (sf_t.ncap == 0)
+		sf_test_advance_until_tx(130000);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 301,
+						.flags = A });
+	assert_int_equal(tcb()->sndq_len, 0);
+}
+
+/* Item 13: leaving persist, the retransmission timer starts from the
+ * RTO, not from the backed-off probe interval. */
+static void
+test_tcp_edge_persist_exit_rto(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100), t;
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .wnd_zero = true });
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, "data", 4);
+	sf_test_tx_clear();
+	assert_int_equal(answer_zero_window(4, y + 1), 4);
+	/* The window opens; the data is lost. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A, .wnd = 1000 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.len, 4);
+	t = (uint32_t)sf_test_advance_until_tx(20000);
+	/* rto_init (1000 ms; no RTT sample yet), as the wheel runs it */
+	assert_true(t >= 1000 && t <= 1000 + LATE(1000));
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.seq, y + 1);
+	assert_int_equal(o.len, 4);
+}
+
+/* ---- 15: the receive queue -------------------------------------- */
+
+/* Item 15: tiny segments held for a slow app do not each pin an mbuf,
+ * and the bytes come out whole and in order. */
+static void
+test_tcp_edge_rcvq_tiny_segments(void **state)
+{
+	uint32_t y = sf_test_tcp_accept(100), i;
+	unsigned int base;
+	uint8_t b;
+
+	(void)state;
+	sf_app.refuse_data = true;
+	base = rte_mempool_in_use_count(sf_t.pool);
+	for (i = 0; i < 2000; i++) {
+		b = (uint8_t)i;
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101 + i,
+				.ack = y + 1, .flags = A, .data = &b,
+				.len = 1 });
+		sf_test_tx_clear();
+	}
+	assert_int_equal(tcp_rcvq_len(tcb()), 2000);
+	assert_true(rte_mempool_in_use_count(sf_t.pool) < base + 64);
+	sf_app.refuse_data = false;
+	b = (uint8_t)2000;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101 + 2000,
+			.ack = y + 1, .flags = A, .data = &b, .len = 1 });
+	sf_test_tx_clear();
+	assert_int_equal(sf_app.rx_len, 2001);
+	for (i = 0; i < 2001; i++)
+		assert_int_equal(sf_app.rx[i], (uint8_t)i);
+}
+
+/* ---- 16: SYN cookies -------------------------------------------- */
+
+static int
+setup_cookies_always(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.syncookies = 2;
+	return setup_conf(&conf);
+}
+
+/* Item 16: a cookie does not come back to life when its 5-bit tick
+ * wraps (32 ticks of 64 s later). */
+static void
+test_tcp_edge_syncookie_no_wrap(void **state)
+{
+	struct sf_test_out o;
+	uint32_t iss;
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, S | A);
+	iss = o.seq;
+	sf_t.w->now += 32ULL * 64000 * TEST_MS;
+	sf_tcp_poll(sf_t.w);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = iss + 1,
+						.flags = A });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags & R, R);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 0);
+	assert_int_equal(sf_test_counter("tcp_syncookies_failed"), 1);
+}
+
+/* ---- 17: TIME_WAIT ---------------------------------------------- */
+
+/* Item 17: only the peer's retransmitted FIN restarts 2MSL; a FIN with
+ * any other sequence number does not hold the record. */
+static void
+test_tcp_edge_timewait_bogus_fin(void **state)
+{
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	assert_int_equal(sf_tcp_close(sf_t.w, sf_app.conn), 0);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
+						.flags = A | F });
+	sf_test_tx_clear();
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	sf_test_advance_ms(1500);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 5101, .ack = y + 2,
+						.flags = A | F });
+	sf_test_tx_clear();
+	sf_test_advance_ms(TWO_MSL - 1500 + LATE(TWO_MSL));
+	sf_test_tx_clear();
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 0);
+}
+
+/* ---- 18: rate limits -------------------------------------------- */
+
+/* Item 18 (RFC 5961 §7): challenge ACKs and ACKs to unacceptable
+ * segments are limited per second, so two confused ends cannot trade
+ * them at line rate. */
+static void
+test_tcp_edge_ack_rate_limited(void **state)
+{
+	uint32_t y = sf_test_tcp_accept(100), i, sent = 0;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		sf_test_tcp_send(&(struct sf_test_seg){
+			.seq = 101 + 1000000 + i, .ack = y + 1, .flags = A,
+			.data = "x", .len = 1 });
+		sf_worker_flush(sf_t.w);
+		sent += sf_t.ncap;
+		sf_test_tx_clear();
+	}
+	assert_true(sent > 0 && sent <= 1000);
+	assert_true(sf_test_counter("tcp_ack_ratelimited") >= 2000);
+	/* A second later the budget is back. */
+	sf_test_advance_ms(1001);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 5, .ack = y + 1,
+						.flags = A });
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 1);
+	sf_test_tx_clear();
+}
+
+/* ---- 19: the lesser ones ---------------------------------------- */
+
+static int
+setup_notlp(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.tlp_on = false;
+	return setup_conf(&conf);
+}
+
+/* Item 19 (RFC 6582 §3.2 step 2): duplicate ACKs for data sent before
+ * an RTO do not start a fast retransmit. */
+static void
+test_tcp_edge_recover_after_rto(void **state)
+{
+	static char buf[100];
+	uint32_t y = sf_test_tcp_accept(100), i;
+
+	(void)state;
+	memset(buf, 'd', sizeof(buf));
+	for (i = 0; i < 5; i++)
+		sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
+	sf_test_tx_clear();
+	sf_test_advance_until_tx(3000);		/* the RTO */
+	sf_test_tx_clear();
+	for (i = 0; i < 4; i++)
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
+					.ack = y + 1, .flags = A });
+	sf_test_tx_clear();
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 0);
+}
+
+/* Item 19: an abort after an RTO rewound snd_nxt sends its RST at
+ * snd_max, where the peer's window is. */
+static void
+test_tcp_edge_rst_at_snd_max(void **state)
+{
+	static char buf[3 * 536];
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	memset(buf, 'a', sizeof(buf));
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
+	sf_test_tx_clear();
+	sf_test_advance_until_tx(3000);		/* RTO: one segment again */
+	sf_test_tx_clear();
+	sf_tcp_abort(sf_t.w, sf_app.conn);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags & R, R);
+	assert_int_equal(o.seq, y + 1 + sizeof(buf));
+}
+
+/* Item 19: a connect() that fails at once returns the error and never
+ * calls closed(); nothing leaks. */
+static void
+test_tcp_edge_connect_fails_cleanly(void **state)
+{
+	struct rte_mbuf *held[TEST_POOL_HOLD];
+	struct sf_conn *c = NULL;
+	unsigned int n = 0, i;
+	int rc;
+
+	(void)state;
+	while (n < TEST_POOL_HOLD &&
+	       (held[n] = rte_pktmbuf_alloc(sf_t.pool)) != NULL)
+		n++;
+	rc = sf_tcp_connect(sf_t.w, 0, 0, 5555, SF_TEST_PEER_IP, 6666,
+			    &sf_test_app_ops, NULL, &c);
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(held[i]);
+	sf_test_tx_clear();
+	if (rc == 0) {
+		/* Accepted: the app hears of it only through closed(),
+		 * later, never within connect(). */
+		assert_int_equal(sf_app.closed, 0);
+		sf_tcp_abort(sf_t.w, c);
+	} else {
+		assert_int_equal(sf_app.closed, 0);
+		assert_int_equal(sf_test_tcp_state(SF_TCP_SYN_SENT), 0);
+	}
+	sf_test_tx_clear();
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, sf_test_tcp_setup_listen, \
+					      sf_test_tcp_teardown)
+#define TC(fn, setup) cmocka_unit_test_setup_teardown(fn, setup, \
+					      sf_test_tcp_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_tcp_edge_probe_within_window),
+		T(test_tcp_edge_tlp_once),
+		TC(test_tcp_edge_right_edge_kept, setup_small_rcvbuf_ws),
+		TC(test_tcp_edge_old_ack_dropped, setup_ts_ws),
+		TC(test_tcp_edge_tsecr_future, setup_ts_ws),
+		TC(test_tcp_edge_ts_recent_expires, setup_ts_ws),
+		T(test_tcp_edge_fin_with_data_close_in_recv),
+		T(test_tcp_edge_fin_on_handshake_ack_close),
+		T(test_tcp_edge_fin_after_full_trim),
+		T(test_tcp_edge_fin_on_ooo),
+		T(test_tcp_edge_cwnd_bounded),
+		TC(test_tcp_edge_sack_reneging, setup_sack_notlp),
+		TC(test_tcp_edge_sack_fits_mtu, setup_ts_sack),
+		TC(test_tcp_edge_synack_window_unscaled, setup_ws),
+		TC(test_tcp_edge_keepalive_half_close, setup_keepalive),
+		T(test_tcp_edge_orphan_persist_bounded),
+		T(test_tcp_edge_window_shrinks_to_zero),
+		T(test_tcp_edge_persist_exit_rto),
+		T(test_tcp_edge_rcvq_tiny_segments),
+		TC(test_tcp_edge_syncookie_no_wrap, setup_cookies_always),
+		T(test_tcp_edge_timewait_bogus_fin),
+		T(test_tcp_edge_ack_rate_limited),
+		TC(test_tcp_edge_recover_after_rto, setup_notlp),
+		TC(test_tcp_edge_rst_at_snd_max, setup_notlp),
+		T(test_tcp_edge_connect_fails_cleanly),
+	};
+
+	if (getenv("SF_TEST_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("SF_TEST_FILTER"));
+	return cmocka_run_group_tests_name("tcp_edges", tests, NULL, NULL);
+}
