@@ -1087,7 +1087,8 @@ bench_finish()
 
 # bench_plot_bars PNG TITLE YLABEL DATA [log]: a bar chart of DATA's
 # "label<TAB>synfin<TAB>kernel" rows, synfin and kernel side by side,
-# values printed above the bars.
+# values printed above the bars. The legend's two titles are
+# BENCH_PLOT_SYNFIN and BENCH_PLOT_KERNEL (the memif and veth pairs).
 bench_plot_bars()
 {
 	local png=$1 title=$2 ylabel=$3 data=$4 scale=${5:-}
@@ -1105,8 +1106,8 @@ set key top right
 set datafile separator "\t"
 $([ "$scale" = log ] && echo "set logscale y" || echo "set yrange [0:*]")
 set xtics nomirror
-plot "$data" using 2:xtic(1) title "synfin (DPDK, memif)" lc rgb "#1f77b4", \
-     "" using 3 title "Linux kernel (veth)" lc rgb "#d62728", \
+plot "$data" using 2:xtic(1) title "${BENCH_PLOT_SYNFIN:-synfin (DPDK, memif)}" lc rgb "#1f77b4", \
+     "" using 3 title "${BENCH_PLOT_KERNEL:-Linux kernel (veth)}" lc rgb "#d62728", \
      "" using (\$0 - 0.15):2:(sprintf("%.3g", \$2)) with labels offset 0,0.7 notitle, \
      "" using (\$0 + 0.15):3:(sprintf("%.3g", \$3)) with labels offset 0,0.7 notitle
 EOF

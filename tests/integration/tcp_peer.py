@@ -151,7 +151,7 @@ def cmd_client(a):
     th.join(a.timeout)
     s.close()
     el = time.monotonic() - t0
-    say("client: sent %d received %d bytes in %.2f s (%.1f MB/s each way),"
+    say("client: sent %d received %d bytes in %.3f s (%.1f MB/s each way),"
         " shutdown(SHUT_WR) at %s s with %s bytes received, %s%s" % (
             len(data), nrcvd[0], el, nrcvd[0] / el / 1e6,
             "%.3f" % state["t_shut"] if state["t_shut"] is not None
