@@ -72,6 +72,7 @@
 	X(tcp_sack_reneged,   "SACKed data the peer dropped (reneged): resent") \
 	X(tcp_fast_recoveries, "fast recoveries entered (3 dup ACKs/SACK)") \
 	X(tcp_rexmit_lost,    "retransmissions found lost in recovery") \
+	X(tcp_recovery_undos, "recoveries undone: D-SACK or Eifel showed them needless") \
 	X(tcp_loss_probes,    "tail loss probes sent (RFC 8985)") \
 	X(tcp_ooo_queued,     "out-of-order segments queued") \
 	X(tcp_ext_pool_empty, "recovery records wanted, pool empty: NewReno") \

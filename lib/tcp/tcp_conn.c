@@ -114,6 +114,7 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 	w->tcp = tcp;
 	tcp->conf = *conf;
 	tcp->tsc_per_ms = w->hz / 1000;
+	tcp->tsc_per_us = RTE_MAX(w->hz / 1000000, UINT64_C(1));
 	tcp->now = w->now / tcp->tsc_per_ms;
 	tcp->tick_tsc = tcp->now * tcp->tsc_per_ms;
 	tcp->trace.t0 = w->now;
@@ -281,7 +282,7 @@ tcp_ext_put_idle(struct sf_worker *w, struct sf_tcb *c)
 	const struct sf_tcb_ext *e = tcp_ext(w, c);
 
 	if (e != NULL && e->nsacked == 0 && e->ooo == NULL &&
-	    !(c->flags & TF_RECOVERY))
+	    tcp_recovery_idle(c, e))
 		tcp_ext_put(w, c);
 }
 
@@ -625,9 +626,12 @@ tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
 	if (c->tlp & TCP_TLP_ARMED) {
 		/* The probe timeout, not the RTO: probe the tail so that a
 		 * lost last segment shows in a SACK instead of costing a
-		 * whole RTO. Another probe or the RTO proper follows. */
-		c->tlp = (uint8_t)((c->tlp & ~TCP_TLP_ARMED) + 1);
-		if (tcp_cc_probe(w, c))
+		 * whole RTO (in recovery: the first hole's resend was
+		 * lost). The RTO proper follows. */
+		c->tlp &= (uint8_t)~TCP_TLP_ARMED;
+		if (c->flags & TF_RECOVERY)
+			tcp_recovery_probe(w, c);
+		else if (c->tlp++, tcp_cc_probe(w, c))
 			w->stats.tcp_loss_probes++;
 		if (c->rto_at == 0)	/* tcp_output may have armed it */
 			c->rto_at = tcp_cc_arm(w, c);
@@ -655,6 +659,7 @@ tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
 	 * (4): one segment of cwnd, ssthresh to half the flight. */
 	c->rto = (uint16_t)RTE_MIN(c->rto * 2u, tcp->conf.rto_max_ms);
 	tcp_cc_timeout(c);
+	tcp_recovery_rto(w, c);
 	c->flags &= (uint16_t)~TF_RTT;	/* Karn: no sample from a rexmit */
 	/* The SACK scoreboard survives the timeout, as in Linux: the
 	 * go-back-N below skips what the peer holds. Should the peer have

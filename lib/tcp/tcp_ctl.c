@@ -74,7 +74,8 @@ ctl_tcb_timer(const volatile struct sf_tcb *c, uint8_t state, uint64_t now,
 	if (aux != 0 && (!armed || d < next)) {
 		next = d;
 		armed = true;
-		ci->timer = state == SF_TCP_FIN_WAIT_2 ?
+		ci->timer = state == SF_TCP_FIN_WAIT_2 &&
+			(flags & TF_ORPHAN) ?
 			SF_CONN_TIMER_FIN_WAIT_2 : SF_CONN_TIMER_KEEPALIVE;
 	}
 	ci->timer_ms = armed && next > 0 ? (uint32_t)next : 0;

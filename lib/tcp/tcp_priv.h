@@ -65,12 +65,25 @@ static_assert(TCP_TLP_MAX < TCP_TLP_ARMED, "struct sf_tcb.tlp is 2 bits");
 /* RFC 8985 §7.2 WCDelAckT: the peer's worst-case delayed ACK, added to
  * the PTO when one segment is in flight. */
 #define TCP_TLP_WCDELACK_MS 200
+/* Added to 2 SRTT for the PTO: Linux's TCP_TIMEOUT_MIN (2 jiffies). */
+#define TCP_PTO_MIN_MS 2
 
 /* Kinds of wheel timers (struct sf_timer.kind). */
 #define TCP_TIMER_TCB	1
 
+/* A resent range and when it went (tcp_recovery.c): RACK (RFC 8985)
+ * finds a resend lost when something sent after it arrives. */
+struct tcp_rexmit {
+	uint32_t seq;
+	uint32_t end;
+	uint32_t us;		/* worker µs clock, low 32 bits */
+};
+
+#define TCP_REXMIT_LOG 8	/* resends remembered per episode */
+
 /* Loss recovery state a connection needs only now and then: the peer's
- * SACK scoreboard (RFC 2018, RFC 6675), where recovery stands (RFC 6582),
+ * SACK scoreboard (RFC 2018, RFC 6675), where recovery stands (RFC 6582,
+ * RFC 6937 PRR, RFC 8985 RACK for resends, undo by D-SACK and Eifel)
  * and the out-of-order queue (RFC 9293 §3.10.7.4, text). Taken from the
  * worker's pool (struct sf_tcp.exts) when the peer first reports SACK
  * blocks worth keeping, when recovery starts or when data arrives out of
@@ -83,9 +96,22 @@ struct sf_tcb_ext {
 	struct sf_tcp_sack_block sacked[TCP_SCOREBOARD];
 	struct rte_mbuf *ooo;		/* out-of-order, sorted by seq */
 	uint32_t ooo_last;		/* seq of the newest OOO arrival */
-	uint32_t rexmit_nxt;		/* recovery: next hole to resend */
-	uint32_t rexmit_ts;		/* recovery: when snd_una's hole was
-					 * last resent (ms) */
+	/* -- recovery (tcp_recovery.c); sequence numbers below snd_una or
+	 * above snd_max are stale and read as snd_una -- */
+	uint32_t rexmit_nxt;		/* next lost byte not resent yet */
+	uint32_t lost_hi;		/* holes below it are lost */
+	uint32_t prior_cwnd;		/* before the reduction: undo */
+	uint32_t prior_ssthresh;
+	uint32_t undo_ms;		/* first resend's TSval (Eifel) */
+	uint32_t prr_delivered;		/* RFC 6937 */
+	uint32_t prr_out;
+	uint32_t recover_fs;
+	struct tcp_rexmit log[TCP_REXMIT_LOG];	/* this episode's resends */
+	int16_t undo_retrans;		/* resends D-SACK has not shown
+					 * needless; -1: no undo */
+	uint8_t nlog;
+	uint8_t quiet;			/* recovery timeouts without
+					 * progress */
 	union {
 		uint32_t next_free;	/* in the pool: next free index */
 		struct {
@@ -113,7 +139,9 @@ struct sf_tcb_ext {
 struct sf_tcb {
 	/* -- bytes 0-63: everything a common segment touches -- */
 	struct sf_tcp_key key;		/* raddr laddr rport lport */
-	uint8_t state;
+	uint8_t state : 4;
+	uint8_t reord : 4;		/* recoveries undone since the last
+					 * RTO: DupThresh is 3 + reord */
 	uint8_t snd_wscale : 4;		/* peer's shift for its window */
 	uint8_t rcv_wscale : 4;		/* our shift for our window (both
 					 * <= 14, RFC 7323 §2.3) */
@@ -208,6 +236,7 @@ static_assert(sizeof(struct sf_tcb) % 8 == 0 && _Alignof(struct sf_tcb) == 8,
 static_assert(offsetof(struct sf_tcb, sndq_head) == 64,
 	      "struct sf_tcb: the per-segment fields are not 64 bytes");
 static_assert(SF_MAX_PORTS <= UINT8_MAX, "port_idx is a uint8_t");
+static_assert(SF_TCP_NB_STATES <= 16, "struct sf_tcb.state is 4 bits");
 
 /* Bytes the app has not taken yet. */
 static inline uint32_t
@@ -380,6 +409,7 @@ struct tcp_sndq_cursor {
 struct sf_tcp {
 	uint64_t now;			/* ms, this iteration */
 	uint64_t tsc_per_ms;
+	uint64_t tsc_per_us;
 	uint64_t tick_tsc;		/* TSC at the start of ms now */
 	struct sf_tcp_conf conf;
 	struct sf_tcp_table *table;
@@ -510,9 +540,36 @@ void tcp_send_synack_stateless(struct sf_worker *w, struct sf_wport *wp,
 			       const struct sf_seg *syn, uint32_t iss,
 			       bool ws, bool sack, bool ts, uint32_t tsval);
 
+/* What one ACK's SACK blocks told (tcp_sack_update). */
+struct tcp_sack_news {
+	uint32_t newly;		/* bytes SACKed for the first time */
+	uint32_t dsack;		/* bytes reported twice (RFC 2883) */
+};
+
+/* One ACK, as loss recovery sees it (tcp_ack_in -> tcp_recovery_ack). */
+struct tcp_ack_info {
+	const struct sf_tcp_opts *opts;
+	uint32_t acked;			/* bytes newly acked */
+	uint32_t flight;		/* snd_max - snd_una before it */
+	bool dupack;			/* RFC 5681 §2, or RFC 6675's SACK one */
+	struct tcp_sack_news news;
+};
+
+/* tcp_recovery.c */
+void tcp_recovery_ack(struct sf_worker *w, struct sf_tcb *c,
+		      const struct tcp_ack_info *ai);
+bool tcp_recovery_probe(struct sf_worker *w, struct sf_tcb *c);
+bool tcp_recovery_may_probe(const struct sf_worker *w,
+			    const struct sf_tcb *c);
+void tcp_recovery_rto(struct sf_worker *w, struct sf_tcb *c);
+bool tcp_recovery_idle(const struct sf_tcb *c, const struct sf_tcb_ext *e);
+
 /* tcp_sack.c */
 unsigned int tcp_sack_update(struct sf_worker *w, struct sf_tcb *c,
-			     const struct sf_tcp_opts *o);
+			     const struct sf_tcp_opts *o, uint32_t cum,
+			     struct tcp_sack_news *news);
+uint32_t tcp_sack_holes(const struct sf_worker *w, const struct sf_tcb *c,
+			uint32_t l, uint32_t r);
 uint32_t tcp_sack_bytes(const struct sf_worker *w, const struct sf_tcb *c);
 unsigned int tcp_sack_blocks(const struct sf_worker *w,
 			     const struct sf_tcb *c,
@@ -522,9 +579,6 @@ bool tcp_sack_skip(const struct sf_worker *w, const struct sf_tcb *c,
 
 /* tcp_cc_newreno.c */
 void tcp_cc_ack(struct sf_tcb *c, uint32_t acked, uint32_t flight);
-bool tcp_cc_dupack(struct sf_worker *w, struct sf_tcb *c, bool sack_grew);
-void tcp_cc_partial_ack(struct sf_worker *w, struct sf_tcb *c,
-			uint32_t acked);
 void tcp_cc_timeout(struct sf_tcb *c);
 uint32_t tcp_cc_arm(struct sf_worker *w, struct sf_tcb *c);
 void tcp_cc_rearm_probe(struct sf_worker *w, struct sf_tcb *c);

@@ -152,19 +152,20 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 {
 	const struct sf_tcp_conf *conf = &w->tcp->conf;
 	const struct sf_tcp_app_ops *ops;
-	uint32_t acked, before, flight, wnd;
-	bool sack_grew = false;
+	struct tcp_ack_info ai;
+	uint32_t acked, before, wnd;
 
 	/* rcv_state checked the ACK (tcp_ack_acceptable). */
-	if ((c->flags & TF_SACK) && (seg->opts.present & SF_TCPOPT_SACK)) {
-		before = tcp_sack_bytes(w, c);
+	memset(&ai, 0, sizeof(ai));
+	ai.opts = &seg->opts;
+	if ((c->flags & TF_SACK) && (seg->opts.present & SF_TCPOPT_SACK))
 		w->stats.tcp_drop_sack_block += tcp_sack_update(w, c,
-								&seg->opts);
-		sack_grew = tcp_sack_bytes(w, c) > before;
-	}
+			&seg->opts, SF_SEQ_GT(seg->ack, c->snd_una) ?
+			seg->ack : c->snd_una, &ai.news);
 	if (SF_SEQ_GT(seg->ack, c->snd_una)) {
 		acked = seg->ack - c->snd_una;
-		flight = c->snd_max - c->snd_una;
+		ai.acked = acked;
+		ai.flight = c->snd_max - c->snd_una;
 		/* RTT: timestamps (RFC 7323 §4.1) or one timed segment,
 		 * never a retransmitted one (Karn). */
 		if (!tcp_rtt_ts(w, c, seg) && (c->flags & TF_RTT) &&
@@ -179,25 +180,25 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		if (SF_SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
 		if (tcp_nsacked(w, c) != 0) {
-			tcp_sack_update(w, c, NULL); /* prune below una */
+			tcp_sack_update(w, c, NULL, c->snd_una, NULL);
 			tcp_sack_reneging(w, c);
-		}
-		if (c->flags & TF_RECOVERY) {
-			tcp_cc_partial_ack(w, c, acked);
-		} else {
-			c->dupacks = 0;
-			tcp_cc_ack(c, acked, flight);
 		}
 		/* RFC 6298 (5.2), (5.3): tcp_output re-arms the timer (a
 		 * fresh tail loss probe, or the RTO) for what is left. */
 		c->rto_at = 0;
 		c->tlp = 0;
 	} else if (seg->ack == c->snd_una && c->snd_max != c->snd_una &&
-		   (sack_grew || (seg->len == 0 &&
+		   (ai.news.newly != 0 || (seg->len == 0 &&
 				  seg_wnd(c, seg) == c->snd_wnd &&
 				  !(seg->flags & RTE_TCP_FIN_FLAG)))) {
 		/* RFC 5681 §2 duplicate ACK, or RFC 6675's SACK one. */
-		tcp_cc_dupack(w, c, sack_grew);
+		ai.dupack = true;
+	}
+	if (c->ext != 0 || ai.dupack || c->dupacks != 0 ||
+	    (c->flags & TF_RECOVERY)) {
+		tcp_recovery_ack(w, c, &ai);
+	} else if (ai.acked != 0) {
+		tcp_cc_ack(c, ai.acked, ai.flight);
 	}
 	/* Recovery over and nothing SACKed left: the record goes back. */
 	if (c->ext != 0)

@@ -51,35 +51,82 @@ tcp_sack_blocks(const struct sf_worker *w, const struct sf_tcb *c,
 	return n;
 }
 
+/* Bytes of [l, r) that the scoreboard @sb (@n blocks) holds. */
+static uint32_t
+sack_covered(const struct sf_tcp_sack_block *sb, unsigned int n,
+	     uint32_t l, uint32_t r)
+{
+	uint32_t got = 0, a, b;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		a = SF_SEQ_GT(sb[i].left, l) ? sb[i].left : l;
+		b = SF_SEQ_LT(sb[i].right, r) ? sb[i].right : r;
+		if (SF_SEQ_LT(a, b))
+			got += b - a;
+	}
+	return got;
+}
+
 /* Merge the peer's blocks into the scoreboard; blocks outside
- * (snd_una, snd_max] are ignored (they cannot be true, or are an
- * RFC 2883 D-SACK below snd_una that recovery has no use for).
- * Returns the number of blocks ignored. The first block worth keeping
- * takes the record; without one (pool empty) nothing is kept. */
+ * (snd_una, snd_max] are ignored (they cannot be true), except a first
+ * block that is an RFC 2883 D-SACK: below snd_una, or inside the second
+ * block: it reports data that arrived twice, which recovery counts
+ * (@news->dsack) to undo a spurious retransmission. Returns the number
+ * of blocks ignored. What this ACK newly SACKed goes to @news (may be
+ * NULL). The first block worth keeping takes the record; without one
+ * (pool empty) nothing is kept. @cum is the segment's cumulative ACK
+ * (or snd_una, if older): a D-SACK lies below it. */
 unsigned int
 tcp_sack_update(struct sf_worker *w, struct sf_tcb *c,
-		const struct sf_tcp_opts *o)
+		const struct sf_tcp_opts *o, uint32_t cum,
+		struct tcp_sack_news *news)
 {
 	struct sf_tcp_sack_block sb[TCP_SCOREBOARD + SF_TCP_MAX_SACK], t;
+	struct sf_tcp_sack_block old[TCP_SCOREBOARD];
 	struct sf_tcb_ext *e = tcp_ext(w, c);
 	unsigned int n = 0, i, j, bad = 0, nsacked = tcp_nsacked(w, c);
+	uint32_t got;
 
-	for (i = 0; i < nsacked; i++)
+	for (i = 0; i < nsacked; i++) {
+		old[i] = e->sacked[i];
 		if (SF_SEQ_GT(e->sacked[i].right, c->snd_una)) {
 			sb[n] = e->sacked[i];
 			if (SF_SEQ_LT(sb[n].left, c->snd_una))
 				sb[n].left = c->snd_una;
 			n++;
 		}
+	}
 	if (o != NULL && (o->present & SF_TCPOPT_SACK))
 		for (i = 0; i < o->nb_sack; i++) {
-			if (!SF_SEQ_LT(o->sack[i].left, o->sack[i].right) ||
-			    SF_SEQ_LEQ(o->sack[i].left, c->snd_una) ||
-			    SF_SEQ_GT(o->sack[i].right, c->snd_max)) {
+			const struct sf_tcp_sack_block *b = &o->sack[i];
+
+			if (!SF_SEQ_LT(b->left, b->right) ||
+			    SF_SEQ_GT(b->right, c->snd_max)) {
 				bad++;
 				continue;
 			}
-			sb[n++] = o->sack[i];
+			/* RFC 2883 §4: a D-SACK is the first block, below
+			 * the cumulative ACK or within the second block. */
+			if (i == 0 && (SF_SEQ_LEQ(b->right, cum) ||
+			    (o->nb_sack > 1 &&
+			     SF_SEQ_GEQ(b->left, o->sack[1].left) &&
+			     SF_SEQ_LEQ(b->right, o->sack[1].right)))) {
+				if (news != NULL)
+					news->dsack += b->right - b->left;
+				continue;
+			}
+			if (SF_SEQ_LEQ(b->left, c->snd_una)) {
+				bad++;
+				continue;
+			}
+			if (news != NULL) {
+				got = b->right - b->left -
+					sack_covered(old, nsacked, b->left,
+						     b->right);
+				news->newly += got;
+			}
+			sb[n++] = *b;
 		}
 	if (e == NULL) {
 		if (n == 0 || (e = tcp_ext_get(w, c)) == NULL)
@@ -108,6 +155,19 @@ tcp_sack_update(struct sf_worker *w, struct sf_tcb *c,
 		e->sacked[e->nsacked++] = sb[i];
 	}
 	return bad;
+}
+
+/* Bytes of [l, r) that the peer has not SACKed. */
+uint32_t
+tcp_sack_holes(const struct sf_worker *w, const struct sf_tcb *c,
+	       uint32_t l, uint32_t r)
+{
+	const struct sf_tcb_ext *e = tcp_ext(w, c);
+
+	if (!SF_SEQ_LT(l, r))
+		return 0;
+	return r - l - (e != NULL ? sack_covered(e->sacked, e->nsacked,
+						 l, r) : 0);
 }
 
 /* If *seq lies in a SACKed block, move it past the block and return

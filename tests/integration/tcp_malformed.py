@@ -585,10 +585,17 @@ def run(b):
         opts=b"\x01\x01\x05\x12" +
         struct.pack("!IIII", seq_add(una, 1000), seq_add(una, 2000),
                     seq_add(una, 0x7fff0000), seq_add(una, 0x7fff1000)))
-    est("est_sack_below_snd_una", "none", {"tcp_drop_sack_block": 1},
+    # RFC 2883: a first block below the cumulative ACK is a D-SACK (kept
+    # for undo); below it as a later block it is nonsense, ignored
+    est("est_dsack_below_snd_una", "none", {"tcp_drop_sack_block": 0},
         flags=ACK, data=b"",
         opts=b"\x01\x01\x05\x0a" +
         struct.pack("!II", seq_add(una, -2000), seq_add(una, -1000)))
+    est("est_sack_below_snd_una", "none", {"tcp_drop_sack_block": 2},
+        flags=ACK, data=b"",
+        opts=b"\x01\x01\x05\x12" +
+        struct.pack("!IIII", seq_add(una, 10), seq_add(una, 5),
+                    seq_add(una, -2000), seq_add(una, -1000)))
     est("est_sack_inverted", "none", {"tcp_drop_sack_block": 1},
         flags=ACK, data=b"",
         opts=b"\x01\x01\x05\x0a" +

@@ -1,0 +1,535 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Loss recovery, run on every ACK while a connection has something to
+ * recover, reorder or undo (tcp_ack_in):
+ * - detection: a hole is lost once (DupThresh - 1) * MSS + 1 bytes are
+ *   SACKed above it (RFC 6675 IsLost), or DupThresh duplicate ACKs came;
+ *   DupThresh is 3 plus the reordering the connection has shown, as
+ *   Linux's tp->reordering. A resend is lost once something sent after
+ *   it arrives (RFC 8985 RACK, from a log of this episode's resends and
+ *   their µs send times). What no ACK reveals, the probe timeout finds
+ *   (tcp_cc_arm, tcp_recovery_probe).
+ * - reordering: each recovery undone (below) shows the network reorders
+ *   more than DupThresh allows, and DupThresh grows by one; an RTO sets
+ *   it back. (Holes that fill without a resend are no proof: with ACKs
+ *   lost, the scoreboard misses blocks the peer reported.)
+ * - the window: Proportional Rate Reduction (RFC 6937) towards ssthresh;
+ *   lost data is resent first, new data after (tcp_output, within the
+ *   cwnd PRR sets).
+ * - undo: when D-SACKs show every resend needless (RFC 2883, as Linux's
+ *   undo_retrans) or the ACK that fills the first hole echoes a TSval
+ *   older than the first resend (RFC 3522 Eifel), the reduction is taken
+ *   back and DupThresh grows.
+ * Without SACK the same runs on duplicate ACKs alone: the segment at
+ * snd_una is the lost one (RFC 6582 NewReno, with PRR). A connection
+ * that got no recovery record (the pool empty) recovers as NewReno
+ * without PRR.
+ */
+#include "tcp_priv.h"
+
+#define TCP_DUPTHRESH 3	/* RFC 5681 §3.2 */
+static_assert(TCP_DUPTHRESH < 4, "struct sf_tcb.dupacks is 2 bits");
+#define TCP_REORD_MAX 15	/* struct sf_tcb.reord is 4 bits */
+#define TCP_QUIET_MAX 3		/* probe timeouts in recovery, then RTO */
+
+static inline uint32_t
+rec_dupthresh(const struct sf_tcb *c)
+{
+	return TCP_DUPTHRESH + c->reord;
+}
+
+/* @seq if it lies in [snd_una, snd_max], else snd_una: record fields
+ * outlive the episode that set them. */
+static inline uint32_t
+rec_clamp(const struct sf_tcb *c, uint32_t seq)
+{
+	return SF_SEQ_LT(seq, c->snd_una) || SF_SEQ_GT(seq, c->snd_max) ?
+		c->snd_una : seq;
+}
+
+/* The worker's µs clock (low 32 bits), never 0: 0 marks a lost resend
+ * in the log. */
+static inline uint32_t
+rec_us(const struct sf_worker *w)
+{
+	uint32_t us = (uint32_t)(w->now / w->tcp->tsc_per_us);
+
+	return us != 0 ? us : 1;
+}
+
+/* The end of sent data (the FIN is not resent from here). */
+static inline uint32_t
+rec_data_top(const struct sf_tcb *c)
+{
+	uint32_t data_end = c->snd_una + c->sndq_len;
+
+	return SF_SEQ_LT(c->snd_max, data_end) ? c->snd_max : data_end;
+}
+
+/* The first unSACKed byte in [@from, @to) and how much of a segment
+ * from there is unSACKed; false when there is none. */
+static bool
+rec_next_hole(const struct sf_worker *w, const struct sf_tcb *c,
+	      uint32_t from, uint32_t to, uint32_t *seq, uint32_t *len)
+{
+	const struct sf_tcb_ext *e = tcp_ext(w, c);
+	uint32_t s = SF_SEQ_LT(from, c->snd_una) ? c->snd_una : from;
+	uint32_t lim = to;
+	unsigned int i;
+
+	for (i = 0; e != NULL && i < e->nsacked; i++) {
+		if (SF_SEQ_LEQ(e->sacked[i].right, s))
+			continue;
+		if (SF_SEQ_LEQ(e->sacked[i].left, s)) {
+			s = e->sacked[i].right;
+			continue;
+		}
+		if (SF_SEQ_LT(e->sacked[i].left, lim))
+			lim = e->sacked[i].left;
+		break;
+	}
+	if (!SF_SEQ_LT(s, lim))
+		return false;
+	*seq = s;
+	*len = RTE_MIN(lim - s, (uint32_t)c->mss);
+	return true;
+}
+
+/* RFC 6675 IsLost for the holes: lost_hi rises to the left edge of the
+ * highest block with enough SACKed above and in it. */
+static void
+rec_mark_lost(struct sf_tcb *c, struct sf_tcb_ext *e)
+{
+	uint32_t need = (rec_dupthresh(c) - 1) * c->mss + 1, got = 0;
+	unsigned int i;
+
+	e->lost_hi = rec_clamp(c, e->lost_hi);
+	for (i = e->nsacked; i-- > 0;) {
+		got += e->sacked[i].right - e->sacked[i].left;
+		if (got >= need) {
+			if (SF_SEQ_GT(e->sacked[i].left, e->lost_hi))
+				e->lost_hi = e->sacked[i].left;
+			return;
+		}
+	}
+}
+
+/* The lowest hole is lost: enough duplicates, a partial ACK, a probe
+ * timeout. */
+static void
+rec_mark_first(struct sf_tcb *c, struct sf_tcb_ext *e)
+{
+	uint32_t end = e->nsacked != 0 ? e->sacked[0].left :
+		c->snd_una + RTE_MIN((uint32_t)c->mss,
+				     rec_data_top(c) - c->snd_una);
+
+	e->lost_hi = rec_clamp(c, e->lost_hi);
+	if (SF_SEQ_GT(end, e->lost_hi))
+		e->lost_hi = end;
+}
+
+/* Bytes of the log's lost resends not yet sent again. */
+static uint32_t
+rec_relost(const struct sf_worker *w, const struct sf_tcb *c,
+	   const struct sf_tcb_ext *e)
+{
+	uint32_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < e->nlog; i++)
+		if (e->log[i].us == 0)
+			n += tcp_sack_holes(w, c, rec_clamp(c, e->log[i].seq),
+					    rec_clamp(c, e->log[i].end));
+	return n;
+}
+
+/* RFC 6675 SetPipe, by ranges: what is out, less what the peer SACKed
+ * and what is lost and not sent again. */
+static uint32_t
+rec_pipe(const struct sf_worker *w, const struct sf_tcb *c,
+	 const struct sf_tcb_ext *e)
+{
+	uint32_t out = c->snd_max - c->snd_una, gone = tcp_sack_bytes(w, c);
+	uint32_t lo = rec_clamp(c, e->rexmit_nxt), hi = rec_clamp(c, e->lost_hi);
+
+	if (SF_SEQ_LT(lo, hi))
+		gone += tcp_sack_holes(w, c, lo, hi);
+	gone += rec_relost(w, c, e);
+	return out > gone ? out - gone : 0;
+}
+
+/* RFC 6937: what this ACK lets out. */
+static uint32_t
+rec_prr(const struct sf_worker *w, const struct sf_tcb *c,
+	struct sf_tcb_ext *e, uint32_t delivered)
+{
+	uint32_t pipe = rec_pipe(w, c, e);
+	int64_t out = (int64_t)e->prr_out +
+		(int64_t)(uint32_t)(c->snd_max - c->recover);
+	int64_t sndcnt, room, lim;
+
+	e->prr_delivered += delivered;
+	if (pipe > c->ssthresh) {
+		sndcnt = (int64_t)(((uint64_t)e->prr_delivered * c->ssthresh +
+				    e->recover_fs - 1) / e->recover_fs) - out;
+	} else {
+		/* slow start reduction bound */
+		room = (int64_t)c->ssthresh - pipe;
+		lim = (int64_t)e->prr_delivered - out;
+		if (lim < (int64_t)delivered)
+			lim = delivered;
+		lim += c->mss;
+		sndcnt = room < lim ? room : lim;
+	}
+	return sndcnt > 0 ? (uint32_t)sndcnt : 0;
+}
+
+/* Resend [seq, seq + len) and log it. Returns the bytes sent. */
+static uint32_t
+rec_resend(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
+	   uint32_t seq, uint32_t len)
+{
+	int n = tcp_send_data_at(w, c, seq, len);
+
+	if (n <= 0)
+		return 0;
+	if (e->nlog == TCP_REXMIT_LOG) {
+		memmove(&e->log[0], &e->log[1],
+			sizeof(e->log[0]) * (TCP_REXMIT_LOG - 1));
+		e->nlog--;
+	}
+	e->log[e->nlog].seq = seq;
+	e->log[e->nlog].end = seq + (uint32_t)n;
+	e->log[e->nlog].us = rec_us(w);
+	e->nlog++;
+	e->prr_out += (uint32_t)n;
+	if (e->undo_retrans >= 0 && e->undo_retrans < INT16_MAX)
+		e->undo_retrans++;
+	if (e->undo_ms == 0)
+		e->undo_ms = (uint32_t)w->tcp->now;
+	return (uint32_t)n;
+}
+
+/* Let out up to @budget bytes: lost resends again, then lost holes in
+ * order; what is left goes to new data, through the cwnd that
+ * tcp_output() reads. */
+static void
+rec_xmit(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
+	 uint32_t budget)
+{
+	uint32_t top = rec_data_top(c), seq, len, n, lo, hi, flight;
+	unsigned int i;
+
+	for (i = 0; i < e->nlog && budget > 0; i++) {
+		if (e->log[i].us != 0)
+			continue;
+		e->log[i].us = 1;	/* handled: a new entry follows */
+		lo = rec_clamp(c, e->log[i].seq);
+		hi = rec_clamp(c, e->log[i].end);
+		while (budget > 0 &&
+		       rec_next_hole(w, c, lo, SF_SEQ_LT(hi, top) ? hi : top,
+				     &seq, &len)) {
+			n = rec_resend(w, c, e, seq, len);
+			if (n == 0)
+				return;
+			budget -= RTE_MIN(budget, n);
+			lo = seq + n;
+		}
+	}
+	lo = rec_clamp(c, e->rexmit_nxt);
+	hi = rec_clamp(c, e->lost_hi);
+	if (SF_SEQ_GT(hi, top))
+		hi = top;
+	while (budget > 0 && rec_next_hole(w, c, lo, hi, &seq, &len)) {
+		n = rec_resend(w, c, e, seq, len);
+		if (n == 0)
+			return;
+		budget -= RTE_MIN(budget, n);
+		lo = seq + n;
+	}
+	e->rexmit_nxt = lo;
+	/* New data: tcp_output() counts SACKed bytes out of the flight. */
+	flight = c->snd_nxt - c->snd_una;
+	flight -= RTE_MIN(flight, tcp_sack_bytes(w, c));
+	c->cwnd = RTE_MAX(flight + budget, (uint32_t)c->mss);
+}
+
+/* RFC 8985 §6.2 for the log: a resend that is still a hole while one
+ * sent later (by more than the reordering window) arrived is lost. */
+static void
+rec_rack(struct sf_worker *w, const struct sf_tcb *c, struct sf_tcb_ext *e)
+{
+	uint32_t x = 0, reo = 0;
+	bool seen = false;
+	unsigned int i;
+
+	for (i = 0; i < e->nlog; i++) {
+		if (e->log[i].us == 0 ||
+		    tcp_sack_holes(w, c, rec_clamp(c, e->log[i].seq),
+				   rec_clamp(c, e->log[i].end)) != 0)
+			continue;
+		if (!seen || (int32_t)(e->log[i].us - x) > 0)
+			x = e->log[i].us;
+		seen = true;
+	}
+	if (!seen)
+		return;
+	if (c->reord != 0)	/* RFC 8985 §6.2: RTT/4 once it reorders */
+		reo = (c->srtt >> 3) * 1000 / 4;
+	for (i = 0; i < e->nlog; i++) {
+		if (e->log[i].us == 0 || (int32_t)(x - e->log[i].us) <=
+		    (int32_t)reo ||
+		    tcp_sack_holes(w, c, rec_clamp(c, e->log[i].seq),
+				   rec_clamp(c, e->log[i].end)) == 0)
+			continue;
+		e->log[i].us = 0;
+		w->stats.tcp_rexmit_lost++;
+	}
+}
+
+/* The reduction was needless: take it back (RFC 3522 §3.2's response,
+ * Linux's tcp_undo_cwnd_reduction), and count the reordering that
+ * fooled us. */
+static void
+rec_undo(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e)
+{
+	c->cwnd = RTE_MAX(c->cwnd, e->prior_cwnd);
+	c->ssthresh = RTE_MAX(c->ssthresh, e->prior_ssthresh);
+	e->undo_retrans = -1;
+	e->nlog = 0;
+	if (c->flags & TF_RECOVERY) {
+		c->flags &= (uint16_t)~TF_RECOVERY;
+		c->recover = c->snd_una;
+		e->lost_hi = c->snd_una;
+		e->rexmit_nxt = c->snd_una;
+	}
+	c->dupacks = 0;
+	if (c->reord < TCP_REORD_MAX)
+		c->reord++;
+	w->stats.tcp_recovery_undos++;
+}
+
+/* D-SACKed bytes that this episode resent. */
+static bool
+rec_dsack_ours(const struct sf_tcb_ext *e, const struct sf_tcp_opts *o)
+{
+	unsigned int i;
+
+	if (o == NULL || !(o->present & SF_TCPOPT_SACK) || o->nb_sack == 0)
+		return false;
+	for (i = 0; i < e->nlog; i++)
+		if (SF_SEQ_LT(o->sack[0].left, e->log[i].end) &&
+		    SF_SEQ_LT(e->log[i].seq, o->sack[0].right))
+			return true;
+	return false;
+}
+
+/* The record's side of an episode: at its start, or when a connection
+ * that began it without a record (the pool was empty) gets one. */
+static void
+rec_start(struct sf_tcb *c, struct sf_tcb_ext *e)
+{
+	e->rexmit_nxt = c->snd_una;
+	e->recover_fs = RTE_MAX(c->snd_max - c->snd_una, 1u);
+	e->prr_delivered = 0;
+	e->prr_out = 0;
+	e->nlog = 0;
+	e->undo_retrans = 0;
+	e->undo_ms = 0;
+	e->quiet = 0;
+}
+
+static void
+rec_enter(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e)
+{
+	uint32_t flight = c->snd_max - c->snd_una;
+
+	/* RFC 5681 §3.2 step 2 (RFC 6675 §5 (4.2)). */
+	e->prior_cwnd = c->cwnd;
+	e->prior_ssthresh = c->ssthresh;
+	c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
+	c->recover = c->snd_max;
+	c->flags |= TF_RECOVERY;
+	c->flags &= (uint16_t)~TF_RTT;	/* Karn */
+	rec_start(c, e);
+	w->stats.tcp_fast_recoveries++;
+}
+
+static void
+rec_exit(struct sf_tcb *c)
+{
+	c->flags &= (uint16_t)~TF_RECOVERY;
+	c->dupacks = 0;
+	c->cwnd = c->ssthresh;		/* RFC 6937 §3 */
+}
+
+/* No record to be had: RFC 6582 NewReno from snd_una alone. */
+static void
+rec_plain(struct sf_worker *w, struct sf_tcb *c,
+	  const struct tcp_ack_info *ai, bool lost)
+{
+	uint32_t flight = c->snd_max - c->snd_una, top = rec_data_top(c);
+
+	if (!(c->flags & TF_RECOVERY)) {
+		if (ai->acked != 0) {
+			c->dupacks = 0;
+			tcp_cc_ack(c, ai->acked, ai->flight);
+		}
+		if (!lost || !SF_SEQ_GT(c->snd_una, c->recover))
+			return;
+		c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
+		c->recover = c->snd_max;
+		c->flags |= TF_RECOVERY;
+		c->flags &= (uint16_t)~TF_RTT;
+		w->stats.tcp_fast_recoveries++;
+		c->cwnd = c->ssthresh;
+	} else if (!SF_SEQ_LT(c->snd_una, c->recover)) {
+		rec_exit(c);
+		return;
+	} else if (ai->acked == 0) {
+		return;
+	}
+	if (SF_SEQ_LT(c->snd_una, top))
+		tcp_send_data_at(w, c, c->snd_una,
+				 RTE_MIN((uint32_t)c->mss, top - c->snd_una));
+}
+
+void
+tcp_recovery_ack(struct sf_worker *w, struct sf_tcb *c,
+		 const struct tcp_ack_info *ai)
+{
+	const struct sf_tcp_opts *o = ai->opts;
+	struct sf_tcb_ext *e = tcp_ext(w, c);
+	bool lost = false;
+	uint32_t delivered;
+
+	if (ai->dupack && c->dupacks < TCP_DUPTHRESH)
+		c->dupacks++;
+	if (e == NULL) {
+		rec_plain(w, c, ai, c->dupacks >= TCP_DUPTHRESH);
+		return;
+	}
+	/* Undo: every resend D-SACKed (RFC 2883), or the hole filled by
+	 * what was sent before the first resend (Eifel). */
+	if (ai->news.dsack != 0 && e->undo_retrans > 0 &&
+	    rec_dsack_ours(e, o) && --e->undo_retrans == 0)
+		rec_undo(w, c, e);
+	else if ((c->flags & TF_RECOVERY) && ai->acked != 0 &&
+		 e->undo_retrans > 0 && e->undo_ms != 0 &&
+		 (c->flags & TF_TS) && o != NULL &&
+		 (o->present & SF_TCPOPT_TS) && o->tsecr != 0 &&
+		 TCP_TIME_LT(o->tsecr, e->undo_ms))
+		rec_undo(w, c, e);
+	delivered = ai->acked + ai->news.newly;
+	if (ai->dupack && !(c->flags & TF_SACK))
+		delivered += c->mss;	/* RFC 6937: a dup ACK, one MSS */
+
+	if (!(c->flags & TF_RECOVERY)) {
+		if (ai->acked != 0) {
+			c->dupacks = 0;
+			tcp_cc_ack(c, ai->acked, ai->flight);
+		}
+		if (c->flags & TF_SACK) {
+			rec_mark_lost(c, e);
+			lost = SF_SEQ_GT(e->lost_hi, c->snd_una);
+			/* RFC 8985 §7.4: a SACK answering our probe shows
+			 * the hole below it lost; so do enough dups. */
+			if (!lost && e->nsacked != 0 && ai->news.newly != 0 &&
+			    (c->tlp != 0 || (c->dupacks >= TCP_DUPTHRESH &&
+					     c->reord == 0))) {
+				rec_mark_first(c, e);
+				lost = true;
+			}
+		} else if (c->dupacks >= TCP_DUPTHRESH) {
+			rec_mark_first(c, e);
+			lost = true;
+		}
+		/* Not for data sent before the last recovery or RTO began
+		 * (RFC 6582 §3.2 step 2); with SACK, as soon as that is all
+		 * acked (RFC 6675 §5 RecoveryPoint): losses among what the
+		 * last recovery sent show in the scoreboard. */
+		if (!lost || SF_SEQ_LT(c->snd_una, c->recover) ||
+		    (c->snd_una == c->recover && !(c->flags & TF_SACK)))
+			return;
+		rec_enter(w, c, e);
+		rec_xmit(w, c, e, RTE_MAX(rec_prr(w, c, e, delivered),
+					  (uint32_t)c->mss));
+		return;
+	}
+	if (!SF_SEQ_LT(c->snd_una, c->recover)) {
+		rec_exit(c);
+		return;
+	}
+	if (e->recover_fs == 0) {
+		/* Recovering since before the record came: no undo. */
+		rec_start(c, e);
+		e->undo_retrans = -1;
+	}
+	if (ai->acked != 0)
+		e->quiet = 0;
+	if (c->flags & TF_SACK) {
+		rec_mark_lost(c, e);
+		rec_rack(w, c, e);
+	}
+	/* RFC 6582 §3.2 step 3: a partial ACK stops at a lost segment. */
+	if (ai->acked != 0 && (!(c->flags & TF_SACK) || e->nsacked == 0))
+		rec_mark_first(c, e);
+	rec_xmit(w, c, e, rec_prr(w, c, e, delivered));
+}
+
+/* The probe timeout in recovery: nothing came back for a while, so the
+ * first hole's last resend was lost too. Returns true when it sent. */
+bool
+tcp_recovery_probe(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct sf_tcb_ext *e = tcp_ext(w, c);
+	uint32_t before;
+
+	if (e == NULL)
+		return false;
+	e->quiet++;
+	w->stats.tcp_rexmit_lost++;
+	rec_mark_first(c, e);
+	e->rexmit_nxt = c->snd_una;
+	e->nlog = 0;
+	before = e->prr_out;
+	rec_xmit(w, c, e, c->mss);
+	return e->prr_out != before;
+}
+
+/* May the recovery timer probe again, or is it the RTO's turn? */
+bool
+tcp_recovery_may_probe(const struct sf_worker *w, const struct sf_tcb *c)
+{
+	const struct sf_tcb_ext *e = tcp_ext(w, c);
+
+	return e != NULL && e->quiet < TCP_QUIET_MAX;
+}
+
+/* The RTO ends the episode: nothing of it can be undone by D-SACK or
+ * Eifel any more, and the resends' log no longer says what is out. */
+void
+tcp_recovery_rto(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct sf_tcb_ext *e = tcp_ext(w, c);
+
+	c->flags &= (uint16_t)~TF_RECOVERY;
+	c->reord = 0;
+	if (e == NULL)
+		return;
+	e->undo_retrans = -1;
+	e->nlog = 0;
+	e->quiet = 0;
+	e->lost_hi = c->snd_una;
+	e->rexmit_nxt = c->snd_una;
+}
+
+/* May the record go back to the pool as far as recovery goes? The
+ * D-SACKs that undo an episode come with the ACKs that end it: the
+ * record waits for those until snd_una passes the recovery point. */
+bool
+tcp_recovery_idle(const struct sf_tcb *c, const struct sf_tcb_ext *e)
+{
+	return !(c->flags & TF_RECOVERY) &&
+		(e->undo_retrans <= 0 || SF_SEQ_GT(c->snd_una, c->recover));
+}

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Loss recovery (issue 19, "recovery from loss and reordering"), driven
+ * as a peer would: SACK scoreboards that show holes, D-SACKs and echoed
+ * timestamps that prove a recovery needless, resends lost again. Each
+ * test asserts what goes on the wire and when, and the congestion window
+ * it leaves.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_tcp.h>
+
+#include "sf_net.h"
+#include "sf_test_tcp.h"
+#include "tcp_priv.h"
+
+#define S RTE_TCP_SYN_FLAG
+#define A RTE_TCP_ACK_FLAG
+
+/* The connection's MSS: 536 (no MSS option), 524 with timestamps. */
+static uint32_t seg_mss;
+
+static struct sf_tcb *
+tcb(void)
+{
+	assert_non_null(sf_app.conn);
+	return tcp_tcb(sf_app.conn);
+}
+
+/* Options: [NOP NOP TS @tsval @tsecr] when @ts, then NOP NOP SACK with
+ * @n blocks [b[2i], b[2i+1]) relative to @y. Returns their length. */
+static uint8_t
+opts_build(uint8_t *o, bool ts, uint32_t tsval, uint32_t tsecr,
+	   uint32_t y, const uint32_t *b, unsigned int n)
+{
+	uint8_t len = 0;
+	uint32_t v;
+	unsigned int i;
+
+	if (ts) {
+		o[0] = 1;
+		o[1] = 1;
+		o[2] = 8;
+		o[3] = 10;
+		v = rte_cpu_to_be_32(tsval);
+		memcpy(o + 4, &v, 4);
+		v = rte_cpu_to_be_32(tsecr);
+		memcpy(o + 8, &v, 4);
+		len = 12;
+	}
+	if (n == 0)
+		return len;
+	o[len] = 1;
+	o[len + 1] = 1;
+	o[len + 2] = 5;
+	o[len + 3] = (uint8_t)(2 + 8 * n);
+	len += 4;
+	for (i = 0; i < 2 * n; i++) {
+		v = rte_cpu_to_be_32(y + b[i]);
+		memcpy(o + len, &v, 4);
+		len += 4;
+	}
+	return len;
+}
+
+/* Send an ACK of @ack (relative to y) with SACK blocks. */
+static void
+peer_ack(uint32_t y, uint32_t ack, const uint32_t *b, unsigned int n)
+{
+	uint8_t o[40];
+	uint8_t len = opts_build(o, false, 0, 0, y, b, n);
+
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + ack,
+				.flags = A, .opts = len ? o : NULL,
+				.optlen = len });
+}
+
+static int
+setup_sack(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.sack_on = true;
+	conf.tlp_on = false;
+	return sf_test_tcp_setup_listen_conf(&conf);
+}
+
+static int
+setup_sack_ts(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.sack_on = true;
+	conf.ts_on = true;
+	conf.tlp_on = false;
+	return sf_test_tcp_setup_listen_conf(&conf);
+}
+
+/* Passive open with SACK-permitted (and timestamps with @ts: the peer's
+ * TSval 1). Returns our ISS; *@tsv our TSval. */
+static uint32_t
+accept_opts(bool ts, uint32_t *tsv)
+{
+	static const uint8_t sackok[4] = { 1, 1, 4, 2 };
+	static const uint8_t sackok_ts[12] = {
+		4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0 };
+	struct sf_test_out o;
+	uint8_t opt[12];
+	uint32_t y;
+
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+				.opts = ts ? sackok_ts : sackok,
+				.optlen = ts ? 12 : 4 });
+	sf_test_tcp_expect_one(&o);
+	y = o.seq;
+	*tsv = o.opts.tsval;
+	opts_build(opt, true, 1, *tsv, 0, NULL, 0);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .opts = ts ? opt : NULL,
+				.optlen = ts ? 12 : 0 });
+	sf_test_tx_clear();
+	seg_mss = tcb()->mss;
+	return y;
+}
+
+/* Queue @n full segments (the first at y + 1) and clear what went. */
+static void
+send_segments(unsigned int n)
+{
+	static char buf[64 * 536];
+
+	memset(buf, 'r', sizeof(buf));
+	assert_true(n <= 64);
+	assert_int_equal(sf_tcp_send_copy(sf_t.w, sf_app.conn, buf,
+					  n * seg_mss), (int)(n * seg_mss));
+	sf_test_tx_clear();
+}
+
+/* Data segments captured now, each checked against @seq (relative to
+ * y; UINT32_MAX: any). Clears the capture. */
+static unsigned int
+sent_data(uint32_t y, uint32_t seq)
+{
+	struct sf_test_out o;
+	unsigned int i, n = 0;
+
+	sf_worker_flush(sf_t.w);
+	for (i = 0; i < sf_t.ncap; i++) {
+		sf_test_tcp_out(i, &o);
+		if (o.len == 0)
+			continue;
+		if (seq != UINT32_MAX)
+			assert_int_equal(o.seq, y + seq);
+		n++;
+	}
+	sf_test_tx_clear();
+	return n;
+}
+
+#define SEG(i) (1 + (uint32_t)(i) * seg_mss)	/* segment i, from 0 */
+
+/* RFC 2883 D-SACK undo: the peer had the segment we called lost (it was
+ * only late) and reports our resend twice; cwnd and ssthresh come back,
+ * and the next reordering as deep is no loss (DupThresh grew). */
+static void
+test_tcp_recovery_dsack_undo(void **state)
+{
+	uint32_t tsv, y = accept_opts(false, &tsv), cwnd;
+	uint32_t b[2];
+
+	(void)state;
+	send_segments(6);
+	cwnd = tcb()->cwnd;
+	/* Segment 0 late: 1-3 SACKed, more than 2 MSS above the hole. */
+	b[0] = SEG(1);
+	b[1] = SEG(4);
+	peer_ack(y, 1, b, 1);
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
+	assert_int_equal(sent_data(y, SEG(0)), 1);
+	assert_true(tcb()->ssthresh < cwnd);
+	/* It arrives, then our resend: D-SACK below the cumulative ACK. */
+	b[0] = SEG(0);
+	b[1] = SEG(1);
+	peer_ack(y, SEG(6), b, 1);
+	assert_int_equal(sf_test_counter("tcp_recovery_undos"), 1);
+	assert_true(tcb()->cwnd >= cwnd);
+	assert_int_equal(tcb()->flags & TF_RECOVERY, 0);
+	/* The same reordering again starts no recovery. */
+	send_segments(6);
+	b[0] = SEG(7);
+	b[1] = SEG(10);
+	peer_ack(y, SEG(6), b, 1);
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
+	assert_int_equal(sent_data(y, UINT32_MAX), 0);
+}
+
+/* RFC 3522 Eifel: the ACK that fills the hole echoes the original's
+ * timestamp, older than our resend: the recovery was needless. */
+static void
+test_tcp_recovery_eifel_undo(void **state)
+{
+	uint32_t tsv, y = accept_opts(true, &tsv), cwnd, b[2];
+	uint8_t o[40];
+	uint8_t len;
+
+	(void)state;
+	send_segments(6);
+	cwnd = tcb()->cwnd;
+	sf_test_advance_ms(3);
+	b[0] = SEG(1);
+	b[1] = SEG(4);
+	len = opts_build(o, true, 2, tsv, y, b, 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .opts = o, .optlen = len });
+	assert_int_equal(sent_data(y, SEG(0)), 1);
+	/* The original fills the hole: TSecr is its TSval, 3 ms older. */
+	len = opts_build(o, true, 3, tsv, y, NULL, 0);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
+				.ack = y + SEG(6), .flags = A, .opts = o,
+				.optlen = len });
+	assert_int_equal(sf_test_counter("tcp_recovery_undos"), 1);
+	assert_true(tcb()->cwnd >= cwnd);
+}
+
+/* RFC 8985 RACK for resends: a resend still missing while one sent
+ * after it arrived is lost, and goes again on that ACK, without waiting
+ * for a timer. */
+static void
+test_tcp_recovery_resend_lost_again(void **state)
+{
+	uint32_t tsv, y = accept_opts(false, &tsv), b[4];
+
+	(void)state;
+	send_segments(8);
+	/* Hole at 0: 1 and 3-4 SACKed; 0 is lost (3 MSS above). */
+	b[0] = SEG(3);
+	b[1] = SEG(5);
+	b[2] = SEG(1);
+	b[3] = SEG(2);
+	peer_ack(y, 1, b, 2);
+	assert_int_equal(sent_data(y, SEG(0)), 1);
+	sf_test_advance_ms(1);
+	/* 5-7 SACKed too: hole 2 is lost now, and resent. */
+	b[0] = SEG(5);
+	b[1] = SEG(8);
+	b[2] = SEG(1);
+	b[3] = SEG(2);
+	peer_ack(y, 1, b, 2);
+	assert_int_equal(sent_data(y, SEG(2)), 1);
+	sf_test_advance_ms(1);
+	/* The resend of 2 arrives; that of 0 does not: lost again. */
+	b[0] = SEG(1);
+	b[1] = SEG(8);
+	peer_ack(y, 1, b, 1);
+	assert_int_equal(sent_data(y, SEG(0)), 1);
+	assert_int_equal(sf_test_counter("tcp_rexmit_lost"), 1);
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 0);
+}
+
+/* RFC 6937 PRR: with one segment lost out of 20, recovery sends about
+ * half a segment per segment delivered (ssthresh = flight / 2), not
+ * nothing and then a burst. */
+static void
+test_tcp_recovery_prr(void **state)
+{
+	uint32_t tsv, y = accept_opts(false, &tsv), b[2], i, sent = 0;
+
+	(void)state;
+	/* Open cwnd first: 10 segments acked in slow start make it 20. */
+	send_segments(10);
+	peer_ack(y, SEG(10), NULL, 0);
+	sf_test_tx_clear();
+	/* 20 go; the queue holds 40 more, for recovery to send. */
+	send_segments(60);
+	sf_test_tx_clear();
+	/* Segment 10 lost; 11.. arrive one by one. */
+	for (i = 11; i < 30; i++) {
+		b[0] = SEG(11);
+		b[1] = SEG(i + 1);
+		peer_ack(y, SEG(10), b, 1);
+		sent += sent_data(y, UINT32_MAX);
+	}
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
+	/* 19 delivered: the resend and about 9 more. */
+	assert_true(sent >= 8 && sent <= 12);
+}
+
+/* A cumulative ACK that stops at SACKed data (RFC 2018 §8 reneging)
+ * makes recovery forget the scoreboard and resend from snd_una. */
+static void
+test_tcp_recovery_reneging_mid_recovery(void **state)
+{
+	uint32_t tsv, y = accept_opts(false, &tsv), b[2];
+
+	(void)state;
+	send_segments(6);
+	b[0] = SEG(1);
+	b[1] = SEG(6);
+	peer_ack(y, 1, b, 1);
+	assert_int_equal(sent_data(y, SEG(0)), 1);
+	/* The resend of 0 arrives, but the peer dropped 1-5. */
+	peer_ack(y, SEG(1), NULL, 0);
+	assert_true(sent_data(y, SEG(1)) >= 1);
+	assert_int_equal(sf_test_counter("tcp_sack_reneged"), 1);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_sack, \
+					      sf_test_tcp_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_tcp_recovery_dsack_undo),
+		cmocka_unit_test_setup_teardown(test_tcp_recovery_eifel_undo,
+			setup_sack_ts, sf_test_tcp_teardown),
+		T(test_tcp_recovery_resend_lost_again),
+		T(test_tcp_recovery_prr),
+		T(test_tcp_recovery_reneging_mid_recovery),
+	};
+
+	if (getenv("SF_TEST_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("SF_TEST_FILTER"));
+	return cmocka_run_group_tests_name("tcp_recovery", tests, NULL, NULL);
+}
