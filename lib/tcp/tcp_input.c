@@ -61,7 +61,7 @@ tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,
 	if ((o->present & SF_TCPOPT_TS) && conf->ts_on) {
 		c->flags |= TF_TS;
 		c->ts_recent = o->tsval;
-		c->ts_recent_s = (uint32_t)(w->tcp->now / 1000);
+		c->ts_recent_at = TCP_TS_AGE(w->tcp->now);
 		c->mss -= 12;	/* every segment carries NOP NOP TS */
 	} else {
 		c->flags &= (uint16_t)~TF_TS;

@@ -489,16 +489,23 @@ tcp_send_data(struct sf_worker *w, struct sf_tcb *c,
  * taken off) less the SACK blocks it will carry (RFC 6691: options come
  * out of the segment, not on top of the MTU). */
 static uint32_t
-tcp_seg_room(const struct sf_worker *w, const struct sf_tcb *c)
+seg_room_sack(const struct sf_worker *w, const struct sf_tcb *c)
 {
 	struct sf_tcp_sack_block b[SF_TCP_MAX_SACK];
 	unsigned int nb;
 
-	if (likely(!(c->flags & TF_SACK) || tcp_ooo(w, c) == NULL))
-		return c->mss;
 	nb = tcp_sack_blocks(w, c, b, (c->flags & TF_TS) ?
 			     SF_TCP_MAX_SACK - 1 : SF_TCP_MAX_SACK);
 	return nb == 0 ? c->mss : c->mss - RTE_MIN(c->mss - 1u, 4 + 8 * nb);
+}
+
+static inline uint32_t
+tcp_seg_room(const struct sf_worker *w, const struct sf_tcb *c)
+{
+	if (likely(c->ext == 0 || !(c->flags & TF_SACK) ||
+		   tcp_ooo(w, c) == NULL))
+		return c->mss;
+	return seg_room_sack(w, c);
 }
 
 /* Resend [seq, seq + len) of queued data without moving snd_nxt (loss

@@ -65,6 +65,9 @@ static_assert(TCP_TLP_MAX < TCP_TLP_ARMED, "struct sf_tcb.tlp is 2 bits");
 /* RFC 8985 §7.2 WCDelAckT: the peer's worst-case delayed ACK, added to
  * the PTO when one segment is in flight. */
 #define TCP_TLP_WCDELACK_MS 200
+/* struct sf_tcb.ts_recent_at: the ms clock >> 10 (about seconds, a
+ * shift rather than a division on every segment). */
+#define TCP_TS_AGE(now) ((uint32_t)((now) >> 10))
 /* Added to 2 SRTT for the PTO: Linux's TCP_TIMEOUT_MIN (2 jiffies). */
 #define TCP_PTO_MIN_MS 2
 
@@ -139,9 +142,7 @@ struct sf_tcb_ext {
 struct sf_tcb {
 	/* -- bytes 0-63: everything a common segment touches -- */
 	struct sf_tcp_key key;		/* raddr laddr rport lport */
-	uint8_t state : 4;
-	uint8_t reord : 4;		/* recoveries undone since the last
-					 * RTO: DupThresh is 3 + reord */
+	uint8_t state;
 	uint8_t snd_wscale : 4;		/* peer's shift for its window */
 	uint8_t rcv_wscale : 4;		/* our shift for our window (both
 					 * <= 14, RFC 7323 §2.3) */
@@ -197,8 +198,9 @@ struct sf_tcb {
 	void *ctx;			/* the app's */
 	union {
 		uint32_t rtt_start;	/* no TF_TS: ms, with rtt_seq */
-		uint32_t ts_recent_s;	/* TF_TS: when ts_recent was taken,
-					 * in seconds (RFC 7323 §5.5) */
+		uint32_t ts_recent_at;	/* TF_TS: when ts_recent was taken
+					 * (RFC 7323 §5.5), in TCP_TS_AGE
+					 * units */
 	};
 	uint32_t srtt;			/* ms << 3 */
 	uint32_t rttvar;		/* ms << 2 */
@@ -206,7 +208,9 @@ struct sf_tcb {
 	uint32_t ext;			/* w->tcp->exts[ext - 1]; 0 none */
 	uint16_t rto;			/* ms, <= TCP_RTO_LIMIT */
 	struct rte_ether_addr peer_mac;
-	uint8_t port_idx;		/* index into w->ports */
+	uint8_t port_idx : 4;		/* index into w->ports */
+	uint8_t reord : 4;		/* recoveries undone since the last
+					 * RTO: DupThresh is 3 + reord */
 	uint8_t ops_idx;		/* w->tcp->ops[]; 0: none */
 	union {
 		uint8_t arp_tries;	/* SYN_SENT, next hop unresolved */
@@ -235,8 +239,7 @@ static_assert(sizeof(struct sf_tcb) % 8 == 0 && _Alignof(struct sf_tcb) == 8,
 	      "struct sf_tcb array stride not a multiple of 8");
 static_assert(offsetof(struct sf_tcb, sndq_head) == 64,
 	      "struct sf_tcb: the per-segment fields are not 64 bytes");
-static_assert(SF_MAX_PORTS <= UINT8_MAX, "port_idx is a uint8_t");
-static_assert(SF_TCP_NB_STATES <= 16, "struct sf_tcb.state is 4 bits");
+static_assert(SF_MAX_PORTS <= 16, "struct sf_tcb.port_idx is 4 bits");
 
 /* Bytes the app has not taken yet. */
 static inline uint32_t
@@ -246,7 +249,8 @@ tcp_rcvq_len(const struct sf_tcb *c)
 }
 
 /* The receive queue's last mbuf, kept in its head's hash field (unused
- * by the engine once a segment is queued in order): appends are O(1). */
+ * by the engine once a segment is queued in order) once the queue is a
+ * chain: appends are O(1). A lone mbuf is its own tail. */
 static_assert(sizeof(((struct rte_mbuf *)0)->hash) >= sizeof(void *),
 	      "no room for the receive queue's tail");
 
@@ -255,6 +259,8 @@ tcp_rcvq_tail(const struct rte_mbuf *head)
 {
 	struct rte_mbuf *t;
 
+	if (head->nb_segs == 1)
+		return (struct rte_mbuf *)(uintptr_t)head;
 	memcpy(&t, &head->hash, sizeof(t));
 	return t;
 }
@@ -299,11 +305,11 @@ tcp_snd_wnd_set(struct sf_tcb *c, uint32_t bytes)
 	unsigned int lg;
 
 	c->snd_wnd = bytes;
-	if (raw == 0)
+	/* One compare in the common case: no new maximum. */
+	if (likely(raw < (UINT32_C(2) << c->max_wnd_lg)))
 		return;
 	lg = RTE_MIN(31u - (unsigned int)__builtin_clz(raw), 15u);
-	if (lg > c->max_wnd_lg)
-		c->max_wnd_lg = lg & 0xf;
+	c->max_wnd_lg = lg & 0xf;
 }
 
 /* MAX.SND.WND in bytes: at least any window the peer offered. */

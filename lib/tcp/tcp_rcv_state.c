@@ -11,8 +11,9 @@
 
 #include "tcp_priv.h"
 
-/* RFC 7323 §5.5: TS.Recent is not trusted after 24 days idle. */
-#define TCP_PAWS_IDLE_S (24u * 86400u)
+/* RFC 7323 §5.5: TS.Recent is not trusted after 24 days idle (in
+ * TCP_TS_AGE units). */
+#define TCP_PAWS_IDLE (24u * 86400u * 1000u / 1024u)
 
 static inline uint32_t
 seg_seqlen(const struct sf_seg *seg)
@@ -156,8 +157,11 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	uint32_t acked, before, wnd;
 
 	/* rcv_state checked the ACK (tcp_ack_acceptable). */
-	memset(&ai, 0, sizeof(ai));
-	ai.opts = &seg->opts;
+	ai.news.newly = 0;
+	ai.news.dsack = 0;
+	ai.acked = 0;
+	ai.flight = 0;
+	ai.dupack = false;
 	if ((c->flags & TF_SACK) && (seg->opts.present & SF_TCPOPT_SACK))
 		w->stats.tcp_drop_sack_block += tcp_sack_update(w, c,
 			&seg->opts, SF_SEQ_GT(seg->ack, c->snd_una) ?
@@ -194,8 +198,9 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		/* RFC 5681 §2 duplicate ACK, or RFC 6675's SACK one. */
 		ai.dupack = true;
 	}
-	if (c->ext != 0 || ai.dupack || c->dupacks != 0 ||
-	    (c->flags & TF_RECOVERY)) {
+	if (unlikely(c->ext != 0 || ai.dupack || c->dupacks != 0 ||
+		     (c->flags & TF_RECOVERY))) {
+		ai.opts = &seg->opts;
 		tcp_recovery_ack(w, c, &ai);
 	} else if (ai.acked != 0) {
 		tcp_cc_ack(c, ai.acked, ai.flight);
@@ -207,7 +212,8 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	if (SF_SEQ_LT(c->snd_wl1, seg->seq) ||
 	    (c->snd_wl1 == seg->seq && SF_SEQ_LEQ(c->snd_wl2, seg->ack))) {
 		wnd = seg_wnd(c, seg);
-		if (c->snd_wnd == 0 && wnd != 0 && c->snd_max != c->snd_una) {
+		if (unlikely(c->snd_wnd == 0) && wnd != 0 &&
+		    c->snd_max != c->snd_una) {
 			/* The window reopens under data it shut on: the
 			 * peer dropped that data; resend it now, afresh
 			 * (no retry was spent while it probed). */
@@ -299,16 +305,10 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
  * fits, so tiny segments do not hold an mbuf each. Returns false when
  * the queue cannot take it (the caller drops it, unacknowledged). */
 static bool
-tcp_rcvq_append(struct sf_worker *w, struct sf_tcb *c, struct rte_mbuf *m)
+rcvq_append(struct sf_worker *w, struct sf_tcb *c, struct rte_mbuf *m)
 {
-	struct rte_mbuf *head = c->rcvq, *tail;
+	struct rte_mbuf *head = c->rcvq, *tail = tcp_rcvq_tail(head);
 
-	if (head == NULL) {
-		c->rcvq = m;
-		tcp_rcvq_set_tail(m, rte_pktmbuf_lastseg(m));
-		return true;
-	}
-	tail = tcp_rcvq_tail(head);
 	if (m->pkt_len <= TCP_RCVQ_COPY && m->nb_segs == 1 &&
 	    RTE_MBUF_DIRECT(tail) && rte_mbuf_refcnt_read(tail) == 1 &&
 	    rte_pktmbuf_tailroom(tail) >= m->data_len) {
@@ -330,6 +330,18 @@ tcp_rcvq_append(struct sf_worker *w, struct sf_tcb *c, struct rte_mbuf *m)
 	head->pkt_len += m->pkt_len;
 	tcp_rcvq_set_tail(head, rte_pktmbuf_lastseg(m));
 	return true;
+}
+
+static inline bool
+tcp_rcvq_append(struct sf_worker *w, struct sf_tcb *c, struct rte_mbuf *m)
+{
+	if (likely(c->rcvq == NULL)) {
+		c->rcvq = m;
+		if (unlikely(m->nb_segs != 1))
+			tcp_rcvq_set_tail(m, rte_pktmbuf_lastseg(m));
+		return true;
+	}
+	return rcvq_append(w, c, m);
 }
 
 /* Pull segments that the hole-filler made in order. Returns true when
@@ -498,8 +510,8 @@ tcp_fin_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 /* RFC 9293 §3.10.7.4, eighth step, by the state the connection is in
  * now: an app callback during the text step may have closed or shut
  * down (ESTABLISHED to FIN_WAIT_1). */
-static void
-tcp_rcv_fin(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
+static __rte_always_inline void
+rcv_fin(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 {
 	if (!tcp_alive(c) || !tcp_fin_in(w, c, seg))
 		return;
@@ -523,6 +535,13 @@ tcp_rcv_fin(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	default:
 		break;
 	}
+}
+
+static inline void
+tcp_rcv_fin(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
+{
+	if (unlikely(seg->flags & RTE_TCP_FIN_FLAG))
+		rcv_fin(w, c, seg);
 }
 
 static void
@@ -729,8 +748,7 @@ rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 	if ((c->flags & TF_TS) && (o->present & SF_TCPOPT_TS) &&
 	    !(seg->flags & RTE_TCP_RST_FLAG) &&
 	    SF_SEQ_LT(o->tsval, c->ts_recent) &&
-	    (uint32_t)(w->tcp->now / 1000) - c->ts_recent_s <
-	    TCP_PAWS_IDLE_S) {
+	    TCP_TS_AGE(w->tcp->now) - c->ts_recent_at < TCP_PAWS_IDLE) {
 		w->stats.tcp_drop_paws++;
 		tcp_drop_ack(w, c);
 		tcp_output(w, c);
@@ -776,7 +794,7 @@ rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 	     (SF_SEQ_LT(c->snd_una, seg->ack) &&
 	      SF_SEQ_LEQ(seg->ack, c->snd_max)))) {
 		c->ts_recent = o->tsval;
-		c->ts_recent_s = (uint32_t)(w->tcp->now / 1000);
+		c->ts_recent_at = TCP_TS_AGE(w->tcp->now);
 	}
 
 	switch (c->state) {
