@@ -33,7 +33,8 @@ sf_tcp_conf_defaults(struct sf_tcp_conf *conf)
 	conf->delack_ms = 40;
 	conf->rcvbuf = 256 * 1024;
 	conf->sndbuf = 256 * 1024;
-	conf->ooo_max = 128;
+	conf->ooo_max = 255;	/* rcvbuf / 1448 = 181 segments: the
+				 * whole default window */
 	conf->max_recovery = 0;	/* max_conns / 64, at least 1024 */
 	conf->keepalive_ms = 0;		/* RFC 1122 §4.2.3.6: off */
 	conf->keepalive_intvl_ms = 75000;	/* Linux defaults */

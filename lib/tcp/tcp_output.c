@@ -304,7 +304,8 @@ tcp_hdr_from_tcb(struct sf_worker *w, struct sf_tcb *c,
 	/* Never shrink (RFC 9293 §3.8.6): where scaling would round the
 	 * right edge we offered down, round it up instead, as Linux
 	 * aligns it. */
-	if (SF_SEQ_GT(c->rcv_adv, c->rcv_nxt + space))
+	if (SF_SEQ_GT(c->rcv_adv, c->rcv_nxt +
+		      RTE_ALIGN_FLOOR(space, UINT32_C(1) << c->rcv_wscale)))
 		space = RTE_ALIGN_CEIL(c->rcv_adv - c->rcv_nxt,
 				       UINT32_C(1) << c->rcv_wscale);
 	wnd = RTE_MIN(space >> c->rcv_wscale, 65535u);
@@ -572,19 +573,30 @@ sf_tcp_rx_burst_end(struct sf_worker *w)
 }
 
 bool
-tcp_ack_ratelimit(struct sf_worker *w)
+tcp_ack_ratelimit(struct sf_worker *w, bool challenge)
 {
 	struct sf_tcp *tcp = w->tcp;
-	uint32_t sec = (uint32_t)(tcp->now / 1000);
+	uint32_t sec = (uint32_t)(tcp->now >> 10);
+	uint64_t lim = tcp->conf.ack_ratelimit;
 
-	if (tcp->conf.ack_ratelimit == 0)
+	if (lim == 0)
 		return true;
 	if (sec != tcp->ack_rl_sec) {
 		tcp->ack_rl_sec = sec;
 		tcp->ack_rl_n = 0;
+		tcp->ack_rl_challenge = 0;
 	}
-	if (tcp->ack_rl_n < tcp->conf.ack_ratelimit) {
-		tcp->ack_rl_n++;
+	/* Challenge ACKs have the budget (RFC 5961 §7); the ACKs that
+	 * answer a peer's keepalive or window probe, a retransmission
+	 * whose ACK was lost, or a TIME_WAIT stray are needed by healthy
+	 * peers too: they get TCP_ACK_RL_OTHER times as many, enough for
+	 * a worker's worth of keepalives, still far below line rate. */
+	if (challenge ? tcp->ack_rl_challenge < lim :
+	    tcp->ack_rl_n < lim * TCP_ACK_RL_OTHER) {
+		if (challenge)
+			tcp->ack_rl_challenge++;
+		else
+			tcp->ack_rl_n++;
 		return true;
 	}
 	w->stats.tcp_ack_ratelimited++;
@@ -803,15 +815,17 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		return;
 
 	data_end = c->snd_una + c->sndq_len;
-	wnd = RTE_MIN(c->snd_wnd, c->cwnd);
 	room = SF_SEQ_LT(c->snd_nxt, data_end) ? tcp_seg_room(w, c) : 0;
 	while (SF_SEQ_LT(c->snd_nxt, data_end)) {
-		/* RFC 6675 "pipe", roughly: SACKed bytes left the
-		 * network. */
+		/* RFC 6675 "pipe", roughly: SACKed bytes left the network
+		 * (for cwnd); they still sit in the peer's window, whose
+		 * right edge is snd_una + snd_wnd. */
 		flight = c->snd_nxt - c->snd_una;
+		wnd = c->snd_wnd > flight ? c->snd_wnd - flight : 0;
 		if (tcp_nsacked(w, c) != 0)
 			flight -= RTE_MIN(flight, tcp_sack_bytes(w, c));
-		usable = wnd > flight ? wnd - flight : 0;
+		usable = c->cwnd > flight ? c->cwnd - flight : 0;
+		usable = RTE_MIN(usable, wnd);
 		remaining = data_end - c->snd_nxt;
 		len = RTE_MIN(room, remaining);
 		len = RTE_MIN(len, usable);

@@ -80,6 +80,8 @@ struct tcp_rexmit {
 	uint32_t seq;
 	uint32_t end;
 	uint32_t us;		/* worker µs clock, low 32 bits */
+	uint32_t nxt;		/* snd_max then: data from there on went
+				 * after it */
 };
 
 #define TCP_REXMIT_LOG 8	/* resends remembered per episode */
@@ -275,7 +277,7 @@ tcp_rcvq_set_tail(struct rte_mbuf *head, struct rte_mbuf *t)
  * against rcvbuf, so segments too large to be copied together
  * (TCP_RCVQ_COPY) but small next to an mbuf cannot pin memory many
  * times the window. */
-#define TCP_RCVQ_SEG_COST 1024
+#define TCP_RCVQ_SEG_COST 512
 /* Payloads up to this size are copied into the queue's last mbuf when
  * it has room, instead of holding an mbuf each. */
 #define TCP_RCVQ_COPY 512
@@ -459,6 +461,7 @@ struct sf_tcp {
 	bool mem_was_low;
 	uint32_t ack_rl_sec;		/* tcp_ack_ratelimit(): this second */
 	uint32_t ack_rl_n;		/* ... and the ACKs sent in it */
+	uint32_t ack_rl_challenge;	/* ... of them challenge ACKs */
 	uint64_t cookie_last;		/* ms: last cookie sent */
 	uint64_t nb_state[SF_TCP_NB_STATES];
 	/* Transitions, [from][to] (sf_tcp_transitions). */
@@ -591,8 +594,11 @@ void tcp_cc_rearm_probe(struct sf_worker *w, struct sf_tcb *c);
 bool tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c);
 
 /* Room left in this second's budget of ACKs answering segments we drop
- * (RFC 5961 §7): true to send one, false (counted) to stay silent. */
-bool tcp_ack_ratelimit(struct sf_worker *w);
+ * (RFC 5961 §7): true to send one, false (counted) to stay silent.
+ * Challenge ACKs get conf.ack_ratelimit a second (of ms >> 10), the
+ * other such ACKs TCP_ACK_RL_OTHER times as many. */
+#define TCP_ACK_RL_OTHER 100
+bool tcp_ack_ratelimit(struct sf_worker *w, bool challenge);
 
 /* tcp_input.c */
 void tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,

@@ -66,7 +66,7 @@ seg_wnd(const struct sf_tcb *c, const struct sf_seg *seg)
 static void
 tcp_challenge_ack(struct sf_worker *w, struct sf_tcb *c)
 {
-	if (!tcp_ack_ratelimit(w))
+	if (!tcp_ack_ratelimit(w, true))
 		return;
 	w->stats.tcp_challenge_acks++;
 	TCP_TRACE_NOTE(c, TCP_TR_CHALLENGE);
@@ -77,7 +77,7 @@ tcp_challenge_ack(struct sf_worker *w, struct sf_tcb *c)
 static void
 tcp_drop_ack(struct sf_worker *w, struct sf_tcb *c)
 {
-	if (tcp_ack_ratelimit(w))
+	if (tcp_ack_ratelimit(w, false))
 		c->flags |= TF_ACKNOW;
 }
 
@@ -143,6 +143,10 @@ tcp_sack_reneging(struct sf_worker *w, struct sf_tcb *c)
 		return;
 	w->stats.tcp_sack_reneged++;
 	e->nsacked = 0;
+	/* As after an RTO: what the peer holds is unknown, and a burst of
+	 * a whole cwnd into that would be no congestion response. */
+	tcp_cc_timeout(c);
+	tcp_recovery_rto(w, c);
 	c->snd_nxt = c->snd_una;
 }
 

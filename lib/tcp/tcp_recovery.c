@@ -184,6 +184,18 @@ rec_prr(const struct sf_worker *w, const struct sf_tcb *c,
 	return sndcnt > 0 ? (uint32_t)sndcnt : 0;
 }
 
+/* Drop the log's emptied entries (resends sent again since). */
+static void
+rec_log_drop(struct sf_tcb_ext *e)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < e->nlog; i++)
+		if (e->log[i].end != e->log[i].seq)
+			e->log[n++] = e->log[i];
+	e->nlog = (uint8_t)n;
+}
+
 /* Resend [seq, seq + len) and log it. Returns the bytes sent. */
 static uint32_t
 rec_resend(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
@@ -193,6 +205,7 @@ rec_resend(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 
 	if (n <= 0)
 		return 0;
+	rec_log_drop(e);
 	if (e->nlog == TCP_REXMIT_LOG) {
 		memmove(&e->log[0], &e->log[1],
 			sizeof(e->log[0]) * (TCP_REXMIT_LOG - 1));
@@ -201,6 +214,7 @@ rec_resend(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 	e->log[e->nlog].seq = seq;
 	e->log[e->nlog].end = seq + (uint32_t)n;
 	e->log[e->nlog].us = rec_us(w);
+	e->log[e->nlog].nxt = c->snd_max;
 	e->nlog++;
 	e->prr_out += (uint32_t)n;
 	if (e->undo_retrans >= 0 && e->undo_retrans < INT16_MAX)
@@ -223,15 +237,17 @@ rec_xmit(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 	for (i = 0; i < e->nlog && budget > 0; i++) {
 		if (e->log[i].us != 0)
 			continue;
-		e->log[i].us = 1;	/* handled: a new entry follows */
 		lo = rec_clamp(c, e->log[i].seq);
 		hi = rec_clamp(c, e->log[i].end);
+		/* Handled: emptied (rec_log_drop), the resend logs anew. */
+		e->log[i].end = e->log[i].seq;
+		e->log[i].us = 1;
 		while (budget > 0 &&
 		       rec_next_hole(w, c, lo, SF_SEQ_LT(hi, top) ? hi : top,
 				     &seq, &len)) {
 			n = rec_resend(w, c, e, seq, len);
 			if (n == 0)
-				return;
+				goto out;
 			budget -= RTE_MIN(budget, n);
 			lo = seq + n;
 		}
@@ -243,25 +259,40 @@ rec_xmit(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 	while (budget > 0 && rec_next_hole(w, c, lo, hi, &seq, &len)) {
 		n = rec_resend(w, c, e, seq, len);
 		if (n == 0)
-			return;
+			break;
 		budget -= RTE_MIN(budget, n);
 		lo = seq + n;
 	}
 	e->rexmit_nxt = lo;
+out:
 	/* New data: tcp_output() counts SACKed bytes out of the flight. */
 	flight = c->snd_nxt - c->snd_una;
 	flight -= RTE_MIN(flight, tcp_sack_bytes(w, c));
 	c->cwnd = RTE_MAX(flight + budget, (uint32_t)c->mss);
 }
 
-/* RFC 8985 §6.2 for the log: a resend that is still a hole while one
- * sent later (by more than the reordering window) arrived is lost. */
+/* RFC 8985 §6.2 for the log: a resend that is still a hole while
+ * something sent after it arrived is lost: a later resend (by more than
+ * the reordering window), or data above the snd_max of its day (new
+ * data PRR let out since; Linux's tcp_mark_lost_retrans did this). */
 static void
 rec_rack(struct sf_worker *w, const struct sf_tcb *c, struct sf_tcb_ext *e)
 {
-	uint32_t x = 0, reo = 0;
+	uint32_t x = 0, reo = 0, fack, margin;
 	bool seen = false;
 	unsigned int i;
+
+	fack = e->nsacked != 0 ? e->sacked[e->nsacked - 1].right : c->snd_una;
+	margin = (uint32_t)c->reord * c->mss;
+	for (i = 0; i < e->nlog; i++) {
+		if (e->log[i].us == 0 ||
+		    !SF_SEQ_GT(fack, e->log[i].nxt + margin) ||
+		    tcp_sack_holes(w, c, rec_clamp(c, e->log[i].seq),
+				   rec_clamp(c, e->log[i].end)) == 0)
+			continue;
+		e->log[i].us = 0;
+		w->stats.tcp_rexmit_lost++;
+	}
 
 	for (i = 0; i < e->nlog; i++) {
 		if (e->log[i].us == 0 ||
@@ -415,7 +446,7 @@ tcp_recovery_ack(struct sf_worker *w, struct sf_tcb *c,
 	    rec_dsack_ours(e, o) && --e->undo_retrans == 0)
 		rec_undo(w, c, e);
 	else if ((c->flags & TF_RECOVERY) && ai->acked != 0 &&
-		 e->undo_retrans > 0 && e->undo_ms != 0 &&
+		 e->undo_retrans == 1 && e->undo_ms != 0 &&
 		 (c->flags & TF_TS) && o != NULL &&
 		 (o->present & SF_TCPOPT_TS) && o->tsecr != 0 &&
 		 TCP_TIME_LT(o->tsecr, e->undo_ms))
@@ -465,7 +496,7 @@ tcp_recovery_ack(struct sf_worker *w, struct sf_tcb *c,
 		rec_start(c, e);
 		e->undo_retrans = -1;
 	}
-	if (ai->acked != 0)
+	if (ai->acked != 0 || ai->news.newly != 0)
 		e->quiet = 0;
 	if (c->flags & TF_SACK) {
 		rec_mark_lost(c, e);
@@ -531,5 +562,6 @@ bool
 tcp_recovery_idle(const struct sf_tcb *c, const struct sf_tcb_ext *e)
 {
 	return !(c->flags & TF_RECOVERY) &&
-		(e->undo_retrans <= 0 || SF_SEQ_GT(c->snd_una, c->recover));
+		(e->undo_retrans <= 0 || SF_SEQ_GT(c->snd_una, c->recover) ||
+		 c->snd_una == c->snd_max);
 }

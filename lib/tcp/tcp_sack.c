@@ -86,7 +86,7 @@ tcp_sack_update(struct sf_worker *w, struct sf_tcb *c,
 	struct sf_tcp_sack_block old[TCP_SCOREBOARD];
 	struct sf_tcb_ext *e = tcp_ext(w, c);
 	unsigned int n = 0, i, j, bad = 0, nsacked = tcp_nsacked(w, c);
-	uint32_t got;
+	uint32_t before, after;
 
 	for (i = 0; i < nsacked; i++) {
 		old[i] = e->sacked[i];
@@ -120,12 +120,6 @@ tcp_sack_update(struct sf_worker *w, struct sf_tcb *c,
 				bad++;
 				continue;
 			}
-			if (news != NULL) {
-				got = b->right - b->left -
-					sack_covered(old, nsacked, b->left,
-						     b->right);
-				news->newly += got;
-			}
 			sb[n++] = *b;
 		}
 	if (e == NULL) {
@@ -141,6 +135,9 @@ tcp_sack_update(struct sf_worker *w, struct sf_tcb *c,
 			sb[j] = sb[j - 1];
 			sb[j - 1] = t;
 		}
+	before = 0;
+	for (i = 0; i < nsacked; i++)
+		before += old[i].right - old[i].left;
 	e->nsacked = 0;
 	for (i = 0; i < n; i++) {
 		if (e->nsacked > 0 &&
@@ -153,6 +150,12 @@ tcp_sack_update(struct sf_worker *w, struct sf_tcb *c,
 		if (e->nsacked == TCP_SCOREBOARD)
 			break;
 		e->sacked[e->nsacked++] = sb[i];
+	}
+	/* What the kept scoreboard grew by (blocks past its 16 entries
+	 * and repeats are no news), less what the prune took. */
+	if (news != NULL) {
+		after = tcp_sack_bytes(w, c);
+		news->newly += after > before ? after - before : 0;
 	}
 	return bad;
 }

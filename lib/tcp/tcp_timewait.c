@@ -190,7 +190,7 @@ tcp_timewait_input(struct sf_worker *w, struct sf_wport *wp,
 			tcp_timewait_release(w, tw);
 			return true;
 		}
-		if (tcp_ack_ratelimit(w))
+		if (tcp_ack_ratelimit(w, false))
 			tcp_send_tw_ack(w, tw);
 		return false;
 	}
@@ -208,7 +208,7 @@ tcp_timewait_input(struct sf_worker *w, struct sf_wport *wp,
 		return false;
 	}
 	if ((seg->len != 0 || seg->seq != tw->rcv_nxt ||
-	     (seg->flags & RTE_TCP_FIN_FLAG)) && tcp_ack_ratelimit(w))
+	     (seg->flags & RTE_TCP_FIN_FLAG)) && tcp_ack_ratelimit(w, false))
 		tcp_send_tw_ack(w, tw);
 	return false;
 }

@@ -104,6 +104,8 @@ setup_conf(struct sf_tcp_conf *conf)
 
 /* ---- 1, 2: the tail loss probe ---------------------------------- */
 
+static const uint8_t sackok[4] = { 1, 1, 4, 2 };
+
 static void
 check_in_window(const struct sf_test_out *o, void *arg)
 {
@@ -136,6 +138,41 @@ test_tcp_edge_probe_within_window(void **state)
 	/* The probe, the RTO and its backoff: all inside the window. */
 	assert_true(watch_ms(1000, check_in_window, &right) >= 2);
 	assert_true(sf_test_counter("tcp_loss_probes") <= 1);
+}
+
+/* Item 1, SACK: SACKed bytes leave cwnd's flight but stay in the
+ * peer's window; new data never passes snd_una + snd_wnd. */
+static void
+test_tcp_edge_sack_within_window(void **state)
+{
+	static char buf[4000];
+	uint8_t o[12] = { 1, 1, 5, 10 };
+	uint32_t y, v, right;
+	struct sf_test_out out;
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+				.opts = sackok, .optlen = 4 });
+	sf_test_tcp_expect_one(&out);
+	y = out.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A, .wnd = 2000 });
+	sf_test_tx_clear();
+	right = y + 1 + 2000;
+	memset(buf, 's', sizeof(buf));
+	assert_int_equal(sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 4000),
+			 4000);
+	check_segs(check_in_window, &right);
+	/* All but the first segment SACKed; the window is unchanged. */
+	v = rte_cpu_to_be_32(y + 537);
+	memcpy(o + 4, &v, 4);
+	v = rte_cpu_to_be_32(y + 2001);
+	memcpy(o + 8, &v, 4);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .wnd = 2000, .opts = o,
+				.optlen = 12 });
+	check_segs(check_in_window, &right);
+	assert_true(watch_ms(1500, check_in_window, &right) >= 1);
 }
 
 /* Item 2: one probe per tail-loss episode (RFC 8985 §7), then the RTO;
@@ -476,8 +513,6 @@ test_tcp_edge_cwnd_bounded(void **state)
 }
 
 /* ---- 7, 8: SACK -------------------------------------------------- */
-
-static const uint8_t sackok[4] = { 1, 1, 4, 2 };
 
 static int
 setup_sack_notlp(void **state)
@@ -874,9 +909,10 @@ test_tcp_edge_timewait_bogus_fin(void **state)
 
 /* ---- 18: rate limits -------------------------------------------- */
 
-/* Item 18 (RFC 5961 §7): challenge ACKs and ACKs to unacceptable
- * segments are limited per second, so two confused ends cannot trade
- * them at line rate. */
+/* Item 18 (RFC 5961 §7): challenge ACKs are limited per second, so two
+ * confused ends cannot trade them at line rate; ACKs to out-of-window
+ * segments (a peer's keepalive or window probe, a retransmission whose
+ * ACK was lost) have a budget a hundred times larger. */
 static void
 test_tcp_edge_ack_rate_limited(void **state)
 {
@@ -884,19 +920,23 @@ test_tcp_edge_ack_rate_limited(void **state)
 
 	(void)state;
 	for (i = 0; i < 3000; i++) {
-		sf_test_tcp_send(&(struct sf_test_seg){
-			.seq = 101 + 1000000 + i, .ack = y + 1, .flags = A,
-			.data = "x", .len = 1 });
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
+					.flags = S });
 		sf_worker_flush(sf_t.w);
 		sent += sf_t.ncap;
 		sf_test_tx_clear();
 	}
 	assert_true(sent > 0 && sent <= 1000);
 	assert_true(sf_test_counter("tcp_ack_ratelimited") >= 2000);
-	/* A second later the budget is back. */
-	sf_test_advance_ms(1001);
+	/* Out of window: still answered. */
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 5, .ack = y + 1,
 						.flags = A });
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 1);
+	sf_test_tx_clear();
+	/* Past the next second the challenge budget is back. */
+	sf_test_advance_ms(1100);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .flags = S });
 	sf_worker_flush(sf_t.w);
 	assert_int_equal(sf_t.ncap, 1);
 	sf_test_tx_clear();
@@ -999,6 +1039,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_tcp_edge_probe_within_window),
+		TC(test_tcp_edge_sack_within_window, setup_sack_notlp),
 		T(test_tcp_edge_tlp_once),
 		TC(test_tcp_edge_right_edge_kept, setup_small_rcvbuf_ws),
 		TC(test_tcp_edge_old_ack_dropped, setup_ts_ws),

@@ -262,6 +262,53 @@ test_tcp_recovery_resend_lost_again(void **state)
 	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 0);
 }
 
+/* The same when what arrived after the resend is new data that PRR let
+ * out during recovery (sent above the snd_max of the resend's day). */
+static void
+test_tcp_recovery_resend_lost_new_data(void **state)
+{
+	uint32_t tsv, y = accept_opts(false, &tsv), b[2], i, top = 0;
+	struct sf_test_out o;
+
+	(void)state;
+	send_segments(10);
+	peer_ack(y, SEG(10), NULL, 0);
+	sf_test_tx_clear();
+	send_segments(60);		/* 20 go: 10..29 */
+	/* 10 lost; 11-16 SACKed one by one: the resend of 10, then new
+	 * data from 30 on. */
+	for (i = 11; i < 17; i++) {
+		b[0] = SEG(11);
+		b[1] = SEG(i + 1);
+		peer_ack(y, SEG(10), b, 1);
+		sf_worker_flush(sf_t.w);
+		if (sf_t.ncap > 0) {
+			sf_test_tcp_out(sf_t.ncap - 1, &o);
+			top = o.seq + o.len - y;
+		}
+		sf_test_tx_clear();
+	}
+	assert_int_equal(sf_test_counter("tcp_retransmits"), 1);
+	assert_true(top > SEG(30));
+	/* Everything up to the new data SACKed, but not 10: its resend is
+	 * lost, and goes again on this ACK. */
+	b[0] = SEG(11);
+	b[1] = top;
+	peer_ack(y, SEG(10), b, 1);
+	sf_worker_flush(sf_t.w);
+	assert_true(sf_t.ncap >= 1);
+	sf_test_tcp_out(0, &o);
+	assert_int_equal(o.seq, y + SEG(10));
+	sf_test_tx_clear();
+	assert_int_equal(sf_test_counter("tcp_rexmit_lost"), 1);
+	assert_int_equal(sf_test_counter("tcp_retransmits"), 2);
+	/* The next ACK says nothing new: no third copy. */
+	peer_ack(y, SEG(10), b, 1);
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_test_counter("tcp_retransmits"), 2);
+	sf_test_tx_clear();
+}
+
 /* RFC 6937 PRR: with one segment lost out of 20, recovery sends about
  * half a segment per segment delivered (ssthresh = flight / 2), not
  * nothing and then a burst. */
@@ -296,6 +343,7 @@ static void
 test_tcp_recovery_reneging_mid_recovery(void **state)
 {
 	uint32_t tsv, y = accept_opts(false, &tsv), b[2];
+	struct sf_test_out o;
 
 	(void)state;
 	send_segments(6);
@@ -303,10 +351,16 @@ test_tcp_recovery_reneging_mid_recovery(void **state)
 	b[1] = SEG(6);
 	peer_ack(y, 1, b, 1);
 	assert_int_equal(sent_data(y, SEG(0)), 1);
-	/* The resend of 0 arrives, but the peer dropped 1-5. */
+	/* The resend of 0 arrives, but the peer dropped 1-5: slow start
+	 * from 1 again, as after an RTO (cwnd 1 MSS, grown by the ACK). */
 	peer_ack(y, SEG(1), NULL, 0);
-	assert_true(sent_data(y, SEG(1)) >= 1);
+	sf_worker_flush(sf_t.w);
+	assert_true(sf_t.ncap >= 1 && sf_t.ncap <= 2);
+	sf_test_tcp_out(0, &o);
+	assert_int_equal(o.seq, y + SEG(1));
+	sf_test_tx_clear();
 	assert_int_equal(sf_test_counter("tcp_sack_reneged"), 1);
+	assert_true(tcb()->cwnd <= 2 * seg_mss);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_sack, \
@@ -320,6 +374,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tcp_recovery_eifel_undo,
 			setup_sack_ts, sf_test_tcp_teardown),
 		T(test_tcp_recovery_resend_lost_again),
+		T(test_tcp_recovery_resend_lost_new_data),
 		T(test_tcp_recovery_prr),
 		T(test_tcp_recovery_reneging_mid_recovery),
 	};
