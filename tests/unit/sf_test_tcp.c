@@ -231,6 +231,40 @@ sf_test_tcp_out(unsigned int i, struct sf_test_out *out)
 					   (uint32_t)sizeof(out->data)));
 }
 
+uint8_t
+sf_test_tcp_opts(uint8_t *o, bool ts, uint32_t tsval, uint32_t tsecr,
+		 uint32_t base, const uint32_t *b, unsigned int n)
+{
+	uint8_t len = 0;
+	uint32_t v;
+	unsigned int i;
+
+	if (ts) {
+		o[0] = 1;
+		o[1] = 1;
+		o[2] = 8;
+		o[3] = 10;
+		v = rte_cpu_to_be_32(tsval);
+		memcpy(o + 4, &v, 4);
+		v = rte_cpu_to_be_32(tsecr);
+		memcpy(o + 8, &v, 4);
+		len = 12;
+	}
+	if (n == 0)
+		return len;
+	o[len] = 1;
+	o[len + 1] = 1;
+	o[len + 2] = 5;
+	o[len + 3] = (uint8_t)(2 + 8 * n);
+	len += 4;
+	for (i = 0; i < 2 * n; i++) {
+		v = rte_cpu_to_be_32(base + b[i]);
+		memcpy(o + len, &v, 4);
+		len += 4;
+	}
+	return len;
+}
+
 /* On a surprise, show what the engine counted: it usually says why. */
 static void
 dump_counters(void)

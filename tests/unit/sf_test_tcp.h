@@ -111,6 +111,14 @@ uint64_t sf_test_tcp_state(enum sf_tcp_state state);
  *  cleared. */
 uint32_t sf_test_tcp_accept(uint32_t irs);
 
+/** Options for a segment from the peer, written to @p o: NOP NOP TS
+ *  (@p tsval, @p tsecr) when @p ts, then NOP NOP SACK with @p n blocks
+ *  [base + b[2i], base + b[2i+1]). Returns their length (a multiple of
+ *  4, at most 40). */
+uint8_t sf_test_tcp_opts(uint8_t *o, bool ts, uint32_t tsval,
+			 uint32_t tsecr, uint32_t base, const uint32_t *b,
+			 unsigned int n);
+
 /** Teach the ARP cache the peer's MAC. */
 void sf_test_learn_peer(void);
 

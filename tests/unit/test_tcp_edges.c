@@ -37,28 +37,16 @@ tcb(void)
 static void
 opts_ts(uint8_t o[12], uint32_t tsval, uint32_t tsecr)
 {
-	o[0] = 1;
-	o[1] = 1;
-	o[2] = 8;
-	o[3] = 10;
-	tsval = rte_cpu_to_be_32(tsval);
-	tsecr = rte_cpu_to_be_32(tsecr);
-	memcpy(o + 4, &tsval, 4);
-	memcpy(o + 8, &tsecr, 4);
+	sf_test_tcp_opts(o, true, tsval, tsecr, 0, NULL, 0);
 }
 
 /* NOP NOP SACK [l, r) */
 static void
 opts_sack1(uint8_t o[12], uint32_t l, uint32_t r)
 {
-	o[0] = 1;
-	o[1] = 1;
-	o[2] = 5;
-	o[3] = 10;
-	l = rte_cpu_to_be_32(l);
-	r = rte_cpu_to_be_32(r);
-	memcpy(o + 4, &l, 4);
-	memcpy(o + 8, &r, 4);
+	const uint32_t b[2] = { l, r };
+
+	sf_test_tcp_opts(o, false, 0, 0, 0, b, 1);
 }
 
 /* Collect what the engine sends over @ms, one ms at a time; @check is
@@ -146,8 +134,8 @@ static void
 test_tcp_edge_sack_within_window(void **state)
 {
 	static char buf[4000];
-	uint8_t o[12] = { 1, 1, 5, 10 };
-	uint32_t y, v, right;
+	uint8_t o[12];
+	uint32_t y, right;
 	struct sf_test_out out;
 
 	(void)state;
@@ -164,10 +152,7 @@ test_tcp_edge_sack_within_window(void **state)
 			 4000);
 	check_segs(check_in_window, &right);
 	/* All but the first segment SACKed; the window is unchanged. */
-	v = rte_cpu_to_be_32(y + 537);
-	memcpy(o + 4, &v, 4);
-	v = rte_cpu_to_be_32(y + 2001);
-	memcpy(o + 8, &v, 4);
+	opts_sack1(o, y + 537, y + 2001);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
 				.flags = A, .wnd = 2000, .opts = o,
 				.optlen = 12 });

@@ -28,48 +28,12 @@ tcb(void)
 	return tcp_tcb(sf_app.conn);
 }
 
-/* Options: [NOP NOP TS @tsval @tsecr] when @ts, then NOP NOP SACK with
- * @n blocks [b[2i], b[2i+1]) relative to @y. Returns their length. */
-static uint8_t
-opts_build(uint8_t *o, bool ts, uint32_t tsval, uint32_t tsecr,
-	   uint32_t y, const uint32_t *b, unsigned int n)
-{
-	uint8_t len = 0;
-	uint32_t v;
-	unsigned int i;
-
-	if (ts) {
-		o[0] = 1;
-		o[1] = 1;
-		o[2] = 8;
-		o[3] = 10;
-		v = rte_cpu_to_be_32(tsval);
-		memcpy(o + 4, &v, 4);
-		v = rte_cpu_to_be_32(tsecr);
-		memcpy(o + 8, &v, 4);
-		len = 12;
-	}
-	if (n == 0)
-		return len;
-	o[len] = 1;
-	o[len + 1] = 1;
-	o[len + 2] = 5;
-	o[len + 3] = (uint8_t)(2 + 8 * n);
-	len += 4;
-	for (i = 0; i < 2 * n; i++) {
-		v = rte_cpu_to_be_32(y + b[i]);
-		memcpy(o + len, &v, 4);
-		len += 4;
-	}
-	return len;
-}
-
 /* Send an ACK of @ack (relative to y) with SACK blocks. */
 static void
 peer_ack(uint32_t y, uint32_t ack, const uint32_t *b, unsigned int n)
 {
 	uint8_t o[40];
-	uint8_t len = opts_build(o, false, 0, 0, y, b, n);
+	uint8_t len = sf_test_tcp_opts(o, false, 0, 0, y, b, n);
 
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + ack,
 				.flags = A, .opts = len ? o : NULL,
@@ -119,7 +83,7 @@ accept_opts(bool ts, uint32_t *tsv)
 	sf_test_tcp_expect_one(&o);
 	y = o.seq;
 	*tsv = o.opts.tsval;
-	opts_build(opt, true, 1, *tsv, 0, NULL, 0);
+	sf_test_tcp_opts(opt, true, 1, *tsv, 0, NULL, 0);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
 				.flags = A, .opts = ts ? opt : NULL,
 				.optlen = ts ? 12 : 0 });
@@ -214,12 +178,12 @@ test_tcp_recovery_eifel_undo(void **state)
 	sf_test_advance_ms(3);
 	b[0] = SEG(1);
 	b[1] = SEG(4);
-	len = opts_build(o, true, 2, tsv, y, b, 1);
+	len = sf_test_tcp_opts(o, true, 2, tsv, y, b, 1);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
 				.flags = A, .opts = o, .optlen = len });
 	assert_int_equal(sent_data(y, SEG(0)), 1);
 	/* The original fills the hole: TSecr is its TSval, 3 ms older. */
-	len = opts_build(o, true, 3, tsv, y, NULL, 0);
+	len = sf_test_tcp_opts(o, true, 3, tsv, y, NULL, 0);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
 				.ack = y + SEG(6), .flags = A, .opts = o,
 				.optlen = len });
