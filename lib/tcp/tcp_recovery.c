@@ -340,6 +340,30 @@ rec_undo(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e)
 	w->stats.tcp_recovery_undos++;
 }
 
+/* Eifel for the resends below the new snd_una: the originals filled
+ * their holes, so they were needless. Counts them out of undo_retrans
+ * and the log (a D-SACK for them later counts nothing). Returns true
+ * when that leaves none: time to undo. */
+static bool
+rec_eifel(struct sf_tcb_ext *e, const struct sf_tcb *c)
+{
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < e->nlog; i++)
+		if (e->log[i].end != e->log[i].seq &&
+		    SF_SEQ_LEQ(e->log[i].end, c->snd_una)) {
+			e->log[i].end = e->log[i].seq;	/* rec_log_drop */
+			n++;
+		}
+	if (n == 0)
+		return false;
+	if (n >= e->undo_retrans)
+		return true;
+	e->undo_retrans = (int16_t)(e->undo_retrans - n);
+	return false;
+}
+
 /* D-SACKed bytes that this episode resent. */
 static bool
 rec_dsack_ours(const struct sf_tcb_ext *e, const struct sf_tcp_opts *o)
@@ -440,16 +464,19 @@ tcp_recovery_ack(struct sf_worker *w, struct sf_tcb *c,
 		rec_plain(w, c, ai, c->dupacks >= TCP_DUPTHRESH);
 		return;
 	}
-	/* Undo: every resend D-SACKed (RFC 2883), or the hole filled by
-	 * what was sent before the first resend (Eifel). */
+	/* Undo once every resend of the episode is shown needless: by a
+	 * D-SACK of it (RFC 2883), or (Eifel) by the ACK that moved the
+	 * left edge past it echoing a TSval older than the first resend:
+	 * the originals filled the holes. A resend still out keeps the
+	 * reduction (as Linux's tcp_try_undo_partial). */
 	if (ai->news.dsack != 0 && e->undo_retrans > 0 &&
 	    rec_dsack_ours(e, o) && --e->undo_retrans == 0)
 		rec_undo(w, c, e);
 	else if ((c->flags & TF_RECOVERY) && ai->acked != 0 &&
-		 e->undo_retrans == 1 && e->undo_ms != 0 &&
+		 e->undo_retrans > 0 && e->undo_ms != 0 &&
 		 (c->flags & TF_TS) && o != NULL &&
 		 (o->present & SF_TCPOPT_TS) && o->tsecr != 0 &&
-		 TCP_TIME_LT(o->tsecr, e->undo_ms))
+		 TCP_TIME_LT(o->tsecr, e->undo_ms) && rec_eifel(e, c))
 		rec_undo(w, c, e);
 	delivered = ai->acked + ai->news.newly;
 	if (ai->dupack && !(c->flags & TF_SACK))

@@ -191,6 +191,38 @@ test_tcp_recovery_eifel_undo(void **state)
 	assert_true(tcb()->cwnd >= cwnd);
 }
 
+/* Eifel with two holes resent: the ACK that moves past both echoes the
+ * originals' TSval, so both resends were needless, and it is undone. */
+static void
+test_tcp_recovery_eifel_undo_two(void **state)
+{
+	uint32_t tsv, y = accept_opts(true, &tsv), cwnd, b[4];
+	uint8_t o[40];
+	uint8_t len;
+
+	(void)state;
+	send_segments(8);
+	cwnd = tcb()->cwnd;
+	sf_test_advance_ms(3);
+	/* Holes at 0 and 2, each with 3+ MSS SACKed above. */
+	b[0] = SEG(3);
+	b[1] = SEG(8);
+	b[2] = SEG(1);
+	b[3] = SEG(2);
+	len = sf_test_tcp_opts(o, true, 2, tsv, y, b, 2);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .opts = o, .optlen = len });
+	assert_int_equal(sent_data(y, UINT32_MAX), 2);
+	/* Both originals arrive: one ACK past everything, the TSecr of
+	 * the original sends. */
+	len = sf_test_tcp_opts(o, true, 3, tsv, y, NULL, 0);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
+				.ack = y + SEG(8), .flags = A, .opts = o,
+				.optlen = len });
+	assert_int_equal(sf_test_counter("tcp_recovery_undos"), 1);
+	assert_true(tcb()->cwnd >= cwnd);
+}
+
 /* RFC 8985 RACK for resends: a resend still missing while one sent
  * after it arrived is lost, and goes again on that ACK, without waiting
  * for a timer. */
@@ -336,6 +368,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_tcp_recovery_dsack_undo),
 		cmocka_unit_test_setup_teardown(test_tcp_recovery_eifel_undo,
+			setup_sack_ts, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_eifel_undo_two,
 			setup_sack_ts, sf_test_tcp_teardown),
 		T(test_tcp_recovery_resend_lost_again),
 		T(test_tcp_recovery_resend_lost_new_data),
