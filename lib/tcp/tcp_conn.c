@@ -630,10 +630,13 @@ tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
 		 * whole RTO (in recovery: the first hole's resend was
 		 * lost). The RTO proper follows. */
 		c->tlp &= (uint8_t)~TCP_TLP_ARMED;
-		if (c->flags & TF_RECOVERY)
+		if (c->flags & TF_RECOVERY) {
 			tcp_recovery_probe(w, c);
-		else if (c->tlp++, tcp_cc_probe(w, c))
-			w->stats.tcp_loss_probes++;
+		} else {
+			c->tlp++;	/* this episode's one probe */
+			if (tcp_cc_probe(w, c))
+				w->stats.tcp_loss_probes++;
+		}
 		if (c->rto_at == 0)	/* tcp_output may have armed it */
 			c->rto_at = tcp_cc_arm(w, c);
 		return;
