@@ -187,10 +187,8 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		tcp_sndq_drop_acked(w, c, acked);
 		if (SF_SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
-		if (tcp_nsacked(w, c) != 0) {
+		if (tcp_nsacked(w, c) != 0)
 			tcp_sack_update(w, c, NULL, c->snd_una, NULL);
-			tcp_sack_reneging(w, c);
-		}
 		/* RFC 6298 (5.2), (5.3): tcp_output re-arms the timer (a
 		 * fresh tail loss probe, or the RTO) for what is left. */
 		c->rto_at = 0;
@@ -209,6 +207,9 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	} else if (ai.acked != 0) {
 		tcp_cc_ack(c, ai.acked, ai.flight);
 	}
+	/* After the window's growth, which the reneging response undoes. */
+	if (ai.acked != 0 && tcp_nsacked(w, c) != 0)
+		tcp_sack_reneging(w, c);
 	/* Recovery over and nothing SACKed left: the record goes back. */
 	if (c->ext != 0)
 		tcp_ext_put_idle(w, c);

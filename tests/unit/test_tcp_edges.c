@@ -250,6 +250,54 @@ test_tcp_edge_right_edge_kept(void **state)
 	}
 }
 
+static int
+setup_rcvbuf_8k(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.rcvbuf = 8192;
+	conf.wscale_on = true;
+	return setup_conf(&conf);
+}
+
+/* Item 3 where the bytes queued outweigh their mbufs' cost: the space
+ * left equals the edge we offered, unaligned; rounding it down to the
+ * scale would pull the edge back. */
+static void
+test_tcp_edge_right_edge_kept_large(void **state)
+{
+	static const uint8_t ws0[4] = { 1, 3, 3, 0 };	/* NOP WS 0 */
+	static char buf[1100];
+	struct sf_test_out o;
+	uint32_t y, right, r, i;
+
+	(void)state;
+	memset(buf, 'e', sizeof(buf));
+	sf_app.refuse_data = true;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+				.opts = ws0, .optlen = 4 });
+	sf_test_tcp_expect_one(&o);
+	y = o.seq;
+	right = o.ack + o.wnd;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A });
+	sf_test_tx_clear();
+	for (i = 0; i < 6; i++) {
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101 + 1100 * i,
+				.ack = y + 1, .flags = A, .data = buf,
+				.len = 1100 });
+		sf_worker_flush(sf_t.w);
+		assert_true(sf_t.ncap >= 1);
+		sf_test_tcp_out(sf_t.ncap - 1, &o);
+		r = o.ack + ((uint32_t)o.wnd << 7);
+		assert_true(SF_SEQ_GEQ(r, right));
+		right = r;
+		sf_test_tx_clear();
+	}
+}
+
 /* ---- 4, 19: an ACK too old to be real --------------------------- */
 
 static int
@@ -1030,6 +1078,7 @@ main(void)
 		TC(test_tcp_edge_sack_within_window, setup_sack_notlp),
 		T(test_tcp_edge_tlp_once),
 		TC(test_tcp_edge_right_edge_kept, setup_small_rcvbuf_ws),
+		TC(test_tcp_edge_right_edge_kept_large, setup_rcvbuf_8k),
 		TC(test_tcp_edge_old_ack_dropped, setup_ts_ws),
 		TC(test_tcp_edge_tsecr_future, setup_ts_ws),
 		TC(test_tcp_edge_ts_recent_expires, setup_ts_ws),

@@ -359,6 +359,51 @@ test_tcp_recovery_reneging_mid_recovery(void **state)
 	assert_true(tcb()->cwnd <= 2 * seg_mss);
 }
 
+/* Reneging outside recovery (too little SACKed to call a hole lost):
+ * the response is an RTO's (cwnd 1 MSS, slow start), not a go-back-N
+ * burst of the whole window. */
+static void
+test_tcp_recovery_reneging_no_burst(void **state)
+{
+	uint32_t tsv, y = accept_opts(false, &tsv), b[2];
+
+	(void)state;
+	send_segments(10);
+	send_segments(10);		/* queued behind cwnd */
+	/* 8 and 9 SACKed: two MSS, not enough to call 0-7 lost ... */
+	b[0] = SEG(8);
+	b[1] = SEG(10);
+	peer_ack(y, 1, b, 1);
+	sf_test_tx_clear();
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 0);
+	/* ... then the peer acks 0-7 and has dropped 8-9. */
+	peer_ack(y, SEG(8), NULL, 0);
+	assert_int_equal(sf_test_counter("tcp_sack_reneged"), 1);
+	assert_true(sent_data(y, UINT32_MAX) <= 2);
+	assert_true(tcb()->cwnd <= 2 * seg_mss);
+}
+
+/* A recovery record waiting for an undo goes back to the pool once
+ * nothing is in flight: an idle connection holds none. */
+static void
+test_tcp_recovery_record_released_idle(void **state)
+{
+	uint32_t tsv, y = accept_opts(false, &tsv), b[2];
+
+	(void)state;
+	send_segments(6);
+	b[0] = SEG(1);
+	b[1] = SEG(6);
+	peer_ack(y, 1, b, 1);
+	assert_int_equal(sent_data(y, SEG(0)), 1);
+	assert_int_equal(sf_t.w->tcp->ext_used, 1);
+	/* The resend arrives; all is acked, no D-SACK: nothing to undo
+	 * can come while nothing is out. */
+	peer_ack(y, SEG(6), NULL, 0);
+	assert_int_equal(tcb()->snd_una, tcb()->snd_max);
+	assert_int_equal(sf_t.w->tcp->ext_used, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_sack, \
 					      sf_test_tcp_teardown)
 
@@ -376,6 +421,8 @@ main(void)
 		T(test_tcp_recovery_resend_lost_new_data),
 		T(test_tcp_recovery_prr),
 		T(test_tcp_recovery_reneging_mid_recovery),
+		T(test_tcp_recovery_reneging_no_burst),
+		T(test_tcp_recovery_record_released_idle),
 	};
 
 	if (getenv("SF_TEST_FILTER") != NULL)
