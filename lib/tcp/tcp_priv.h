@@ -560,6 +560,8 @@ struct tcp_ack_info {
 	const struct sf_tcp_opts *opts;
 	uint32_t acked;			/* bytes newly acked */
 	uint32_t flight;		/* snd_max - snd_una before it */
+	uint32_t delivered;		/* RFC 6937 DeliveredData: acked plus
+					 * the change in SACKed bytes */
 	bool dupack;			/* RFC 5681 §2, or RFC 6675's SACK one */
 	struct tcp_sack_news news;
 };

@@ -158,7 +158,7 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	const struct sf_tcp_conf *conf = &w->tcp->conf;
 	const struct sf_tcp_app_ops *ops;
 	struct tcp_ack_info ai;
-	uint32_t acked, before, wnd;
+	uint32_t acked, before, wnd, sacked, sacked_now;
 
 	/* rcv_state checked the ACK (tcp_ack_acceptable). */
 	ai.news.newly = 0;
@@ -166,6 +166,7 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	ai.acked = 0;
 	ai.flight = 0;
 	ai.dupack = false;
+	sacked = c->ext != 0 ? tcp_sack_bytes(w, c) : 0;
 	if ((c->flags & TF_SACK) && (seg->opts.present & SF_TCPOPT_SACK))
 		w->stats.tcp_drop_sack_block += tcp_sack_update(w, c,
 			&seg->opts, SF_SEQ_GT(seg->ack, c->snd_una) ?
@@ -203,6 +204,12 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	if (unlikely(c->ext != 0 || ai.dupack || c->dupacks != 0 ||
 		     (c->flags & TF_RECOVERY))) {
 		ai.opts = &seg->opts;
+		/* Bytes SACKed before that the cumulative ACK took count
+		 * once: a signed change, at least 0. */
+		sacked_now = c->ext != 0 ? tcp_sack_bytes(w, c) : 0;
+		ai.delivered = (int64_t)ai.acked + sacked_now - sacked > 0 ?
+			(uint32_t)((int64_t)ai.acked + sacked_now - sacked) :
+			0;
 		tcp_recovery_ack(w, c, &ai);
 	} else if (ai.acked != 0) {
 		tcp_cc_ack(c, ai.acked, ai.flight);

@@ -196,6 +196,25 @@ rec_log_drop(struct sf_tcb_ext *e)
 	e->nlog = (uint8_t)n;
 }
 
+/* Log [seq, end) sent at @us (0: lost, to be sent again), the oldest
+ * entry giving way when the log is full. */
+static void
+rec_log_add(const struct sf_tcb *c, struct sf_tcb_ext *e, uint32_t seq,
+	    uint32_t end, uint32_t us)
+{
+	rec_log_drop(e);
+	if (e->nlog == TCP_REXMIT_LOG) {
+		memmove(&e->log[0], &e->log[1],
+			sizeof(e->log[0]) * (TCP_REXMIT_LOG - 1));
+		e->nlog--;
+	}
+	e->log[e->nlog].seq = seq;
+	e->log[e->nlog].end = end;
+	e->log[e->nlog].us = us;
+	e->log[e->nlog].nxt = c->snd_max;
+	e->nlog++;
+}
+
 /* Resend [seq, seq + len) and log it. Returns the bytes sent. */
 static uint32_t
 rec_resend(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
@@ -205,17 +224,7 @@ rec_resend(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 
 	if (n <= 0)
 		return 0;
-	rec_log_drop(e);
-	if (e->nlog == TCP_REXMIT_LOG) {
-		memmove(&e->log[0], &e->log[1],
-			sizeof(e->log[0]) * (TCP_REXMIT_LOG - 1));
-		e->nlog--;
-	}
-	e->log[e->nlog].seq = seq;
-	e->log[e->nlog].end = seq + (uint32_t)n;
-	e->log[e->nlog].us = rec_us(w);
-	e->log[e->nlog].nxt = c->snd_max;
-	e->nlog++;
+	rec_log_add(c, e, seq, seq + (uint32_t)n, rec_us(w));
 	e->prr_out += (uint32_t)n;
 	if (e->undo_retrans >= 0 && e->undo_retrans < INT16_MAX)
 		e->undo_retrans++;
@@ -231,27 +240,33 @@ static void
 rec_xmit(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 	 uint32_t budget)
 {
-	uint32_t top = rec_data_top(c), seq, len, n, lo, hi, flight;
-	unsigned int i;
+	struct { uint32_t lo, hi; } relost[TCP_REXMIT_LOG];
+	uint32_t top = rec_data_top(c), seq, len, n = 1, lo, hi, flight;
+	unsigned int i, nr = 0;
 
-	for (i = 0; i < e->nlog && budget > 0; i++) {
-		if (e->log[i].us != 0)
-			continue;
-		lo = rec_clamp(c, e->log[i].seq);
-		hi = rec_clamp(c, e->log[i].end);
-		/* Handled: emptied (rec_log_drop), the resend logs anew. */
-		e->log[i].end = e->log[i].seq;
-		e->log[i].us = 1;
-		while (budget > 0 &&
-		       rec_next_hole(w, c, lo, SF_SEQ_LT(hi, top) ? hi : top,
-				     &seq, &len)) {
+	/* The lost resends first. Taken out of the log before any is sent
+	 * (a resend compacts the log); what budget or mbufs leave unsent
+	 * goes back in, still lost. */
+	for (i = 0; i < e->nlog; i++)
+		if (e->log[i].us == 0) {
+			relost[nr].lo = rec_clamp(c, e->log[i].seq);
+			relost[nr++].hi = rec_clamp(c, e->log[i].end);
+			e->log[i].end = e->log[i].seq;	/* rec_log_drop */
+		}
+	for (i = 0; i < nr; i++) {
+		lo = relost[i].lo;
+		hi = SF_SEQ_LT(relost[i].hi, top) ? relost[i].hi : top;
+		while (budget > 0 && n != 0 &&
+		       rec_next_hole(w, c, lo, hi, &seq, &len)) {
 			n = rec_resend(w, c, e, seq, len);
-			if (n == 0)
-				goto out;
 			budget -= RTE_MIN(budget, n);
 			lo = seq + n;
 		}
+		if (SF_SEQ_LT(lo, hi) && tcp_sack_holes(w, c, lo, hi) != 0)
+			rec_log_add(c, e, lo, hi, 0);
 	}
+	if (n == 0)
+		goto out;
 	lo = rec_clamp(c, e->rexmit_nxt);
 	hi = rec_clamp(c, e->lost_hi);
 	if (SF_SEQ_GT(hi, top))
@@ -295,7 +310,7 @@ rec_rack(struct sf_worker *w, const struct sf_tcb *c, struct sf_tcb_ext *e)
 	}
 
 	for (i = 0; i < e->nlog; i++) {
-		if (e->log[i].us == 0 ||
+		if (e->log[i].us == 0 || e->log[i].seq == e->log[i].end ||
 		    tcp_sack_holes(w, c, rec_clamp(c, e->log[i].seq),
 				   rec_clamp(c, e->log[i].end)) != 0)
 			continue;
@@ -478,7 +493,7 @@ tcp_recovery_ack(struct sf_worker *w, struct sf_tcb *c,
 		 (o->present & SF_TCPOPT_TS) && o->tsecr != 0 &&
 		 TCP_TIME_LT(o->tsecr, e->undo_ms) && rec_eifel(e, c))
 		rec_undo(w, c, e);
-	delivered = ai->acked + ai->news.newly;
+	delivered = ai->delivered;
 	if (ai->dupack && !(c->flags & TF_SACK))
 		delivered += c->mss;	/* RFC 6937: a dup ACK, one MSS */
 
@@ -493,7 +508,8 @@ tcp_recovery_ack(struct sf_worker *w, struct sf_tcb *c,
 			/* RFC 8985 §7.4: a SACK answering our probe shows
 			 * the hole below it lost; so do enough dups. */
 			if (!lost && e->nsacked != 0 && ai->news.newly != 0 &&
-			    (c->tlp != 0 || (c->dupacks >= TCP_DUPTHRESH &&
+			    ((c->tlp & (uint8_t)~TCP_TLP_ARMED) != 0 ||
+			     (c->dupacks >= TCP_DUPTHRESH &&
 					     c->reord == 0))) {
 				rec_mark_first(c, e);
 				lost = true;

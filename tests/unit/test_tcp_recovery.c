@@ -404,6 +404,71 @@ test_tcp_recovery_record_released_idle(void **state)
 	assert_int_equal(sf_t.w->tcp->ext_used, 0);
 }
 
+static int
+setup_sack_tlp(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.sack_on = true;
+	return sf_test_tcp_setup_listen_conf(&conf);
+}
+
+/* A probe timer merely armed (TLP on, an RTT known) is no probe sent:
+ * one segment SACKed above a hole starts no recovery (RFC 6675 wants
+ * DupThresh; RFC 8985 §7.4's shortcut is for the SACK answering a
+ * probe that went out). */
+static void
+test_tcp_recovery_armed_probe_no_shortcut(void **state)
+{
+	uint32_t tsv, y = accept_opts(false, &tsv), b[2];
+
+	(void)state;
+	send_segments(2);
+	sf_test_advance_ms(5);
+	peer_ack(y, SEG(2), NULL, 0);		/* an RTT sample */
+	send_segments(6);
+	assert_true(tcb()->tlp & TCP_TLP_ARMED);
+	b[0] = SEG(3);
+	b[1] = SEG(4);
+	peer_ack(y, SEG(2), b, 1);
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 0);
+	assert_int_equal(sent_data(y, UINT32_MAX), 0);
+}
+
+/* RFC 6937 DeliveredData: a partial ACK over blocks already SACKed
+ * delivers only what it newly covers. */
+static void
+test_tcp_recovery_prr_delivered(void **state)
+{
+	uint32_t tsv, y = accept_opts(false, &tsv), b[4];
+	const struct sf_tcb_ext *e;
+
+	(void)state;
+	send_segments(10);
+	/* 0 and 5 lost: 1-4 and 6-9 SACKed (8 segments delivered). */
+	b[0] = SEG(6);
+	b[1] = SEG(10);
+	b[2] = SEG(1);
+	b[3] = SEG(5);
+	peer_ack(y, 1, b, 2);
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
+	e = tcp_ext(sf_t.w, tcb());
+	assert_non_null(e);
+	assert_int_equal(e->prr_delivered, 8 * seg_mss);
+	sf_test_tx_clear();
+	/* The resend of 0 arrives: the ACK moves to 5 over 1-4, which
+	 * were SACKed already: one segment delivered, not five. */
+	b[0] = SEG(6);
+	b[1] = SEG(10);
+	peer_ack(y, SEG(5), b, 1);
+	e = tcp_ext(sf_t.w, tcb());
+	assert_non_null(e);
+	assert_int_equal(e->prr_delivered, 9 * seg_mss);
+	sf_test_tx_clear();
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_sack, \
 					      sf_test_tcp_teardown)
 
@@ -422,6 +487,10 @@ main(void)
 		T(test_tcp_recovery_prr),
 		T(test_tcp_recovery_reneging_mid_recovery),
 		T(test_tcp_recovery_reneging_no_burst),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_armed_probe_no_shortcut,
+			setup_sack_tlp, sf_test_tcp_teardown),
+		T(test_tcp_recovery_prr_delivered),
 		T(test_tcp_recovery_record_released_idle),
 	};
 
