@@ -432,6 +432,32 @@ sf_check_tcp_states()
 	ok "$which counters: TCP states ${got:-all 0}${got:+(others 0)}"
 }
 
+# sf_wait_tcp_states TIMEOUT [STATE=N ...]: SIGUSR1 snapshots until every
+# tcp_state_* gauge is N for the states named and 0 for the others; 1 if that
+# is not so within TIMEOUT seconds. The last ACK of a close may be lost on an
+# impaired path: the FIN's retransmission takes an RTO, so a test that checks
+# the final states waits for them first.
+sf_wait_tcp_states()
+{
+	local end=$((SECONDS + $1)) s kv ok
+	declare -A exp=()
+	shift
+	for kv in "$@"; do
+		exp[${kv%%=*}]=${kv#*=}
+	done
+	while :; do
+		sf_snapshot
+		ok=1
+		for s in "${SF_TCP_STATES[@]}"; do
+			[ "$(sf_ctr_snap "tcp_state_$s")" = "${exp[$s]:-0}" ] ||
+				{ ok=0; break; }
+		done
+		[ "$ok" = 1 ] && return 0
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
 # sf_peer_bg OUT CMD...: run CMD in the peer's namespace in the background,
 # stdout and stderr to OUT, tracked so that the trap ends it. ip netns exec
 # execs CMD, so SF_BG_PID is CMD's own PID (a shell function such as sf_peer

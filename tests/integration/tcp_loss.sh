@@ -135,6 +135,10 @@ else
 fi
 rm -f "$in" "$out"
 nft_report "part 1"
+# nc exits on synfin's FIN; the kernel's ACK of it may be dropped, leaving
+# synfin in LAST_ACK until its FIN is resent (an RTO later).
+[ ${#errors[@]} -ne 0 ] || sf_wait_tcp_states 10 ||
+	echo "  TCP states not all 0 after 10 s (checked below)"
 sf_synfin_stop
 echo "  synfin: $(sf_ctr_line final tcp_rx_segs tcp_tx_segs \
 	tcp_retransmits tcp_rto_timeouts tcp_fast_recoveries tcp_rexmit_lost \
