@@ -73,14 +73,20 @@ tcp_cc_arm(struct sf_worker *w, struct sf_tcb *c)
 	if (c->flags & TF_RECOVERY) {
 		may = tcp_recovery_may_probe(w, c);
 	} else {
-		if (c->snd_max - c->snd_una <= c->mss)
+		/* A peer that has sent its FIN (we are in LAST_ACK or
+		 * CLOSING) does not delay its ACK: Linux's FIN_WAIT_2 and
+		 * CLOSING answer our FIN at once. */
+		if (c->snd_max - c->snd_una <= c->mss &&
+		    c->state != SF_TCP_LAST_ACK && c->state != SF_TCP_CLOSING)
 			pto += TCP_TLP_WCDELACK_MS;
 		may = w->tcp->conf.tlp_on && n < TCP_TLP_MAX;
 	}
 	c->tlp = n;
+	/* Any synchronized state with something out: the tail of a
+	 * connection being closed is a tail too (RFC 8985 §7 names no
+	 * state; Linux probes there as well). */
 	if (may && c->srtt != 0 && c->nrexmit == 0 && pto < c->rto &&
-	    (c->state == SF_TCP_ESTABLISHED ||
-	     c->state == SF_TCP_CLOSE_WAIT)) {
+	    c->state >= SF_TCP_ESTABLISHED && c->state != SF_TCP_TIME_WAIT) {
 		c->tlp |= TCP_TLP_ARMED;
 		return tcp_deadline(w->tcp->now, pto);
 	}
@@ -129,8 +135,14 @@ tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c)
 		return true;
 	}
 	top = SF_SEQ_LT(c->snd_max, data_end) ? c->snd_max : data_end;
-	if (!SF_SEQ_LT(c->snd_una, top))
-		return false;		/* only a FIN outstanding */
+	if (!SF_SEQ_LT(c->snd_una, top)) {
+		/* Only our FIN is out: it is the probe. */
+		if (!(c->flags & TF_FIN_SENT) || c->snd_una == c->snd_max)
+			return false;
+		c->snd_nxt = c->snd_una;
+		tcp_output(w, c);
+		return c->snd_nxt != c->snd_una;
+	}
 	if (e != NULL && e->nsacked != 0 &&
 	    SF_SEQ_GEQ(e->sacked[e->nsacked - 1].right, top)) {
 		/* The tail arrived; the hole at snd_una is what is

@@ -437,6 +437,53 @@ test_tcp_recovery_armed_probe_no_shortcut(void **state)
 	assert_int_equal(sent_data(y, UINT32_MAX), 0);
 }
 
+/* The tail of a connection the app has closed (LAST_ACK, data and FIN
+ * queued) is probed as any other tail (RFC 8985 §7 has no state
+ * condition): lost last segments cost a PTO, not an RTO; the FIN alone
+ * outstanding is probed too. */
+static void
+test_tcp_recovery_probe_closing(void **state)
+{
+	uint32_t tsv, y = accept_opts(false, &tsv), t;
+	struct sf_test_out o;
+
+	(void)state;
+	send_segments(2);
+	sf_test_advance_ms(5);
+	peer_ack(y, SEG(2), NULL, 0);		/* an RTT sample */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + SEG(2),
+						.flags = A | RTE_TCP_FIN_FLAG });
+	assert_int_equal(tcb()->state, SF_TCP_CLOSE_WAIT);
+	sf_test_tx_clear();
+	send_segments(4);
+	assert_int_equal(sf_tcp_close(sf_t.w, sf_app.conn), 0);
+	assert_int_equal(tcb()->state, SF_TCP_LAST_ACK);
+	sf_test_tx_clear();
+	/* Half of it arrives: the timer is set again in LAST_ACK ... */
+	sf_test_advance_ms(1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .ack = y + SEG(4),
+						.flags = A });
+	assert_int_equal(tcb()->snd_una, y + SEG(4));
+	sf_test_tx_clear();
+	/* ... and the rest is lost: the probe goes after the PTO. */
+	t = (uint32_t)sf_test_advance_until_tx(1000);
+	assert_true(t < 50);
+	assert_int_equal(sf_test_counter("tcp_loss_probes"), 1);
+	sf_test_tx_clear();
+	/* Everything but the FIN arrives; the FIN was lost. */
+	sf_test_advance_ms(1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .ack = y + SEG(6),
+						.flags = A });
+	assert_int_equal(tcb()->snd_una, y + SEG(6));
+	sf_test_tx_clear();
+	t = (uint32_t)sf_test_advance_until_tx(1000);
+	assert_true(t < 50);
+	sf_test_tcp_out(0, &o);
+	assert_true(o.flags & RTE_TCP_FIN_FLAG);
+	assert_int_equal(o.seq, y + SEG(6));
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 0);
+}
+
 /* RFC 6937 DeliveredData: a partial ACK over blocks already SACKed
  * delivers only what it newly covers. */
 static void
@@ -491,6 +538,9 @@ main(void)
 			test_tcp_recovery_armed_probe_no_shortcut,
 			setup_sack_tlp, sf_test_tcp_teardown),
 		T(test_tcp_recovery_prr_delivered),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_probe_closing,
+			setup_sack_tlp, sf_test_tcp_teardown),
 		T(test_tcp_recovery_record_released_idle),
 	};
 
