@@ -466,8 +466,9 @@ const struct cfg_key sf_cfg_keys[] = {
 	  false, 1, 3600000, "75000", "interval between keepalive probes" },
 	{ "tcp", "keepalive_probes", key_u32, G(tcp.keepalive_probes), false,
 	  1, 100, "9", "unanswered probes before the connection is reset" },
-	{ "tcp", "ooo_max", key_u32, G(tcp.ooo_max), false, 0, 255, "255",
-	  "out-of-order segments held per connection" },
+	{ "tcp", "ooo_max", key_u32, G(tcp.ooo_max), false, 0, 65535, "4096",
+	  "out-of-order segments held per connection (their bytes: up to "
+	  "rcvbuf)" },
 	{ "tcp", "max_recovery", key_u32, G(tcp.max_recovery), false, 0,
 	  1u << 26, "0", "connections per worker in loss recovery or "
 	  "holding out-of-order data at once (0: max_conns / 64, at least "

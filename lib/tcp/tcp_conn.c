@@ -33,8 +33,9 @@ sf_tcp_conf_defaults(struct sf_tcp_conf *conf)
 	conf->delack_ms = 40;
 	conf->rcvbuf = 256 * 1024;
 	conf->sndbuf = 256 * 1024;
-	conf->ooo_max = 255;	/* rcvbuf / 1448 = 181 segments: the
-				 * whole default window */
+	conf->ooo_max = 4096;	/* rcvbuf bounds the bytes: this, the
+				 * mbufs (a 6 MB window of 1448-byte
+				 * segments is 4345) */
 	conf->max_recovery = 0;	/* max_conns / 64, at least 1024 */
 	conf->keepalive_ms = 0;		/* RFC 1122 §4.2.3.6: off */
 	conf->keepalive_intvl_ms = 75000;	/* Linux defaults */
@@ -269,6 +270,7 @@ tcp_ext_put(struct sf_worker *w, struct sf_tcb *c)
 
 	tcp_mbuf_list_free(e->ooo);
 	e->ooo = NULL;
+	e->ooo_tail = NULL;
 	e->next_free = tcp->ext_free;
 	tcp->ext_free = c->ext;
 	tcp->ext_used--;

@@ -100,7 +100,11 @@ struct tcp_rexmit {
 struct sf_tcb_ext {
 	struct sf_tcp_sack_block sacked[TCP_SCOREBOARD];
 	struct rte_mbuf *ooo;		/* out-of-order, sorted by seq */
+	struct rte_mbuf *ooo_tail;	/* its last mbuf: arrivals after a
+					 * hole append in O(1) */
 	uint32_t ooo_last;		/* seq of the newest OOO arrival */
+	uint32_t ooo_cost;		/* its bytes against rcvbuf, each
+					 * mbuf at least TCP_RCVQ_SEG_COST */
 	/* -- recovery (tcp_recovery.c); sequence numbers below snd_una or
 	 * above snd_max are stale and read as snd_una -- */
 	uint32_t rexmit_nxt;		/* next lost byte not resent yet */
@@ -121,7 +125,7 @@ struct sf_tcb_ext {
 		uint32_t next_free;	/* in the pool: next free index */
 		struct {
 			uint8_t nsacked;	/* scoreboard entries */
-			uint8_t ooo_count;
+			uint16_t ooo_count;	/* <= conf.ooo_max */
 		};
 	};
 };

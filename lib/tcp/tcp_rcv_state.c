@@ -22,7 +22,12 @@ seg_seqlen(const struct sf_seg *seg)
 		!!(seg->flags & RTE_TCP_FIN_FLAG);
 }
 
-/* RFC 9293 §3.10.7.4, first check: the acceptability table. */
+/* RFC 9293 §3.10.7.4, first check: the acceptability table. A segment
+ * without text may also sit at the window's right edge: a peer that
+ * filled our window out of order has SND.NXT = RCV.NXT + RCV.WND, and
+ * its ACKs must get through (the RFC's "special allowance ... to accept
+ * valid ACKs"; Linux's tcp_sequence() is as lenient). A RST there stays
+ * outside (RFC 5961 §3.2). */
 static bool
 tcp_seq_acceptable(const struct sf_tcb *c, const struct sf_seg *seg)
 {
@@ -31,6 +36,9 @@ tcp_seq_acceptable(const struct sf_tcb *c, const struct sf_seg *seg)
 	if (SF_SEQ_LT(c->rcv_adv, c->rcv_nxt))
 		wnd = 0;
 	if (len == 0) {
+		if (!(seg->flags & RTE_TCP_RST_FLAG))
+			return SF_SEQ_LEQ(c->rcv_nxt, seg->seq) &&
+				SF_SEQ_LEQ(seg->seq, c->rcv_nxt + wnd);
 		if (wnd == 0)
 			return seg->seq == c->rcv_nxt;
 		return SF_SEQ_LEQ(c->rcv_nxt, seg->seq) &&
@@ -269,18 +277,29 @@ tcp_fin_acked(const struct sf_tcb *c)
 #define OOO_SEQ(m) ((m)->hash.usr)
 #define OOO_FIN(m) ((m)->hash.fdir.hi)
 
-/* Out-of-order segment: keep it, sorted, within ooo_max, in the loss
- * recovery record (none to be had: dropped, the peer resends it). */
+/* What an out-of-order mbuf of @len bytes counts against rcvbuf. */
+static inline uint32_t
+ooo_cost(uint32_t len)
+{
+	return RTE_MAX(len, (uint32_t)TCP_RCVQ_SEG_COST);
+}
+
+/* Out-of-order segment: keep it, sorted, in the loss recovery record
+ * (none to be had: dropped, the peer resends it). What the window lets
+ * the peer send is held, up to rcvbuf at its memory cost (tiny segments
+ * cannot pin many times the window) and ooo_max segments. */
 static void
 tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 {
+	const struct sf_tcp_conf *conf = &w->tcp->conf;
 	struct rte_mbuf *m = seg->m, **pp;
 	struct sf_tcb_ext *e = tcp_ext(w, c);
 	bool fin = (seg->flags & RTE_TCP_FIN_FLAG) != 0;
 
 	c->flags |= TF_ACKNOW;	/* RFC 5681 §4.2: dup ACK at once */
-	if ((e != NULL && e->ooo_count >= w->tcp->conf.ooo_max) ||
-	    w->tcp->conf.ooo_max == 0 || m->nb_segs != 1) {
+	if ((e != NULL && (e->ooo_count >= conf->ooo_max ||
+			   e->ooo_cost + ooo_cost(seg->len) > conf->rcvbuf)) ||
+	    conf->ooo_max == 0 || m->nb_segs != 1) {
 		w->stats.tcp_drop_ooo_full++;
 		return;
 	}
@@ -290,7 +309,10 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	}
 	if (e == NULL && (e = tcp_ext_get(w, c)) == NULL)
 		return;
-	for (pp = &e->ooo; *pp != NULL; pp = &(*pp)->next) {
+	pp = &e->ooo;
+	if (e->ooo_tail != NULL && SF_SEQ_GT(seg->seq, OOO_SEQ(e->ooo_tail)))
+		pp = &e->ooo_tail->next;	/* the common case: after all */
+	for (; *pp != NULL; pp = &(*pp)->next) {
 		if (OOO_SEQ(*pp) == seg->seq) {
 			/* duplicate; a FIN on it counts all the same */
 			if (fin && (*pp)->pkt_len == seg->len)
@@ -307,7 +329,10 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	e->ooo_last = seg->seq;
 	m->next = *pp;
 	*pp = m;
+	if (m->next == NULL)
+		e->ooo_tail = m;
 	e->ooo_count++;
+	e->ooo_cost += ooo_cost(seg->len);
 	seg->m = NULL;
 	w->stats.tcp_ooo_queued++;
 }
@@ -372,7 +397,10 @@ tcp_ooo_pull(struct sf_worker *w, struct sf_tcb *c)
 			break;
 		e->ooo = m->next;
 		m->next = NULL;
+		if (e->ooo_tail == m)
+			e->ooo_tail = NULL;
 		e->ooo_count--;
+		e->ooo_cost -= ooo_cost(m->pkt_len);
 		end = seq + m->pkt_len;
 		fin = OOO_FIN(m) != 0;
 		if (SF_SEQ_LT(end, c->rcv_nxt) ||
@@ -401,8 +429,10 @@ tcp_ooo_pull(struct sf_worker *w, struct sf_tcb *c)
 			e->ooo = m->next;
 			m->next = NULL;
 			e->ooo_count--;
+			e->ooo_cost -= ooo_cost(m->pkt_len);
 			rte_pktmbuf_free(m);
 		}
+		e->ooo_tail = NULL;
 	}
 	tcp_ext_put_idle(w, c);
 	return fin;

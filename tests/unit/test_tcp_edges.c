@@ -202,6 +202,115 @@ test_tcp_edge_tlp_once(void **state)
 	assert_true(t >= 199);
 }
 
+/* ---- the out-of-order queue against the window ------------------- */
+
+static int
+setup_large_rcvbuf(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.rcvbuf = 1 << 20;
+	conf.wscale_on = true;
+	return setup_conf(&conf);
+}
+
+/* A window raised past 255 segments is honoured: what the peer sends
+ * inside it, after a hole, is held, not dropped for a fixed segment
+ * count (the peer would send it all again). */
+static void
+test_tcp_edge_ooo_fills_window(void **state)
+{
+	static const uint8_t ws[4] = { 1, 3, 3, 7 };
+	static char data[500];
+	struct sf_test_out o;
+	uint32_t y, i;
+
+	(void)state;
+	memset(data, 'o', sizeof(data));
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+				.opts = ws, .optlen = 4 });
+	sf_test_tcp_expect_one(&o);
+	y = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A });
+	sf_test_tx_clear();
+	/* 400 segments of 500 bytes (200 KB, inside 1 MiB) after a hole
+	 * of one. */
+	for (i = 1; i <= 400; i++) {
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101 + i * 500,
+				.ack = y + 1, .flags = A, .data = data,
+				.len = 500 });
+		sf_test_tx_clear();
+	}
+	assert_int_equal(sf_test_counter("tcp_drop_ooo_full"), 0);
+	assert_int_equal(sf_test_counter("tcp_ooo_queued"), 400);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .data = data, .len = 500 });
+	sf_worker_flush(sf_t.w);
+	sf_test_tcp_out(sf_t.ncap - 1, &o);
+	assert_int_equal(o.ack, 101 + 401 * 500);
+	sf_test_tx_clear();
+}
+
+/* Tiny out-of-order segments are charged at least TCP_RCVQ_SEG_COST
+ * each against rcvbuf: they cannot pin many times the window in mbufs. */
+static void
+test_tcp_edge_ooo_tiny_bounded(void **state)
+{
+	uint32_t y = sf_test_tcp_accept(100), i;
+
+	(void)state;
+	for (i = 0; i < 64; i++) {
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = 103 + 2 * i,
+				.ack = y + 1, .flags = A, .data = "x",
+				.len = 1 });
+		sf_test_tx_clear();
+	}
+	/* rcvbuf 4096 (setup_small_rcvbuf_ws): 8 held, the rest dropped */
+	assert_int_equal(sf_test_counter("tcp_ooo_queued"),
+			 4096 / TCP_RCVQ_SEG_COST);
+	assert_int_equal(sf_test_counter("tcp_drop_ooo_full"),
+			 64 - 4096 / TCP_RCVQ_SEG_COST);
+}
+
+/* The peer filled our window to its right edge out of order (one hole
+ * at rcv_nxt): its ACKs then carry SEG.SEQ = RCV.NXT + RCV.WND. The
+ * strict test of RFC 9293 §3.10.7.4 refuses them, and with them every
+ * ACK of our data until the hole fills: both sides stall to an RTO.
+ * Such an ACK is taken (the RFC's "special allowance ... to accept
+ * valid ACKs"; Linux's tcp_sequence() takes seq <= rcv_nxt + wnd). */
+static void
+test_tcp_edge_ack_at_right_edge(void **state)
+{
+	static char data[1000];
+	uint32_t y = sf_test_tcp_accept(100), right, seq, n;
+
+	(void)state;
+	memset(data, 'e', sizeof(data));
+	right = tcb()->rcv_adv;
+	assert_int_equal(right, 101 + 4096);
+	for (seq = 601; seq != right; seq += n) {
+		n = RTE_MIN(1000u, right - seq);
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = seq,
+				.ack = y + 1, .flags = A, .data = data,
+				.len = (uint16_t)n });
+	}
+	assert_int_equal(sf_test_counter("tcp_ooo_queued"), 4);
+	assert_int_equal(sf_tcp_send_copy(sf_t.w, sf_app.conn, data, 10), 10);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = right, .ack = y + 11,
+						.flags = A });
+	assert_int_equal(tcb()->snd_una, y + 11);
+	assert_int_equal(sf_test_counter("tcp_drop_seq"), 0);
+	/* A RST there is still outside the window (RFC 5961 §3.2). */
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = right, .flags = R });
+	assert_int_equal(tcb()->state, SF_TCP_ESTABLISHED);
+	assert_int_equal(sf_t.ncap, 0);
+}
+
 /* ---- 3: the right edge of our window ---------------------------- */
 
 static int
@@ -1086,6 +1195,12 @@ main(void)
 		T(test_tcp_edge_fin_on_handshake_ack_close),
 		T(test_tcp_edge_fin_after_full_trim),
 		T(test_tcp_edge_fin_on_ooo),
+		cmocka_unit_test_setup_teardown(test_tcp_edge_ooo_fills_window,
+			setup_large_rcvbuf, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_edge_ooo_tiny_bounded,
+			setup_small_rcvbuf_ws, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_edge_ack_at_right_edge,
+			setup_small_rcvbuf_ws, sf_test_tcp_teardown),
 		T(test_tcp_edge_cwnd_bounded),
 		TC(test_tcp_edge_sack_reneging, setup_sack_notlp),
 		TC(test_tcp_edge_sack_fits_mtu, setup_ts_sack),
