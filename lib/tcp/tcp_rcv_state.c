@@ -296,7 +296,6 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	struct sf_tcb_ext *e = tcp_ext(w, c);
 	bool fin = (seg->flags & RTE_TCP_FIN_FLAG) != 0;
 
-	c->flags |= TF_ACKNOW;	/* RFC 5681 §4.2: dup ACK at once */
 	if ((e != NULL && (e->ooo_count >= conf->ooo_max ||
 			   e->ooo_cost + ooo_cost(seg->len) > conf->rcvbuf)) ||
 	    conf->ooo_max == 0 || m->nb_segs != 1) {
@@ -476,6 +475,9 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	if (seg->seq != c->rcv_nxt) {
 		tcp_ooo_insert(w, c, seg);
 		seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
+		/* RFC 5681 §4.2's duplicate ACK, now and on its own: one
+		 * riding on our data is no duplicate to the peer (§2). */
+		tcp_send_ack(w, c);
 		return;
 	}
 	if (unlikely(w->mbuf_low) && tcp_ooo(w, c) == NULL) {

@@ -311,6 +311,43 @@ test_tcp_edge_ack_at_right_edge(void **state)
 	assert_int_equal(sf_t.ncap, 0);
 }
 
+/* Out-of-order data draws a duplicate ACK at once (RFC 5681 §4.2), and
+ * a duplicate ACK carries no data (§2): piggybacked on our data, the
+ * peer's fast retransmit cannot count it (Linux counts SACK news on a
+ * data segment only once: lose that one and the peer waits for its
+ * RTO). So a pure ACK goes, ahead of the data it would have ridden. */
+static void
+test_tcp_edge_ooo_pure_dupack(void **state)
+{
+	static char buf[1000];
+	uint32_t y = sf_test_tcp_accept(100), pure = 0, data = 0, i;
+	struct sf_test_out o;
+
+	(void)state;
+	memset(buf, 'd', sizeof(buf));
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A, .wnd = 100 });
+	assert_int_equal(sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 1000),
+			 1000);
+	sf_test_tx_clear();
+	/* A hole at 101; the segment also acks our 100 bytes and opens
+	 * the window: our data goes, and the duplicate ACK by itself. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 111, .ack = y + 101,
+				.flags = A, .data = "0123456789", .len = 10 });
+	sf_worker_flush(sf_t.w);
+	for (i = 0; i < sf_t.ncap; i++) {
+		sf_test_tcp_out(i, &o);
+		assert_int_equal(o.ack, 101);
+		if (o.len == 0)
+			pure++;
+		else
+			data++;
+	}
+	sf_test_tx_clear();
+	assert_int_equal(pure, 1);
+	assert_true(data >= 1);
+}
+
 /* ---- 3: the right edge of our window ---------------------------- */
 
 static int
@@ -1195,6 +1232,7 @@ main(void)
 		T(test_tcp_edge_fin_on_handshake_ack_close),
 		T(test_tcp_edge_fin_after_full_trim),
 		T(test_tcp_edge_fin_on_ooo),
+		T(test_tcp_edge_ooo_pure_dupack),
 		cmocka_unit_test_setup_teardown(test_tcp_edge_ooo_fills_window,
 			setup_large_rcvbuf, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_edge_ooo_tiny_bounded,
