@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_arp.h>
@@ -69,12 +70,23 @@
 	rte_pcapng_copy(port, q, m, mp, len, tsc, dir)
 #endif
 
+/* The wall clock at a TSC reading, taken when the capture starts: each
+ * frame's time is computed from it. rte_pcapng's own conversion cannot
+ * be trusted in 22.11: its constructor reads the TSC rate before EAL has
+ * measured it, and the frames came out dated years away (issue 25). */
+struct cap_clock {
+	uint64_t tsc;
+	uint64_t ns;			/* CLOCK_REALTIME at tsc */
+	uint64_t hz;
+};
+
 /* One worker's share: read by that worker every burst while the capture
  * runs; the counters are written by it alone. */
 struct sf_capture_wk {
 	struct rte_ring *ring;		/* SP/SC: this worker -> the writer */
 	struct rte_mempool *mp;		/* the capture's pool, shared */
 	struct sf_capture_filter filter;
+	struct cap_clock clock;
 	uint16_t tcp_port_be;		/* filter.tcp_port, network order */
 	uint32_t snaplen;		/* UINT32_MAX: whole frames */
 	uint64_t drop_ring;
@@ -171,6 +183,29 @@ cap_enqueue(struct sf_capture_wk *cw, struct rte_mbuf **c, unsigned int k)
 	}
 }
 
+/* Nanoseconds since the epoch at TSC reading @tsc. */
+static inline uint64_t
+cap_ns(const struct cap_clock *k, uint64_t tsc)
+{
+	uint64_t d = tsc - k->tsc;
+
+	return k->ns + d / k->hz * NS_PER_S + d % k->hz * NS_PER_S / k->hz;
+}
+
+/* Date the Enhanced Packet Block that rte_pcapng_copy() put at the head
+ * of @m (pcapng: block type, length, interface id, then the timestamp's
+ * upper and lower 32 bits, in the interface's resolution: ns, as
+ * rte_pcapng declares it). */
+static inline void
+cap_stamp(struct rte_mbuf *m, uint64_t ns)
+{
+	uint32_t t[2] = { (uint32_t)(ns >> 32), (uint32_t)ns };
+
+	if (likely(rte_pktmbuf_data_len(m) >= 20))
+		memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, 12), t,
+		       sizeof(t));
+}
+
 void
 sf_capture_burst(struct sf_worker *w, const struct sf_wport *wp,
 		 struct rte_mbuf *const *pkts, uint16_t n, bool out)
@@ -180,12 +215,13 @@ sf_capture_burst(struct sf_worker *w, const struct sf_wport *wp,
 		RTE_PCAPNG_DIRECTION_IN;
 	struct rte_mbuf *copies[CAP_BURST];
 	unsigned int i, k = 0;
-	uint64_t tsc;
+	uint64_t tsc, ns;
 
 	if (n == 0)
 		return;
 	/* one timestamp per burst: the frames of a burst arrived together */
 	tsc = rte_rdtsc();
+	ns = cap_ns(&cw->clock, tsc);
 	for (i = 0; i < n; i++) {
 		if (!cap_match(cw, wp->port_id, pkts[i]))
 			continue;
@@ -195,6 +231,7 @@ sf_capture_burst(struct sf_worker *w, const struct sf_wport *wp,
 			cw->drop_nombuf++;
 			continue;
 		}
+		cap_stamp(copies[k], ns);
 		if (++k == CAP_BURST) {
 			cap_enqueue(cw, copies, k);
 			k = 0;
@@ -499,12 +536,32 @@ cap_open(const struct sf_capture_conf *cc)
 	return 0;
 }
 
+/* The wall clock against the TSC: the TSC read on both sides of the
+ * clock_gettime(), halved, as the two readings bracket it. */
+static int
+cap_clock_now(struct cap_clock *k)
+{
+	struct timespec ts;
+	uint64_t t0;
+
+	k->hz = rte_get_tsc_hz();
+	if (k->hz == 0)
+		return -EINVAL;
+	t0 = rte_rdtsc();
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return -errno;
+	k->tsc = t0 + (rte_rdtsc() - t0) / 2;
+	k->ns = (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
 int
 sf_capture_start(const struct sf_capture_conf *cc,
 		 struct sf_worker *const *workers, unsigned int nb)
 {
 	uint32_t ring_size, frame, room, nb_mbufs;
 	struct sf_capture_wk *cw;
+	struct cap_clock clock;
 	char name[RTE_RING_NAMESIZE];
 	unsigned int i;
 	int socket, rc;
@@ -553,6 +610,9 @@ sf_capture_start(const struct sf_capture_conf *cc,
 		goto fail;
 	}
 	cap.nb = nb;
+	rc = cap_clock_now(&clock);
+	if (rc != 0)
+		goto fail;
 	for (i = 0; i < nb; i++) {
 		socket = (int)rte_lcore_to_socket_id(workers[i]->lcore_id);
 		cw = rte_zmalloc_socket("sf_capture_wk", sizeof(*cw),
@@ -575,6 +635,7 @@ sf_capture_start(const struct sf_capture_conf *cc,
 		cw->filter = cc->filter;
 		cw->tcp_port_be = rte_cpu_to_be_16(cc->filter.tcp_port);
 		cw->snaplen = cc->snaplen != 0 ? cc->snaplen : UINT32_MAX;
+		cw->clock = clock;
 		cap.workers[i] = workers[i];
 	}
 	rc = cap_open(cc);

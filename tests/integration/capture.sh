@@ -23,6 +23,7 @@ TEL_PY="$SF_SRCDIR/tests/integration/telemetry.py"
 
 sf_test_init
 pcap="$SF_WORKDIR/synfin.pcapng"
+t_begin=$(date +%s)
 # No tail loss probe: on a busy host a worker descheduled for a few ms
 # sends one (a retransmission), and capcheck wants every byte once.
 sf_synfin_start --mode server --app http --port "$PORT" \
@@ -98,6 +99,7 @@ tel /synfin/capture active=1 'packets>=7' drop_ring=0 drop_nombuf=0 \
 	drop_limit=0 write_errors=0
 
 sf_synfin_stop
+t_end=$(date +%s)
 line=$(grep -m1 'capture to .* stopped' "$SF_SYNFIN_LOG") ||
 	fail "no 'capture ... stopped' line in synfin's log"
 ok "synfin: ${line#*: }"
@@ -112,6 +114,15 @@ tcpdump -nn -S -r "$pcap" > "$SF_WORKDIR/tcpdump.txt" \
 sed 's/^/    /' "$SF_WORKDIR/tcpdump.txt"
 sf_check_eq "tcpdump: frames in the file = frames written" \
 	"$(wc -l < "$SF_WORKDIR/tcpdump.txt")" "$written"
+# The frames' times are the wall clock's (issue 25: DPDK 22.11's
+# rte_pcapng took the TSC rate before EAL knew it, and dated them 2305).
+read -r first last <<< "$(tcpdump -tt -nn -r "$pcap" 2> /dev/null |
+	awk 'NR == 1 { f = $1 } { l = $1 } END { print f, l }')"
+awk -v f="$first" -v l="$last" -v b="$t_begin" -v e="$t_end" \
+	'BEGIN { exit !(f >= b - 1 && l <= e + 1 && f <= l) }' ||
+	fail "capture times $first .. $last (tcpdump -tt) are not within" \
+		"the run, $t_begin .. $t_end (date +%s)"
+ok "capture times $first .. $last lie within the run ($t_begin .. $t_end)"
 sf_check_eq "tcpdump: frames not to or from TCP port $PORT" \
 	"$(awk -v p="\\.$PORT:?$" '$3 !~ p && $5 !~ p' \
 		"$SF_WORKDIR/tcpdump.txt" | wc -l)" 0
