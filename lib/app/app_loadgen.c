@@ -29,6 +29,7 @@
 
 #define LG_BURST 32		/* connections opened per poll, at most */
 #define LG_PORT_TRIES 1024	/* ports tried per connection */
+#define LG_RETRY_HZ 1000	/* after a failed connect: 1 ms */
 
 static struct lg *
 lg_of(struct sf_worker *w)
@@ -392,6 +393,11 @@ lg_launch(struct sf_worker *w, struct lg *g)
 		lc->next = g->free;
 		g->free = lc;
 		g->nb_open--;
+		/* An attempt all the same (--count bounds attempts), and
+		 * the next waits: what failed at once would fail again
+		 * at once, as fast as the worker polls. */
+		g->launched++;
+		g->retry_at = w->now + RTE_MAX(w->hz / LG_RETRY_HZ, 1u);
 		g->base.st.errors++;
 		switch (rc) {
 		case -EADDRINUSE:
@@ -467,7 +473,7 @@ lg_poll(struct sf_worker *w)
 	if (cf->count != 0 && g->launched >= cf->count)
 		g->launch_done = true;
 
-	if (!g->launch_done) {
+	if (!g->launch_done && w->now >= g->retry_at) {
 		/* The console may lower concurrency below what is open. */
 		room = cf->concurrency > g->nb_open ?
 			RTE_MIN((uint64_t)(cf->concurrency - g->nb_open),
@@ -610,6 +616,7 @@ lg_restart(struct lg *g)
 	g->stopping = false;
 	g->launch_done = false;
 	g->launched = 0;
+	g->retry_at = 0;
 	g->credit = 0;
 	g->rcredit = 0;
 	__atomic_store_n(&g->stop_req, 0, __ATOMIC_RELAXED);

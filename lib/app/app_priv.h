@@ -122,6 +122,8 @@ struct lg {
 	uint32_t pair_next;
 	uint16_t *cursor;		/* next source port per pair */
 	uint64_t launched;
+	uint64_t retry_at;		/* TSC: no launch before it (after a
+					 * connect failed) */
 	uint64_t t0;			/* TSC of the first poll */
 	uint64_t t_end;			/* TSC when the duration ends */
 	uint64_t credit;		/* connection pacer, in conn * hz */

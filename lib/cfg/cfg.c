@@ -230,6 +230,33 @@ cfg_ip_str(uint32_t ip, char *buf, size_t len)
 	inet_ntop(AF_INET, &a, buf, (socklen_t)len);
 }
 
+/* A client's targets must be reachable from port 0, which the load
+ * generator sends from: on its prefix, or through its gateway. Without
+ * this a run to an off-prefix target failed every connect, for ever. */
+static int
+cfg_check_targets(const struct sf_cfg *cfg, char *err, size_t errlen)
+{
+	const struct sf_cfg_port *p = &cfg->port[0];
+	uint32_t mask = p->prefix_len ? htonl(~0u << (32 - p->prefix_len)) : 0;
+	char a[16], t[16];
+	unsigned int i;
+
+	if (strcmp(cfg->mode, "client") != 0 || strcmp(cfg->app, "none") == 0 ||
+	    p->gateway != 0)
+		return 0;
+	for (i = 0; i < cfg->nb_targets; i++) {
+		if ((cfg->target[i] & mask) == (p->addrs[0] & mask))
+			continue;
+		cfg_ip_str(cfg->target[i], t, sizeof(t));
+		cfg_ip_str(p->addrs[0], a, sizeof(a));
+		snprintf(err, errlen, "[app] target %s is off port 0's prefix "
+			 "%s/%u and port 0 has no gateway: set --gateway ADDR "
+			 "or [port0] gateway", t, a, p->prefix_len);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 sf_cfg_check(const struct sf_cfg *cfg, uint16_t nb_ports, char *err,
 	     size_t errlen)
@@ -320,7 +347,7 @@ sf_cfg_check(const struct sf_cfg *cfg, uint16_t nb_ports, char *err,
 			return -EINVAL;
 		}
 	}
-	return 0;
+	return cfg_check_targets(cfg, err, errlen);
 }
 
 void

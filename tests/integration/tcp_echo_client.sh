@@ -22,6 +22,22 @@ sf_wait_file_re "$srv_log" '^listening' 10 "$srv_pid" ||
 	fail "kernel echo server did not start: $(cat "$srv_log")"
 ok "kernel echo server on $SF_IP_PEER:$PORT (pid $srv_pid)"
 
+# A target port 0 cannot reach (off its /24, no gateway) is refused at
+# start-up, with the way out; before, such a run failed connects for ever.
+off=198.19.5.5
+t0=$(sf_now)
+sf_synfin_start --mode client --app echo --target "$off" --port "$PORT" \
+	--count 1
+sf_synfin_wait_exit 20
+el=$(sf_since "$t0")
+[ "$SF_SYNFIN_RC" -eq 1 ] || [ "$SF_SYNFIN_RC" -eq 2 ] ||
+	fail "off-prefix target: exit status $SF_SYNFIN_RC after ${el}s"
+msg=$(grep -m1 "target $off is off port 0's prefix" "$SF_SYNFIN_LOG") ||
+	fail "off-prefix target: no clear message: $(tail -n 3 \
+		"$SF_SYNFIN_LOG")"
+ok "off-prefix target refused in ${el}s, status $SF_SYNFIN_RC: ${msg#*: }"
+mv "$SF_SYNFIN_LOG" "$SF_WORKDIR/synfin-offprefix.log"
+
 t0=$(sf_now)
 sf_synfin_start --mode client --app echo --target "$SF_IP_PEER" \
 	--port "$PORT" --bytes "$BYTES"

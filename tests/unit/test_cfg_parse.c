@@ -253,6 +253,36 @@ test_cfg_check(void **state)
 	assert_err_has("[port3]");
 }
 
+/* A client's target that port 0 cannot reach (off its prefix, no
+ * gateway) is refused at start-up, naming the target and the way out,
+ * as an off-prefix gateway is (issue 25: such a run spun on connect
+ * errors for ever). */
+static void
+test_cfg_check_target_reachable(void **state)
+{
+	struct sf_cfg c;
+
+	(void)state;
+	sf_cfg_defaults(&c);
+	sf_cfg_set(&c, "port0", "ip", "198.18.0.2/24", "t", err, sizeof(err));
+	sf_cfg_set(&c, "app", "mode", "client", "t", err, sizeof(err));
+	sf_cfg_set(&c, "app", "app", "http", "t", err, sizeof(err));
+	sf_cfg_set(&c, "app", "target", "198.18.0.1,10.1.2.3", "t", err,
+		   sizeof(err));
+	assert_int_equal(sf_cfg_check(&c, 1, err, sizeof(err)), -EINVAL);
+	assert_err_has("10.1.2.3");
+	assert_err_has("198.18.0.2/24");
+	assert_err_has("--gateway");
+	/* on the prefix: fine without a gateway */
+	sf_cfg_set(&c, "app", "target", "198.18.0.1", "t", err, sizeof(err));
+	assert_int_equal(sf_cfg_check(&c, 1, err, sizeof(err)), 0);
+	/* off it, with a gateway: fine */
+	sf_cfg_set(&c, "app", "target", "10.1.2.3", "t", err, sizeof(err));
+	sf_cfg_set(&c, "port0", "gateway", "198.18.0.1", "t", err,
+		   sizeof(err));
+	assert_int_equal(sf_cfg_check(&c, 1, err, sizeof(err)), 0);
+}
+
 /* The documented examples in config/ must stay loadable. */
 static void
 test_cfg_examples_load(void **state)
@@ -328,6 +358,7 @@ main(void)
 		cmocka_unit_test(test_cfg_syntax_error_names_line),
 		cmocka_unit_test(test_cfg_override),
 		cmocka_unit_test(test_cfg_check),
+		cmocka_unit_test(test_cfg_check_target_reachable),
 		cmocka_unit_test(test_cfg_examples_load),
 		cmocka_unit_test(test_cfg_app_and_tcp_keys),
 	};

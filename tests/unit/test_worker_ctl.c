@@ -407,6 +407,45 @@ test_ctl_loadgen_control(void **state)
 	assert_null(sf_app_loadgen_state(&(struct sf_worker){ 0 }));
 }
 
+/* Connects that fail at once (here: no route to the target) count as
+ * attempts against --count, and are paced: a run never spins on them
+ * (issue 25: 124 million errors in 5 s, --count 1 ignored). */
+static void
+test_ctl_loadgen_failures_paced(void **state)
+{
+	struct sf_load_conf lc;
+	const struct sf_app_stats *st;
+
+	(void)state;
+	memset(&lc, 0, sizeof(lc));
+	lc.proto = SF_LOAD_ECHO;
+	lc.nb_targets = 1;
+	lc.target_addr[0] = rte_cpu_to_be_32(RTE_IPV4(10, 1, 2, 3));
+	lc.target_port[0] = 7;
+	lc.sport_min = 10000;
+	lc.sport_max = 10099;
+	lc.concurrency = 4;
+	lc.max_concurrency = 8;
+	lc.requests = 1;
+	lc.count = 3;
+	sf_app_free(sf_t.w);
+	assert_int_equal(sf_app_loadgen(sf_t.w, &lc), 0);
+	poll_ms(50);
+	st = sf_app_stats(sf_t.w);
+	assert_int_equal(st->errors, 3);
+	assert_int_equal(st->err_other, 3);
+	assert_true(__atomic_load_n(&st->done, __ATOMIC_ACQUIRE));
+	assert_false(st->ok);
+
+	/* No count: at most about one failed attempt a millisecond. */
+	lc.count = 0;
+	sf_app_free(sf_t.w);
+	assert_int_equal(sf_app_loadgen(sf_t.w, &lc), 0);
+	poll_ms(50);
+	st = sf_app_stats(sf_t.w);
+	assert_true(st->errors >= 10 && st->errors <= 52);
+}
+
 /* "clear stats" reaches the app's counters, not its gauge. */
 static void
 test_ctl_app_stats_clear(void **state)
@@ -446,6 +485,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ctl_loadgen_control,
 						setup_loadgen,
 						teardown_loadgen),
+		cmocka_unit_test_setup_teardown(
+			test_ctl_loadgen_failures_paced, setup_loadgen,
+			teardown_loadgen),
 		cmocka_unit_test_setup_teardown(test_ctl_app_stats_clear,
 						setup_loadgen,
 						teardown_loadgen),
