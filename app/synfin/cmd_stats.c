@@ -96,6 +96,7 @@ cmd_stats_show_parsed(void *parsed, struct cmdline *cl, void *data)
 		printf("TCP, all %u worker(s):\n", a->nb_workers);
 		stats_print_prefixed(&s, "tcp_");
 		stats_print_states(a);
+		sf_report_transitions(a);
 		return;
 	}
 	printf("counters, all %u worker(s):\n", a->nb_workers);

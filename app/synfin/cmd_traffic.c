@@ -19,6 +19,7 @@
 #include "cmds.h"
 #include "sf_app.h"
 #include "sf_cfg.h"
+#include "sf_tcp_trace.h"
 
 void
 sf_cmd_worker_ctl(struct sf_worker *w, const struct sf_ctl_msg *m,
@@ -29,7 +30,9 @@ sf_cmd_worker_ctl(struct sf_worker *w, const struct sf_ctl_msg *m,
 	uint16_t port = (uint16_t)m->arg32;
 
 	if (m->type == SF_CTL_STATS_CLEAR) {
-		/* The worker zeroed its own counters; now the app's. */
+		/* The worker zeroed its own counters; now TCP's state
+		 * transitions and the app's. */
+		sf_tcp_transitions_clear(w);
 		sf_app_stats_clear(w);
 		return;
 	}

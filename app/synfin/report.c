@@ -35,8 +35,8 @@ app_sum(struct app *a)
 
 
 /* The state transitions that happened, "tcp_trans_<FROM>_to_<TO> N". */
-static void
-report_transitions(const struct app *a)
+void
+sf_report_transitions(const struct app *a)
 {
 	uint64_t t[SF_TCP_NB_STATES][SF_TCP_NB_STATES];
 	unsigned int i, j;
@@ -142,7 +142,7 @@ sf_report_counters(struct app *a, const char *title)
 	for (i = SF_TCP_LISTEN + 1; i < SF_TCP_NB_STATES; i++)
 		printf("  tcp_state_%-10s %" PRIu64 "\n",
 		       sf_tcp_state_name((enum sf_tcp_state)i), states[i]);
-	report_transitions(a);
+	sf_report_transitions(a);
 	if (a->nb_workers > 1)
 		report_workers(a);
 	if (app_sum(a)) {

@@ -50,6 +50,7 @@ struct app {
 
 /* report.c */
 void sf_report_counters(struct app *a, const char *title);
+void sf_report_transitions(const struct app *a);
 void sf_report_line(struct app *a, uint64_t now);
 /* Once, when some worker has seen segments of another worker's flows on
  * a queue-paired port: the peer's workers (queues) differ from ours. */

@@ -83,6 +83,12 @@ void sf_tcp_transitions(const struct sf_worker *w,
 			uint64_t counts[SF_TCP_NB_STATES][SF_TCP_NB_STATES]);
 
 /**
+ * Zero worker @p w's transition counters ("clear stats"). On the worker
+ * only (its control callback): it is their one writer.
+ */
+void sf_tcp_transitions_clear(struct sf_worker *w);
+
+/**
  * Name of the transition @p from -> @p to as used in counter listings:
  * "tcp_trans_<FROM>_to_<TO>", e.g. "tcp_trans_SYN_RCVD_to_ESTABLISHED".
  *

@@ -183,6 +183,13 @@ sf_tcp_transitions(const struct sf_worker *w,
 							__ATOMIC_RELAXED);
 }
 
+void
+sf_tcp_transitions_clear(struct sf_worker *w)
+{
+	if (w->tcp != NULL)
+		memset(w->tcp->trans, 0, sizeof(w->tcp->trans));
+}
+
 int
 sf_tcp_transition_name(enum sf_tcp_state from, enum sf_tcp_state to,
 		       char *buf, size_t len)

@@ -258,12 +258,23 @@ def run_server(a, con):
     ok("stop refuses new connections (RST), keeps the held one; start "
        "accepts again")
 
+    out = con.cmd("show tcp stats")
+    need(re.search(r"^\s+tcp_trans_LISTEN_to_SYN_RCVD\s+[1-9]", out, re.M),
+         "show tcp stats: no tcp_trans_LISTEN_to_SYN_RCVD before clear", out)
+    out = con.cmd("show stats")
+    busy0 = num(r"^\s+busy_cycles\s+(\d+)", out, "busy_cycles")
     out = con.cmd("clear stats")
     need("cleared" in out, "clear stats", out)
+    out = con.cmd("show stats")
+    busy1 = num(r"^\s+busy_cycles\s+(\d+)", out, "busy_cycles")
+    need(busy1 < busy0, "after clear stats: busy_cycles %d, before %d" %
+         (busy1, busy0), out)
     out = con.cmd("show tcp stats")
     passive = num(r"^\s+tcp_passive_opens\s+(\d+)", out, "tcp_passive_opens")
     need(passive == 0, "after clear stats: tcp_passive_opens %d" % passive,
          out)
+    trans = re.findall(r"^\s+(tcp_trans_\w+)\s+\d+", out, re.M)
+    need(not trans, "after clear stats: transitions %s" % trans, out)
     estab = num(r"^\s+tcp_state_ESTABLISHED\s+(\d+)", out, "ESTABLISHED")
     need(estab >= 1, "clear stats zeroed a gauge", out)
     ok("clear stats: counters 0, gauges kept (ESTABLISHED %d)" % estab)
