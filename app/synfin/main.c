@@ -185,6 +185,48 @@ static const struct {
 
 #define OPT_KEY_BASE 1000
 
+/* synfin's own long options, other than those of opt_keys[]. */
+static const char *const opt_own[] = {
+	"config", "set", "interactive", "cmdline-file",
+};
+
+/* Is @arg ("--name" or "--name=value") one of synfin's long options?
+ * --trace is EAL's too (DPDK's trace library): not counted. */
+static bool
+is_own_option(const char *arg)
+{
+	size_t n;
+	unsigned int i;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return false;
+	arg += 2;
+	n = strcspn(arg, "=");
+	for (i = 0; i < RTE_DIM(opt_keys); i++)
+		if (strcmp(opt_keys[i].name, "trace") != 0 &&
+		    strlen(opt_keys[i].name) == n &&
+		    strncmp(opt_keys[i].name, arg, n) == 0)
+			return true;
+	for (i = 0; i < RTE_DIM(opt_own); i++)
+		if (strlen(opt_own[i]) == n && strncmp(opt_own[i], arg, n) == 0)
+			return true;
+	return false;
+}
+
+/* One of synfin's options before the "--" that ends EAL's would get
+ * EAL's usage (a hundred lines on another subject): say what is wrong
+ * instead. Returns the option, or NULL. */
+static const char *
+own_option_before_eal_end(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (is_own_option(argv[i]))
+			return argv[i];
+	return NULL;
+}
+
 static int
 parse_args(struct app *a, int argc, char **argv)
 {
@@ -826,12 +868,21 @@ main(int argc, char **argv)
 	static struct app app;
 	struct app *a = &app;
 	struct sigaction sa;
+	const char *own;
 	unsigned int i;
 	int ret, rc;
 
 	if (wants_help(argc, argv)) {
 		usage(stdout, argv[0]);
 		return 0;
+	}
+	own = own_option_before_eal_end(argc, argv);
+	if (own != NULL) {
+		fprintf(stderr, "synfin: %s is synfin's own option: it goes "
+			"after \"--\", behind EAL's options:\n"
+			"  synfin [EAL options] -- [synfin options]\n"
+			"(synfin --help lists both)\n", own);
+		return EXIT_USAGE;
 	}
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
