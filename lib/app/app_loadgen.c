@@ -463,6 +463,10 @@ lg_poll(struct sf_worker *w)
 		g->last = w->now;
 		g->t_end = cf->duration_ms == 0 ? UINT64_MAX :
 			w->now + (uint64_t)cf->duration_ms * w->hz / 1000;
+		/* The first connection at the start, not one period in:
+		 * --rate R --duration D opens R x D, the last one period
+		 * before the end. */
+		g->credit = w->hz;
 	}
 	dt = w->now - g->last;
 	g->last = w->now;

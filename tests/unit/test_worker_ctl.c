@@ -446,6 +446,39 @@ test_ctl_loadgen_failures_paced(void **state)
 	assert_true(st->errors >= 10 && st->errors <= 52);
 }
 
+/* --rate R --duration D opens R x D connections: the first at the
+ * start, the last one period before the end (issue 25: 500/s for 4 s
+ * made 1,999). */
+static void
+test_ctl_loadgen_rate_duration(void **state)
+{
+	struct sf_load_conf lc;
+	unsigned int syns = 0, i;
+
+	(void)state;
+	memset(&lc, 0, sizeof(lc));
+	lc.proto = SF_LOAD_ECHO;
+	lc.nb_targets = 1;
+	lc.target_addr[0] = SF_TEST_PEER_IP;
+	lc.target_port[0] = 7;
+	lc.sport_min = 10000;
+	lc.sport_max = 10999;
+	lc.concurrency = 1000;
+	lc.max_concurrency = 1000;
+	lc.requests = 1;
+	lc.rate = 500;
+	lc.duration_ms = 30;	/* 15 connections: the table holds 16 */
+	sf_app_free(sf_t.w);
+	assert_int_equal(sf_app_loadgen(sf_t.w, &lc), 0);
+	for (i = 0; i < 60; i++) {
+		sf_t.w->app_poll(sf_t.w);
+		syns += syns_sent();
+		sf_test_advance_ms(1);
+	}
+	assert_int_equal(syns, 15);
+	assert_int_equal(sf_app_stats(sf_t.w)->errors, 0);
+}
+
 /* "clear stats" reaches the app's counters, not its gauge. */
 static void
 test_ctl_app_stats_clear(void **state)
@@ -487,6 +520,9 @@ main(void)
 						teardown_loadgen),
 		cmocka_unit_test_setup_teardown(
 			test_ctl_loadgen_failures_paced, setup_loadgen,
+			teardown_loadgen),
+		cmocka_unit_test_setup_teardown(
+			test_ctl_loadgen_rate_duration, setup_loadgen,
 			teardown_loadgen),
 		cmocka_unit_test_setup_teardown(test_ctl_app_stats_clear,
 						setup_loadgen,
