@@ -58,6 +58,9 @@ app_count_close(struct sf_app_stats *st, enum sf_close_reason why)
 	case SF_CLOSE_PERSIST_TIMEOUT:
 		st->err_timeout++;
 		break;
+	case SF_CLOSE_NO_ROUTE:
+		st->err_no_arp++;
+		break;
 	case SF_CLOSE_ABORTED:
 		/* The app's own RST (loadgen close=rst) is no error. */
 		return;

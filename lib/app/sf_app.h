@@ -44,6 +44,7 @@ struct sf_worker;
 	X(err_closed_early, "peer closed before the exchange finished") \
 	X(err_no_port, "client: no free source port for a target") \
 	X(err_no_conn, "client: connection table or TCBs full") \
+	X(err_no_arp, "client: no ARP reply from the target or gateway") \
 	X(err_other, "other connect or close failures") \
 	X(bad_request, "server: requests answered 4xx/5xx (malformed)")
 

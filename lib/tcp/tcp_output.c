@@ -11,6 +11,7 @@
  * min(snd_wnd, cwnd), then the FIN once the data is out, else a pure ACK
  * when one is owed.
  */
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@
 #include <rte_tcp.h>
 
 #include "cksum_simd.h"
+#include "sf_log.h"
 #include "sf_net.h"
 #include "tcp_priv.h"
 #include "txbuf.h"
@@ -720,6 +722,38 @@ tcp_send_tw_ack(struct sf_worker *w, struct sf_tw *tw)
 }
 
 /* SYN (SYN_SENT) or SYN-ACK (SYN_RCVD), first or again. */
+/* Why a connection is given up before its SYN could go: logged at most
+ * once a second per worker (a dead host can take thousands of
+ * connections with it). */
+static void
+tcp_log_no_arp(struct sf_worker *w, const struct sf_tcb *c, uint32_t nh)
+{
+	struct sf_tcp *tcp = w->tcp;
+	uint32_t sec = (uint32_t)(tcp->now >> 10) + 1;
+	char dst[INET_ADDRSTRLEN], hop[INET_ADDRSTRLEN];
+
+	if (tcp->noarp_log_sec == sec)
+		return;
+	tcp->noarp_log_sec = sec;
+	inet_ntop(AF_INET, &c->key.raddr, dst, sizeof(dst));
+	if (nh == 0) {
+		SF_LOG(WARNING, net, "no route to %s (off the prefix, no "
+		       "gateway): connection to port %u given up", dst,
+		       rte_be_to_cpu_16(c->key.rport));
+		return;
+	}
+	if (nh == c->key.raddr) {
+		SF_LOG(WARNING, net, "no ARP reply from %s: connection to "
+		       "port %u given up", dst,
+		       rte_be_to_cpu_16(c->key.rport));
+		return;
+	}
+	inet_ntop(AF_INET, &nh, hop, sizeof(hop));
+	SF_LOG(WARNING, net, "no ARP reply from %s, the next hop to %s: "
+	       "connection to port %u given up", hop, dst,
+	       rte_be_to_cpu_16(c->key.rport));
+}
+
 int
 tcp_send_syn(struct sf_worker *w, struct sf_tcb *c)
 {
@@ -744,6 +778,7 @@ tcp_send_syn(struct sf_worker *w, struct sf_tcb *c)
 			return rc;
 		}
 		if (rc != 0) {
+			tcp_log_no_arp(w, c, nh);
 			tcp_close_conn(w, c, SF_CLOSE_NO_ROUTE);
 			return rc;
 		}

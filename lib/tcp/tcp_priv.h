@@ -466,6 +466,8 @@ struct sf_tcp {
 	uint32_t ack_rl_sec;		/* tcp_ack_ratelimit(): this second */
 	uint32_t ack_rl_n;		/* ... and the ACKs sent in it */
 	uint32_t ack_rl_challenge;	/* ... of them challenge ACKs */
+	uint32_t noarp_log_sec;		/* last "no ARP reply" log (ms >> 10,
+					 * + 1; 0 never) */
 	uint64_t cookie_last;		/* ms: last cookie sent */
 	uint64_t nb_state[SF_TCP_NB_STATES];
 	/* Transitions, [from][to] (sf_tcp_transitions). */

@@ -479,6 +479,36 @@ test_ctl_loadgen_rate_duration(void **state)
 	assert_int_equal(sf_app_stats(sf_t.w)->errors, 0);
 }
 
+/* A target on the prefix that never answers ARP is its own kind of
+ * failure, err_no_arp, not err_other (issue 25, item 3). */
+static void
+test_ctl_loadgen_no_arp(void **state)
+{
+	struct sf_load_conf lc;
+	const struct sf_app_stats *st;
+
+	(void)state;
+	memset(&lc, 0, sizeof(lc));
+	lc.proto = SF_LOAD_ECHO;
+	lc.nb_targets = 1;
+	lc.target_addr[0] = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 99));
+	lc.target_port[0] = 7;
+	lc.sport_min = 10000;
+	lc.sport_max = 10099;
+	lc.concurrency = 1;
+	lc.max_concurrency = 1;
+	lc.requests = 1;
+	lc.count = 1;
+	sf_app_free(sf_t.w);
+	assert_int_equal(sf_app_loadgen(sf_t.w, &lc), 0);
+	poll_ms(6000);
+	st = sf_app_stats(sf_t.w);
+	assert_int_equal(st->errors, 1);
+	assert_int_equal(st->err_no_arp, 1);
+	assert_int_equal(st->err_other, 0);
+	assert_true(__atomic_load_n(&st->done, __ATOMIC_ACQUIRE));
+}
+
 /* "clear stats" reaches the app's counters, not its gauge. */
 static void
 test_ctl_app_stats_clear(void **state)
@@ -523,6 +553,9 @@ main(void)
 			teardown_loadgen),
 		cmocka_unit_test_setup_teardown(
 			test_ctl_loadgen_rate_duration, setup_loadgen,
+			teardown_loadgen),
+		cmocka_unit_test_setup_teardown(
+			test_ctl_loadgen_no_arp, setup_loadgen,
 			teardown_loadgen),
 		cmocka_unit_test_setup_teardown(test_ctl_app_stats_clear,
 						setup_loadgen,
