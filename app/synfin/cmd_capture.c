@@ -107,18 +107,16 @@ static void
 capture_print(void)
 {
 	struct sf_capture_stats st;
+	char line[256];
 
 	sf_capture_stats(&st);
 	if (st.file[0] == '\0') {
 		printf("no capture yet\n");
 		return;
 	}
-	printf("capture %s: %s, filter \"%s\": %" PRIu64 " frames, %" PRIu64
-	       " bytes written; dropped: ring full %" PRIu64 ", no mbuf %"
-	       PRIu64 ", past the limit %" PRIu64 "; write errors %" PRIu64
-	       "\n", st.active ? "running" : "stopped", st.file, st.filter,
-	       st.packets, st.bytes, st.drop_ring, st.drop_nombuf,
-	       st.drop_limit, st.write_errors);
+	sf_capture_stats_str(&st, line, sizeof(line));
+	printf("capture %s: %s, filter \"%s\": %s\n",
+	       st.active ? "running" : "stopped", st.file, st.filter, line);
 }
 
 static void

@@ -650,9 +650,13 @@ sf_capture_start(const struct sf_capture_conf *cc,
 	__atomic_store_n(&cap.active, true, __ATOMIC_RELEASE);
 	for (i = 0; i < nb; i++)
 		cap_publish(cap.workers[i], cap.wk[i]);
+	if (cc->snaplen != 0)
+		snprintf(name, sizeof(name), "%u bytes", cc->snaplen);
+	else
+		snprintf(name, sizeof(name), "whole frames");
 	SF_LOG(INFO, main, "capture to %s started: %u worker(s), filter '%s'"
-	       ", ring %u, snaplen %u", cap.st.file, nb, cap.st.filter,
-	       ring_size, cc->snaplen);
+	       ", ring %u, snaplen %s", cap.st.file, nb, cap.st.filter,
+	       ring_size, name);
 	pthread_mutex_unlock(&cap.lock);
 	return 0;
 fail:
@@ -661,9 +665,20 @@ fail:
 	return rc;
 }
 
+int
+sf_capture_stats_str(const struct sf_capture_stats *st, char *buf, size_t len)
+{
+	return snprintf(buf, len, "%" PRIu64 " frames, %" PRIu64 " bytes "
+			"written; dropped: ring full %" PRIu64 ", no mbuf %"
+			PRIu64 ", past the limit %" PRIu64 "; write errors %"
+			PRIu64, st->packets, st->bytes, st->drop_ring,
+			st->drop_nombuf, st->drop_limit, st->write_errors);
+}
+
 static int
 cap_stop_locked(void)
 {
+	char line[256];
 	unsigned int i, waited = 0;
 	bool all, stuck = false;
 
@@ -698,11 +713,8 @@ cap_stop_locked(void)
 	rte_pcapng_close(cap.pcapng);
 	cap.pcapng = NULL;
 	__atomic_store_n(&cap.active, false, __ATOMIC_RELEASE);
-	SF_LOG(INFO, main, "capture to %s stopped: %" PRIu64 " packets, %"
-	       PRIu64 " bytes written; copies dropped: %" PRIu64
-	       " ring full, %" PRIu64 " pool empty, %" PRIu64 " over the "
-	       "limit", cap.st.file, cap.st.packets, cap.st.bytes,
-	       cap.st.drop_ring, cap.st.drop_nombuf, cap.st.drop_limit);
+	sf_capture_stats_str(&cap.st, line, sizeof(line));
+	SF_LOG(INFO, main, "capture to %s stopped: %s", cap.st.file, line);
 	if (stuck) {
 		/* A worker may still write into them: leak, never free. */
 		SF_LOG(WARNING, main, "capture: a worker did not let go of "

@@ -110,6 +110,12 @@ int sf_capture_filter_parse(const char *expr, struct sf_capture_filter *f,
 int sf_capture_filter_str(const struct sf_capture_filter *f, char *buf,
 			  size_t len);
 
+/** What a capture wrote and dropped, in the words the log and the
+ * console both use: "N frames, B bytes written; dropped: ring full R,
+ * no mbuf M, past the limit L; write errors W". @return as snprintf. */
+int sf_capture_stats_str(const struct sf_capture_stats *st, char *buf,
+			 size_t len);
+
 /**
  * Start a capture on workers @p workers[0 .. nb-1]: open the file, create
  * the pool and one ring per worker, write the pcapng header and one

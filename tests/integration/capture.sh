@@ -103,7 +103,7 @@ t_end=$(date +%s)
 line=$(grep -m1 'capture to .* stopped' "$SF_SYNFIN_LOG") ||
 	fail "no 'capture ... stopped' line in synfin's log"
 ok "synfin: ${line#*: }"
-written=$(sed -nE 's/.*stopped: ([0-9]+) packets.*/\1/p' <<< "$line")
+written=$(sed -nE 's/.*stopped: ([0-9]+) frames.*/\1/p' <<< "$line")
 
 # ---- the file -------------------------------------------------------------
 magic=$(head -c 4 "$pcap" | od -An -tx1 | tr -d ' ')

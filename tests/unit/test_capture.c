@@ -73,6 +73,24 @@ test_capture_filter_parse(void **state)
 	assert_int_equal(f.tcp_port, 0);
 }
 
+/* The log's "stopped" line and the console's "show capture" say the
+ * same thing in the same words (issue 25, item 14). */
+static void
+test_capture_stats_words(void **state)
+{
+	const struct sf_capture_stats st = {
+		.packets = 7, .bytes = 900, .drop_ring = 1, .drop_nombuf = 2,
+		.drop_limit = 3, .write_errors = 4,
+	};
+	char buf[256];
+
+	(void)state;
+	sf_capture_stats_str(&st, buf, sizeof(buf));
+	assert_string_equal(buf, "7 frames, 900 bytes written; dropped: "
+			    "ring full 1, no mbuf 2, past the limit 3; write "
+			    "errors 4");
+}
+
 static void
 test_capture_filter_errors(void **state)
 {
@@ -390,6 +408,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_capture_filter_parse),
 		cmocka_unit_test(test_capture_filter_errors),
+		cmocka_unit_test(test_capture_stats_words),
 		T(test_capture_both_directions),
 		T(test_capture_filter_selects),
 		T(test_capture_limit_stops),
