@@ -110,7 +110,7 @@ static cmdline_parse_token_string_t cmd_con_help_group =
 static cmdline_parse_inst_t cmd_con_help = {
 	.f = cmd_con_help_parsed,
 	.help_str = "help [GROUP]: the commands (groups: port conn traffic "
-		"stats log console)",
+		"stats capture trace log console)",
 	.tokens = {
 		(void *)&cmd_con_help_help,
 		NULL,
@@ -120,7 +120,7 @@ static cmdline_parse_inst_t cmd_con_help = {
 static cmdline_parse_inst_t cmd_con_help_one = {
 	.f = cmd_con_help_parsed,
 	.help_str = "help [GROUP]: the commands (groups: port conn traffic "
-		"stats log console)",
+		"stats capture trace log console)",
 	.tokens = {
 		(void *)&cmd_con_help_help,
 		(void *)&cmd_con_help_group,

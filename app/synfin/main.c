@@ -857,8 +857,9 @@ print_ready(const struct app *a)
 		       a->ifc[p]->prefix_len,
 		       a->pinfo[p].link_up ? "up" : "down");
 	}
-	printf("synfin: ready: %u worker(s), %u port(s); Ctrl-C stops\n",
-	       a->nb_workers, a->nb_ports);
+	printf("synfin: ready: %u worker(s), %u port(s); %s stops\n",
+	       a->nb_workers, a->nb_ports,
+	       a->cfg.interactive ? "'quit'" : "Ctrl-C");
 	fflush(stdout);
 }
 
@@ -883,6 +884,20 @@ main(int argc, char **argv)
 			"  synfin [EAL options] -- [synfin options]\n"
 			"(synfin --help lists both)\n", own);
 		return EXIT_USAGE;
+	}
+	/* synfin's own options are checked before EAL starts, so that a
+	 * typo gets one line, not EAL's start-up lines first; parsed again
+	 * below, from what EAL leaves. */
+	for (i = 1; i < (unsigned int)argc && strcmp(argv[i], "--") != 0; i++)
+		;
+	if (i < (unsigned int)argc) {
+		char *sep = argv[i];
+
+		argv[i] = (char *)(uintptr_t)"synfin";
+		rc = parse_args(a, argc - (int)i, argv + i);
+		argv[i] = sep;
+		if (rc != 0)
+			return EXIT_USAGE;
 	}
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {

@@ -37,6 +37,7 @@ sf_cfg_defaults(struct sf_cfg *cfg)
 	snprintf(cfg->http_type, sizeof(cfg->http_type), "text/plain");
 	cfg->http_keepalive = true;
 	cfg->http_max_hdr = 8192;
+	cfg->http_body = 64;	/* one line of text: curl shows it */
 	for (i = 0; i < SF_MAX_PORTS; i++) {
 		cfg->port[i].rxd = 1024;
 		cfg->port[i].txd = 1024;

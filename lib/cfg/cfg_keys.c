@@ -401,7 +401,8 @@ const struct cfg_key sf_cfg_keys[] = {
 	{ "load", "json", key_str, G(json), false, 0, 256, "(none)",
 	  "client: write the results as JSON to this file" },
 	{ "http", "body_size", key_u32, G(http_body), false, 0, 1u << 20,
-	  "0", "server: response body bytes (0 to 1 MiB)" },
+	  "64", "server: response body bytes (0 to 1 MiB; the default, one "
+	  "line of text, shows in curl)" },
 	{ "http", "body_file", key_str, G(http_body_file), false, 0, 256,
 	  "(none)", "server: send this file's first body_size bytes as the "
 	  "body (default: a text pattern)" },

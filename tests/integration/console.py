@@ -151,12 +151,19 @@ def curl(url):
 def run_server(a, con):
     con.prompt()
     ok("prompt '%s'" % PROMPT.strip())
+    banner = con.child.before
+    need("'quit' stops" in banner and "Ctrl-C" not in banner,
+         "the ready line under -i does not say 'quit' stops", banner)
+    ok("ready line: 'quit' stops")
 
     out = con.cmd("help")
     for c in ("show conn summary", "show tcp stats", "set rate",
-              "log level", "quit"):
+              "log level", "quit", "capture start", "trace"):
         need(c in out, "help does not list '%s'" % c, out)
-    ok("help lists the commands")
+    need(re.search(r"groups: port conn traffic stats capture trace log "
+                   r"console", out), "help's group list lacks capture or "
+         "trace", out)
+    ok("help lists the commands and every group")
 
     out = con.cmd("show config")
     need(re.search(r"^\[http\]\n(?:[^\[].*\n)*?body_size = %d$" % a.body,

@@ -40,6 +40,18 @@ wrk_run()
 		<<< "$out") req/s, no socket error, all 2xx"
 }
 
+# The default body is one line of text (issue 25: a 0-byte default made
+# curl show nothing, and a first-time user thought synfin broken).
+echo "$SF_NAME: the default body"
+sf_synfin_start --mode server --app http --port "$PORT"
+sf_synfin_wait_ready
+got=$(sf_peer curl -sS --max-time 10 "$url/") || fail "curl: $got"
+[ "${#got}" -ge 32 ] && [[ "$got" =~ ^[a-z]+$ ]] ||
+	fail "default body: '$got' (${#got} bytes), not a line of text"
+ok "default body: '$got'"
+requests=$((requests + 1))
+sf_synfin_stop
+
 for size in 0 1024 65536 1048576; do
 	echo "$SF_NAME: body of $size bytes"
 	head -c "$size" "$SF_WORKDIR/body" > "$SF_WORKDIR/want"

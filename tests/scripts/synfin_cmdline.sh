@@ -5,7 +5,9 @@
 #   - one of synfin's options before the "--" that ends EAL's (forgotten
 #     "--", issue 25) exits 2 at once with one message that names the
 #     option and the form "synfin [EAL options] -- [synfin options]",
-#     not EAL's usage.
+#     not EAL's usage;
+#   - a bad option or value after "--" exits 2 with synfin's one line,
+#     before EAL prints anything.
 set -euo pipefail
 
 SYNFIN=${SYNFIN:?set SYNFIN to the synfin binary}
@@ -40,6 +42,21 @@ for args in "--ip 198.18.0.2/24" "--mode=server" \
 		fail "'$args': the form is not shown"
 	! grep -q '^EAL' "$tmp/out" || fail "'$args': EAL ran"
 	[ "$(wc -l < "$tmp/out")" -le 4 ] ||
+		fail "'$args': $(wc -l < "$tmp/out") lines of output"
+done
+
+# A bad option or value after "--" is refused before EAL starts: one
+# line, no "EAL:" lines first (issue 25).
+for args in "-l 0 --no-pci -- --bogus" "-l 0 -- --mode sideways" \
+	    "-l 0 -- --set tcp.nope=1"; do
+	read -r -a a <<< "$args"
+	rc=0
+	timeout 10 "$SYNFIN" "${a[@]}" > "$tmp/out" 2>&1 || rc=$?
+	[ "$rc" -eq 2 ] || fail "'$args': status $rc, want 2"
+	! grep -q '^EAL' "$tmp/out" || fail "'$args': EAL ran first"
+	grep -q '^synfin: ' "$tmp/out" ||
+		fail "'$args': no synfin message: $(head -n 3 "$tmp/out")"
+	[ "$(wc -l < "$tmp/out")" -le 2 ] ||
 		fail "'$args': $(wc -l < "$tmp/out") lines of output"
 done
 
