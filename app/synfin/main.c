@@ -942,6 +942,7 @@ main(int argc, char **argv)
 	}
 	a->last_tsc = rte_rdtsc();
 	a->start_tsc = a->last_tsc;
+	a->start_time = time(NULL);
 	a->next_stats = a->last_tsc + a->cfg.stats_interval_s * a->hz;
 
 	if (a->main_is_worker) {

@@ -4,10 +4,12 @@
  * (on SIGUSR1 and at exit), and the client's results with latency
  * percentiles, as text and as JSON.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -15,6 +17,7 @@
 #include "sf_log.h"
 #include "sf_tcp.h"
 #include "sf_tcp_trace.h"
+#include "sf_version.h"
 #include "sf_worker.h"
 #include "synfin.h"
 
@@ -257,6 +260,58 @@ client_json_worker(FILE *f, const struct app *a, unsigned int i,
 	fprintf(f, "}");
 }
 
+/* @v as a JSON string: quotes, backslashes and control bytes escaped. */
+static void
+json_str(FILE *f, const char *v)
+{
+	fputc('"', f);
+	for (; *v != '\0'; v++) {
+		if (*v == '"' || *v == '\\')
+			fprintf(f, "\\%c", *v);
+		else if ((unsigned char)*v < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*v);
+		else
+			fputc(*v, f);
+	}
+	fputc('"', f);
+}
+
+/* "run": what was asked and of which synfin, so that archived results
+ * can be told apart. */
+static void
+client_json_run(FILE *f, const struct app *a)
+{
+	const struct sf_cfg *cfg = &a->cfg;
+	char ip[INET_ADDRSTRLEN], when[32];
+	struct tm tm;
+	unsigned int i;
+
+	gmtime_r(&a->start_time, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(f, "\"run\":{\"synfin_version\":\"%s\",\"synfin_commit\":",
+		SF_VERSION);
+	json_str(f, SF_COMMIT);
+	fprintf(f, ",\"started\":\"%s\",\"app\":", when);
+	json_str(f, cfg->app);
+	fprintf(f, ",\"targets\":[");
+	for (i = 0; i < cfg->nb_targets; i++) {
+		inet_ntop(AF_INET, &cfg->target[i], ip, sizeof(ip));
+		fprintf(f, "%s\"%s:%u\"", i ? "," : "", ip,
+			cfg->target_port[i] ? cfg->target_port[i] :
+			cfg->app_port);
+	}
+	fprintf(f, "],\"workers\":%u,\"concurrency\":%u,\"rate\":%u,"
+		"\"ramp_ms\":%u,\"requests\":%u,\"req_rate\":%u,"
+		"\"duration_s\":%u,\"count\":%u,\"bytes\":%u,\"close\":",
+		a->nb_workers, cfg->concurrency, cfg->rate, cfg->ramp_ms,
+		cfg->requests, cfg->req_rate, cfg->duration_s, cfg->count,
+		cfg->bytes);
+	json_str(f, cfg->close);
+	fprintf(f, ",\"path\":");
+	json_str(f, cfg->path);
+	fprintf(f, "},");
+}
+
 static void
 client_json(const struct app *a, const struct sf_app_stats *c, double secs,
 	    const struct sf_stats *s)
@@ -271,7 +326,9 @@ client_json(const struct app *a, const struct sf_app_stats *c, double secs,
 			strerror(errno));
 		return;
 	}
-	fprintf(f, "{\"app\":\"%s\",\"workers\":%u,\"seconds\":%.3f,"
+	fputc('{', f);
+	client_json_run(f, a);
+	fprintf(f, "\"app\":\"%s\",\"workers\":%u,\"seconds\":%.3f,"
 		"\"conns_per_s\":%.1f,\"requests_per_s\":%.1f,"
 		"\"rx_mbit_per_s\":%.3f,\"tcp_retransmits\":%" PRIu64
 		",\"counters\":{", a->cfg.app, a->nb_workers, secs,
@@ -327,9 +384,11 @@ sf_report_client(struct app *a)
 	       PRIu64 " errors in %.2f s\n", a->cfg.app, c->conns_opened,
 	       c->conns_started, c->requests, c->responses, c->errors, secs);
 	if (secs > 0)
-		printf("synfin: %s client: %.0f conn/s, %.0f req/s, rx %.1f "
-		       "Mbit/s, tcp retransmits %" PRIu64 "\n", a->cfg.app,
-		       (double)c->conns_opened / secs,
+		/* Payload, not the wire: the per-second line's "rx ...
+		 * Mbit/s" counts whole frames. */
+		printf("synfin: %s client: %.0f conn/s, %.0f req/s, payload "
+		       "received %.1f Mbit/s, tcp retransmits %" PRIu64 "\n",
+		       a->cfg.app, (double)c->conns_opened / secs,
 		       (double)c->responses / secs,
 		       (double)c->bytes_rx * 8 / secs / 1e6,
 		       s.tcp_retransmits);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "sf_app.h"
 #include "sf_cfg.h"
@@ -36,6 +37,7 @@ struct app {
 	uint64_t next_stats;
 	uint64_t last_tsc;
 	uint64_t start_tsc;		/* workers launched */
+	time_t start_time;		/* ... by the wall clock */
 	uint64_t done_tsc;		/* when the client job finished */
 	struct sf_stats last;
 	bool misdelivered_warned;	/* the queue-pairing warning is out */

@@ -102,6 +102,7 @@ phase()
 	before=$(ngx_200)
 	# each phase a log of its own, kept in the work directory
 	t0=$(sf_now)
+	t_wall=$(date +%s)
 	sf_synfin_start --mode client --app http \
 		--target "$SF_IP_PEER:$PORT" --count "$count" \
 		--requests "$reqs" --json "$json" "$@"
@@ -145,6 +146,22 @@ phase()
 		fail "$name: no total p99_us latency in $json: $(cat "$json")"
 	grep -q '"ok":true' "$json" ||
 		fail "$name: $json does not say ok: $(cat "$json")"
+	# The run's settings and synfin's build, so that archived results
+	# can be told apart (issue 25).
+	"$SF_PY" - "$json" "$SF_IP_PEER:$PORT" "$count" "$reqs" \
+		"$t_wall" <<-'PYEOF' || fail "$name: $json: no run settings"
+	import json, sys, time, calendar
+	r = json.load(open(sys.argv[1]))["run"]
+	assert r["targets"] == [sys.argv[2]], r
+	assert r["count"] == int(sys.argv[3]) and r["requests"] == int(sys.argv[4]), r
+	assert r["synfin_version"] and r["synfin_commit"] not in ("", "unknown"), r
+	t = calendar.timegm(time.strptime(r["started"], "%Y-%m-%dT%H:%M:%SZ"))
+	assert int(sys.argv[5]) - 1 <= t <= time.time() + 1, (r, sys.argv[5])
+	PYEOF
+	ok "$name: $json has the run's settings and synfin $(sed -nE \
+		's/.*"synfin_commit":"([^"]*)".*/\1/p' "$json")"
+	grep -Eq '^synfin: http client: .* payload received [0-9.]+ Mbit/s' \
+		"$SF_SYNFIN_LOG" || fail "$name: the final rate is not labelled payload"
 	ok "$name: $name.json has requests_per_s $(sed -nE \
 		's/.*"requests_per_s":([0-9.]+).*/\1/p' "$json"), total p99" \
 		"$(sed -nE 's/.*"total":\{[^}]*"p99_us":([0-9.]+).*/\1/p' \
