@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include <cmdline_socket.h>
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_log.h>
 
 #include "cmds.h"
 #include "sf_app.h"
@@ -266,16 +268,57 @@ con_ctx_build(struct app *a)
 	return ctx;
 }
 
+/* The log stream while the console runs: a line from any lcore clears
+ * the prompt's line, is printed, and the prompt with what was typed is
+ * drawn again after it (not while a command runs: its own output, and
+ * the prompt after it, follow). */
+static ssize_t
+con_log_write(void *cookie, const char *buf, size_t size)
+{
+	struct sf_con *con = cookie;
+	bool redraw;
+
+	pthread_mutex_lock(&con->log_lock);
+	redraw = con->cl != NULL &&
+		!__atomic_load_n(&con->running_cmd, __ATOMIC_ACQUIRE);
+	if (redraw)
+		fputs("\r\033[K", stdout);
+	fwrite(buf, 1, size, stdout);
+	fflush(stdout);
+	if (redraw && size > 0 && buf[size - 1] == '\n')
+		rdline_redisplay(cmdline_get_rdline(con->cl));
+	pthread_mutex_unlock(&con->log_lock);
+	return (ssize_t)size;
+}
+
 static int
 con_stdin_start(struct app *a)
 {
 	struct sf_con *con = a->con;
+	cookie_io_functions_t io = { .write = con_log_write };
 
 	con->cl = cmdline_stdin_new(con->ctx, CON_PROMPT);
 	if (con->cl == NULL)
 		return -ENOMEM;
+	if (con->log == NULL) {
+		con->log = fopencookie(con, "w", io);
+		if (con->log != NULL) {
+			setvbuf(con->log, NULL, _IOLBF, 0);
+			rte_openlog_stream(con->log);
+		}
+	}
 	fflush(stdout);
 	return 0;
+}
+
+/* Logs back to EAL's own stream; no prompt to redraw any more. */
+static void
+con_log_end(struct sf_con *con)
+{
+	if (con->log == NULL)
+		return;
+	rte_openlog_stream(NULL);
+	fflush(con->log);
 }
 
 /* End of stdin (Ctrl-D, a closed pipe) or "quit": the console is gone
@@ -288,8 +331,11 @@ con_stdin_end(struct app *a)
 	if (!a->quit)
 		printf("\nsynfin: console input ended\n");
 	a->quit = true;
+	con_log_end(con);
+	pthread_mutex_lock(&con->log_lock);
 	cmdline_stdin_exit(con->cl);
 	con->cl = NULL;
+	pthread_mutex_unlock(&con->log_lock);
 	fflush(stdout);
 }
 
@@ -304,7 +350,9 @@ con_stdin_poll(struct app *a)
 	for (i = 0; i < CON_CHARS_MAX; i++) {
 		if (poll(&pfd, 1, 0) <= 0)
 			break;
+		__atomic_store_n(&con->running_cmd, true, __ATOMIC_RELEASE);
 		rc = cmdline_poll(con->cl);
+		__atomic_store_n(&con->running_cmd, false, __ATOMIC_RELEASE);
 		fflush(stdout);
 		if (rc < 0 || rc == RDLINE_EXITED) {
 			con_stdin_end(a);
@@ -391,6 +439,7 @@ sf_con_init(struct app *a)
 	con = calloc(1, sizeof(*con));
 	if (con == NULL)
 		return -ENOMEM;
+	pthread_mutex_init(&con->log_lock, NULL);
 	a->con = con;
 	con->accepting = true;
 	/* rdline writes the prompt straight to fd 1: every line a command
@@ -490,15 +539,21 @@ sf_con_fini(struct app *a)
 		if (a->workers[i] != NULL &&
 		    a->workers[i]->ctl_cb == sf_cmd_worker_ctl)
 			a->workers[i]->ctl_cb = NULL;
+	con_log_end(con);
 	if (con->cl != NULL) {
 		/* Restores the terminal's modes. */
+		pthread_mutex_lock(&con->log_lock);
 		cmdline_stdin_exit(con->cl);
+		con->cl = NULL;
+		pthread_mutex_unlock(&con->log_lock);
 		printf("\n");
 	}
 	if (con->file_cl != NULL)
 		cmdline_free(con->file_cl);
 	if (con->file != NULL)
 		fclose(con->file);
+	if (con->log != NULL)
+		fclose(con->log);	/* the workers have stopped */
 	free(con->ctx);
 	free(con);
 	a->con = NULL;

@@ -15,6 +15,7 @@
  * command.
  */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +53,12 @@ enum sf_cmd_ctl {
 /* What the console keeps between commands. */
 struct sf_con {
 	struct cmdline *cl;		/* the stdin console while it runs */
+	/* Log lines while the prompt is up (rte_openlog_stream): each
+	 * clears the prompt line and redraws prompt and typed text after
+	 * it. The lock keeps cl alive under a writer on another lcore. */
+	FILE *log;
+	pthread_mutex_t log_lock;
+	bool running_cmd;		/* main lcore inside cmdline_poll */
 	struct cmdline *file_cl;	/* parses --cmdline-file's lines */
 	FILE *file;			/* open while its lines run */
 	const char *file_name;

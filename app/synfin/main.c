@@ -970,10 +970,6 @@ main(int argc, char **argv)
 	if (a->client && !a->cfg.interactive && !quit_signal &&
 	    a->cfg.exit_wait_ms != 0)
 		exit_wait(a);
-	/* An interactive run ends when the user says so: its verdict is
-	 * printed, not returned. */
-	if (a->cfg.interactive)
-		ret = 0;
 	teardown(a);
 	rte_eal_cleanup();
 	return ret;

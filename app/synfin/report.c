@@ -364,9 +364,9 @@ sf_report_client(struct app *a)
 	uint64_t end = a->done_tsc ? a->done_tsc : rte_rdtsc();
 	double secs = (double)(end - a->start_tsc) / (double)a->hz;
 	bool done = true, ok = true;
+	const char *n, *verdict;
 	struct sf_stats s;
 	unsigned int i;
-	const char *n;
 
 	if (!a->client || !app_sum(a))
 		return 0;
@@ -401,15 +401,17 @@ sf_report_client(struct app *a)
 			printf("synfin: %s client: %s %" PRIu64 " (%s)\n",
 			       a->cfg.app, n, sf_app_counter_get(c, i),
 			       sf_app_counter_help(i));
+	/* The verdict: OK, FAILED (errors, or nothing answered), or
+	 * STOPPED (quit or a signal before the job was done). */
+	verdict = c->ok ? "OK" : !done ? "STOPPED before the job was done" :
+		"FAILED";
 	if (strcmp(a->cfg.app, "echo") == 0)
 		printf("synfin: echo client: sent %" PRIu64 " received %"
 		       PRIu64 " verified %" PRIu64 " bytes, %" PRIu64
 		       " errors: %s\n", c->bytes_tx, c->bytes_rx,
-		       c->bytes_verified, c->errors,
-		       c->ok ? "OK" : "FAILED");
+		       c->bytes_verified, c->errors, verdict);
 	else
-		printf("synfin: http client: %s%s\n", c->ok ? "OK" : "FAILED",
-		       done ? "" : " (stopped before the job was done)");
+		printf("synfin: http client: %s\n", verdict);
 	if (a->cfg.json[0] != '\0')
 		client_json(a, c, secs, &s);
 	fflush(stdout);

@@ -15,6 +15,9 @@ comes back, while it plays the peer itself (sockets, curl).
       PEER:P in this namespace: start, set rate 100 (the rate is
       measured), set requests/req_rate (connections held, listed by show
       conn), set concurrency (refused above the slots), stop, quit.
+  console.py client-quit (the same arguments)
+      start, then quit while the job runs: the verdict says STOPPED,
+      once, and synfin exits 1.
 
 Prints "  ok: ..." per check; exits 1 at the first failure. Every wait is
 bounded. Addresses must be in 198.18.0.0/15.
@@ -77,6 +80,13 @@ class Console:
         2-core machine the main lcore may share its core with busy pollers."""
         self.child.sendline(line)
         out = ""
+        # A log line at the prompt comes with the prompt drawn again
+        # after it: what precedes the echo of LINE is not its output.
+        try:
+            self.child.expect_exact(line, timeout=min(10, timeout))
+        except (pexpect.EOF, pexpect.TIMEOUT) as e:
+            raise Fail("'%s': not echoed within %d s (%s)" %
+                       (line, min(10, timeout), type(e).__name__))
         try:
             # A worker's log line (rte_log, another thread) may land in
             # the middle of the prompt it printed: no intact prompt ever
@@ -109,6 +119,17 @@ class Console:
              "no final counters after quit", tail[-2000:])
         ok("quit: exit status 0, final counters printed")
         return tail
+
+    def quit_status(self):
+        """quit; returns (exit status, output after quit)."""
+        self.child.sendline("quit")
+        try:
+            self.child.expect(pexpect.EOF, timeout=20)
+        except pexpect.TIMEOUT:
+            raise Fail("synfin still runs 20 s after 'quit'")
+        tail = self.child.before.replace("\r\n", "\n")
+        self.child.close()
+        return self.child.exitstatus, tail
 
     def kill(self):
         if self.child.isalive():
@@ -172,6 +193,23 @@ def run_server(a, con):
     need(re.search(r"^\[port0\]\nip = %s/" % re.escape(a.addr), out, re.M),
          "show config: no [port0] ip", out)
     ok("show config: [http] body_size = %d, [port0] ip" % a.body)
+
+    # A worker's log line at an idle prompt: the prompt is drawn again
+    # after it, without a key pressed (issue 25, item 10).
+    out = con.cmd("trace on port %d limit 1" % a.port)
+    t = socket.create_connection((a.addr, a.port), timeout=5)
+    st, n = http_get(t)
+    t.close()
+    need(st == 200, "traced connection: status %d" % st)
+    try:
+        con.child.expect(r"synfin\.trace: [^\r\n]*\r\n", timeout=5)
+        con.child.expect_exact(PROMPT, timeout=3)
+    except (pexpect.EOF, pexpect.TIMEOUT) as e:
+        raise Fail("after a worker's log line no prompt was drawn again "
+                   "(%s): %r" % (type(e).__name__, con.child.before[-500:]))
+    time.sleep(1.0)	# the rest of the trace: con.cmd() drops it
+    out = con.cmd("trace off")
+    ok("a worker's log line at the prompt: the prompt is drawn again")
 
     # A keep-alive connection that stays open, then short ones with curl
     held = socket.create_connection((a.addr, a.port), timeout=5)
@@ -392,9 +430,34 @@ def run_client(a, con):
     ok("the client's verdict: OK")
 
 
+def run_client_quit(a, con):
+    """quit while the job runs: the verdict says STOPPED, once, and the
+    exit status agrees (issue 25)."""
+    con.prompt()
+    out = con.cmd("start")
+    need("started" in out, "start", out)
+    time.sleep(1.0)
+    need(responses(con) > 0, "no response 1 s after start")
+    status, tail = con.quit_status()
+    verdicts = re.findall(r"^synfin: http client: (\S+)", tail, re.M)
+    verdicts = [v for v in verdicts if not v[0].isdigit()]
+    need(verdicts == ["STOPPED"], "verdicts after quit: %s" % verdicts,
+         tail[-3000:])
+    lat = re.findall(r"^synfin: latency total", tail, re.M)
+    need(len(lat) == 1, "latency lines printed %d times" % len(lat),
+         tail[-3000:])
+    need(status == 1, "exit status %s after quit with the job running, "
+         "verdict STOPPED" % status)
+    ok("quit while running: verdict STOPPED, printed once, exit status 1")
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="what", required=True)
+    q = sub.add_parser("client-quit")
+    q.add_argument("--addr", required=True, type=bench_addr)
+    q.add_argument("--peer", required=True, type=bench_addr)
+    q.add_argument("--port", type=int, default=80)
     s = sub.add_parser("server")
     s.add_argument("--addr", required=True, type=bench_addr)
     s.add_argument("--port", type=int, default=80)
@@ -404,7 +467,7 @@ def main():
     c.add_argument("--addr", required=True, type=bench_addr)
     c.add_argument("--peer", required=True, type=bench_addr)
     c.add_argument("--port", type=int, required=True)
-    for p in (s, c):
+    for p in (s, c, q):
         p.add_argument("--log", required=True)
         p.add_argument("--pidfile", required=True)
         p.add_argument("cmd", nargs=argparse.REMAINDER)
@@ -413,7 +476,8 @@ def main():
     with open(a.log, "w") as log:
         con = Console(cmd, log, a.pidfile)
         try:
-            (run_server if a.what == "server" else run_client)(a, con)
+            {"server": run_server, "client": run_client,
+             "client-quit": run_client_quit}[a.what](a, con)
         except Fail as e:
             print("FAIL: %s" % e, flush=True)
             return 1

@@ -148,5 +148,10 @@ synfin_cmd "$lcores" --mode client --app http \
 	--target "$SF_IP_PEER:$NGX_PORT" --concurrency 4 -i
 drive client "$SF_WORKDIR/client.log" --addr "$SF_IP_DUT" \
 	--peer "$SF_IP_PEER" --port "$NGX_PORT"
+# quit while the client's job runs: verdict STOPPED, exit status 1
+synfin_cmd "$lcores" --mode client --app http \
+	--target "$SF_IP_PEER:$NGX_PORT" --concurrency 4 -i
+drive client-quit "$SF_WORKDIR/client-quit.log" --addr "$SF_IP_DUT" \
+	--peer "$SF_IP_PEER" --port "$NGX_PORT"
 pass "command file, server console (1 lcore), client console" \
-	"(lcores $lcores)"
+	"(lcores $lcores), quit during a client's job"
