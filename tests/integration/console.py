@@ -106,15 +106,8 @@ class Console:
 
     def quit(self):
         """quit: synfin must exit 0 and print its final counters."""
-        self.child.sendline("quit")
-        try:
-            self.child.expect(pexpect.EOF, timeout=20)
-        except pexpect.TIMEOUT:
-            raise Fail("synfin still runs 20 s after 'quit'")
-        tail = self.child.before.replace("\r\n", "\n")
-        self.child.close()
-        need(self.child.exitstatus == 0,
-             "exit status %s after quit" % self.child.exitstatus)
+        status, tail = self.quit_status()
+        need(status == 0, "exit status %s after quit" % status)
         need("synfin: final counters" in tail,
              "no final counters after quit", tail[-2000:])
         ok("quit: exit status 0, final counters printed")

@@ -407,6 +407,31 @@ test_ctl_loadgen_control(void **state)
 	assert_null(sf_app_loadgen_state(&(struct sf_worker){ 0 }));
 }
 
+/* A fresh load generator on the fixture's worker for @target (network
+ * order, port 7), @conc connections at once: the caller sets the rest
+ * and calls lg_restart(). */
+static void
+lg_conf(struct sf_load_conf *lc, uint32_t target, uint32_t conc)
+{
+	memset(lc, 0, sizeof(*lc));
+	lc->proto = SF_LOAD_ECHO;
+	lc->nb_targets = 1;
+	lc->target_addr[0] = target;
+	lc->target_port[0] = 7;
+	lc->sport_min = 10000;
+	lc->sport_max = 10999;
+	lc->concurrency = conc;
+	lc->max_concurrency = RTE_MAX(conc, 8u);
+	lc->requests = 1;
+}
+
+static void
+lg_restart(const struct sf_load_conf *lc)
+{
+	sf_app_free(sf_t.w);
+	assert_int_equal(sf_app_loadgen(sf_t.w, lc), 0);
+}
+
 /* Connects that fail at once (here: no route to the target) count as
  * attempts against --count, and are paced: a run never spins on them
  * (issue 25: 124 million errors in 5 s, --count 1 ignored). */
@@ -417,19 +442,9 @@ test_ctl_loadgen_failures_paced(void **state)
 	const struct sf_app_stats *st;
 
 	(void)state;
-	memset(&lc, 0, sizeof(lc));
-	lc.proto = SF_LOAD_ECHO;
-	lc.nb_targets = 1;
-	lc.target_addr[0] = rte_cpu_to_be_32(RTE_IPV4(10, 1, 2, 3));
-	lc.target_port[0] = 7;
-	lc.sport_min = 10000;
-	lc.sport_max = 10099;
-	lc.concurrency = 4;
-	lc.max_concurrency = 8;
-	lc.requests = 1;
+	lg_conf(&lc, rte_cpu_to_be_32(RTE_IPV4(10, 1, 2, 3)), 4);
 	lc.count = 3;
-	sf_app_free(sf_t.w);
-	assert_int_equal(sf_app_loadgen(sf_t.w, &lc), 0);
+	lg_restart(&lc);
 	poll_ms(50);
 	st = sf_app_stats(sf_t.w);
 	assert_int_equal(st->errors, 3);
@@ -439,8 +454,7 @@ test_ctl_loadgen_failures_paced(void **state)
 
 	/* No count: at most about one failed attempt a millisecond. */
 	lc.count = 0;
-	sf_app_free(sf_t.w);
-	assert_int_equal(sf_app_loadgen(sf_t.w, &lc), 0);
+	lg_restart(&lc);
 	poll_ms(50);
 	st = sf_app_stats(sf_t.w);
 	assert_true(st->errors >= 10 && st->errors <= 52);
@@ -456,20 +470,10 @@ test_ctl_loadgen_rate_duration(void **state)
 	unsigned int syns = 0, i;
 
 	(void)state;
-	memset(&lc, 0, sizeof(lc));
-	lc.proto = SF_LOAD_ECHO;
-	lc.nb_targets = 1;
-	lc.target_addr[0] = SF_TEST_PEER_IP;
-	lc.target_port[0] = 7;
-	lc.sport_min = 10000;
-	lc.sport_max = 10999;
-	lc.concurrency = 1000;
-	lc.max_concurrency = 1000;
-	lc.requests = 1;
+	lg_conf(&lc, SF_TEST_PEER_IP, 1000);
 	lc.rate = 500;
 	lc.duration_ms = 30;	/* 15 connections: the table holds 16 */
-	sf_app_free(sf_t.w);
-	assert_int_equal(sf_app_loadgen(sf_t.w, &lc), 0);
+	lg_restart(&lc);
 	for (i = 0; i < 60; i++) {
 		sf_t.w->app_poll(sf_t.w);
 		syns += syns_sent();
@@ -488,19 +492,9 @@ test_ctl_loadgen_no_arp(void **state)
 	const struct sf_app_stats *st;
 
 	(void)state;
-	memset(&lc, 0, sizeof(lc));
-	lc.proto = SF_LOAD_ECHO;
-	lc.nb_targets = 1;
-	lc.target_addr[0] = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 99));
-	lc.target_port[0] = 7;
-	lc.sport_min = 10000;
-	lc.sport_max = 10099;
-	lc.concurrency = 1;
-	lc.max_concurrency = 1;
-	lc.requests = 1;
+	lg_conf(&lc, rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 99)), 1);
 	lc.count = 1;
-	sf_app_free(sf_t.w);
-	assert_int_equal(sf_app_loadgen(sf_t.w, &lc), 0);
+	lg_restart(&lc);
 	poll_ms(6000);
 	st = sf_app_stats(sf_t.w);
 	assert_int_equal(st->errors, 1);
