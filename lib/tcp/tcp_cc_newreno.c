@@ -74,10 +74,13 @@ tcp_cc_arm(struct sf_worker *w, struct sf_tcb *c)
 		may = tcp_recovery_may_probe(w, c);
 	} else {
 		/* A peer that has sent its FIN (we are in LAST_ACK or
-		 * CLOSING) does not delay its ACK: Linux's FIN_WAIT_2 and
-		 * CLOSING answer our FIN at once. */
+		 * CLOSING) acks ours at once (Linux's FIN_WAIT_2 and CLOSING
+		 * do): no delayed-ACK allowance when the one segment out
+		 * carries our FIN. Data alone it may hold as usual. */
 		if (c->snd_max - c->snd_una <= c->mss &&
-		    c->state != SF_TCP_LAST_ACK && c->state != SF_TCP_CLOSING)
+		    !((c->flags & TF_FIN_SENT) &&
+		      (c->state == SF_TCP_LAST_ACK ||
+		       c->state == SF_TCP_CLOSING)))
 			pto += TCP_TLP_WCDELACK_MS;
 		may = w->tcp->conf.tlp_on && n < TCP_TLP_MAX;
 	}

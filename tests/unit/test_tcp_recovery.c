@@ -484,6 +484,40 @@ test_tcp_recovery_probe_closing(void **state)
 	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 0);
 }
 
+/* In LAST_ACK with one data segment out and our FIN still queued
+ * behind the peer's window, the peer may hold its ACK of that segment
+ * (a Linux FIN_WAIT_2 delays data ACKs as usual): the probe keeps the
+ * delayed-ACK allowance, which puts it past the RTO (RFC 8985 §7.2). */
+static void
+test_tcp_recovery_probe_closing_data_waits(void **state)
+{
+	uint32_t tsv, y = accept_opts(false, &tsv), t;
+
+	(void)state;
+	send_segments(2);
+	sf_test_advance_ms(5);
+	peer_ack(y, SEG(2), NULL, 0);		/* an RTT sample */
+	/* the peer's FIN, with a window of one segment */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + SEG(2),
+			.flags = A | RTE_TCP_FIN_FLAG,
+			.wnd = (uint16_t)seg_mss });
+	sf_test_tx_clear();
+	send_segments(3);
+	assert_int_equal(sf_tcp_close(sf_t.w, sf_app.conn), 0);
+	assert_int_equal(tcb()->state, SF_TCP_LAST_ACK);
+	assert_int_equal(tcb()->snd_max, y + SEG(3));
+	/* That segment is acked, the window stays one segment: the next
+	 * goes, timed in LAST_ACK, our FIN still behind it. */
+	sf_test_advance_ms(1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .ack = y + SEG(3),
+			.flags = A, .wnd = (uint16_t)seg_mss });
+	assert_int_equal(tcb()->snd_max, y + SEG(4));
+	assert_false(tcb()->flags & TF_FIN_SENT);
+	sf_test_tx_clear();
+	t = (uint32_t)sf_test_advance_until_tx(1000);
+	assert_true(t >= 199);
+}
+
 /* RFC 6937 DeliveredData: a partial ACK over blocks already SACKed
  * delivers only what it newly covers. */
 static void
@@ -540,6 +574,9 @@ main(void)
 		T(test_tcp_recovery_prr_delivered),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_recovery_probe_closing,
+			setup_sack_tlp, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_probe_closing_data_waits,
 			setup_sack_tlp, sf_test_tcp_teardown),
 		T(test_tcp_recovery_record_released_idle),
 	};
