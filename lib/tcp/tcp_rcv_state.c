@@ -447,8 +447,17 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	uint32_t d, wnd_end = c->rcv_adv;
 	struct rte_mbuf *m;
 
-	if (seg->len == 0)
+	if (seg->len == 0) {
+		/* A FIN alone above a hole (the last data lost): kept for
+		 * when the hole fills, and answered at once like any
+		 * out-of-order segment (RFC 5681 §4.2). */
+		if ((seg->flags & RTE_TCP_FIN_FLAG) && seg->seq != c->rcv_nxt) {
+			tcp_ooo_insert(w, c, seg);
+			seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
+			tcp_send_ack(w, c);
+		}
 		return;
+	}
 	/* Trim what we already have off the left ... */
 	if (SF_SEQ_LT(seg->seq, c->rcv_nxt)) {
 		d = c->rcv_nxt - seg->seq;

@@ -8,46 +8,56 @@
  */
 #include "tcp_priv.h"
 
-/* Our blocks from the out-of-order queue, merged; the block holding the
- * newest arrival first (RFC 2018 §4). */
+/* Our blocks from the out-of-order queue, merged: the block holding the
+ * newest arrival first (RFC 2018 §4: it MUST), wherever it lies in the
+ * queue, then the lowest others. The whole queue is walked: with many
+ * holes the newest block may be far above the first few. */
 unsigned int
 tcp_sack_blocks(const struct sf_worker *w, const struct sf_tcb *c,
 		struct sf_tcp_sack_block *b, unsigned int max)
 {
-	struct sf_tcp_sack_block all[SF_TCP_MAX_SACK * 8], t;
 	const struct sf_tcb_ext *e = tcp_ext(w, c);
+	struct sf_tcp_sack_block cur = { 0, 0 }, newest = { 0, 0 };
+	struct sf_tcp_sack_block low[SF_TCP_MAX_SACK];
 	const struct rte_mbuf *m;
-	unsigned int n = 0, i, first = 0;
+	unsigned int nlow = 0, n = 0, i;
+	bool have = false, found = false;
 	uint32_t l, r;
 
-	if (e == NULL)
+	if (e == NULL || max == 0)
 		return 0;
-	for (m = e->ooo; m != NULL; m = m->next) {
-		l = m->hash.usr;
-		r = l + m->pkt_len;
-		if (n > 0 && SF_SEQ_LEQ(l, all[n - 1].right)) {
-			if (SF_SEQ_GT(r, all[n - 1].right))
-				all[n - 1].right = r;
-			continue;
+	max = RTE_MIN(max, (unsigned int)SF_TCP_MAX_SACK);
+	for (m = e->ooo; ; m = m->next) {
+		if (m != NULL) {
+			if (m->pkt_len == 0)
+				continue;	/* a FIN alone: no block */
+			l = m->hash.usr;
+			r = l + m->pkt_len;
+			if (have && SF_SEQ_LEQ(l, cur.right)) {
+				if (SF_SEQ_GT(r, cur.right))
+					cur.right = r;
+				continue;
+			}
 		}
-		if (n == RTE_DIM(all))
+		if (have) {		/* a merged block is complete */
+			if (!found && SF_SEQ_LEQ(cur.left, e->ooo_last) &&
+			    SF_SEQ_LT(e->ooo_last, cur.right)) {
+				newest = cur;
+				found = true;
+			} else if (nlow < max) {
+				low[nlow++] = cur;
+			}
+		}
+		if (m == NULL)
 			break;
-		all[n].left = l;
-		all[n].right = r;
-		n++;
+		cur.left = l;
+		cur.right = r;
+		have = true;
 	}
-	for (i = 0; i < n; i++)
-		if (SF_SEQ_LEQ(all[i].left, e->ooo_last) &&
-		    SF_SEQ_LT(e->ooo_last, all[i].right))
-			first = i;
-	if (n == 0)
-		return 0;
-	t = all[0];
-	all[0] = all[first];
-	all[first] = t;
-	n = RTE_MIN(n, max);
-	for (i = 0; i < n; i++)
-		b[i] = all[i];
+	if (found)
+		b[n++] = newest;
+	for (i = 0; i < nlow && n < max; i++)
+		b[n++] = low[i];
 	return n;
 }
 

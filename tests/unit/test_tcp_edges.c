@@ -216,6 +216,19 @@ setup_large_rcvbuf(void **state)
 	return setup_conf(&conf);
 }
 
+static int
+setup_large_rcvbuf_sack(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.rcvbuf = 1 << 20;
+	conf.wscale_on = true;
+	conf.sack_on = true;
+	return setup_conf(&conf);
+}
+
 /* A window raised past 255 segments is honoured: what the peer sends
  * inside it, after a hole, is held, not dropped for a fixed segment
  * count (the peer would send it all again). */
@@ -346,6 +359,65 @@ test_tcp_edge_ooo_pure_dupack(void **state)
 	sf_test_tx_clear();
 	assert_int_equal(pure, 1);
 	assert_true(data >= 1);
+}
+
+/* RFC 2018 §4: the first SACK block of each duplicate ACK holds the
+ * segment that triggered it, however many holes lie below (with a window
+ * of hundreds of segments, a 5 % loss makes far more than the 32 blocks
+ * the reporting once looked at). */
+static void
+test_tcp_edge_sack_first_block_many_holes(void **state)
+{
+	static const uint8_t ws_sack[8] = { 1, 3, 3, 7, 1, 1, 4, 2 };
+	static char data[100];
+	struct sf_test_out o;
+	uint32_t y, i, seq, pure;
+
+	(void)state;
+	memset(data, 'h', sizeof(data));
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+				.opts = ws_sack, .optlen = 8 });
+	sf_test_tcp_expect_one(&o);
+	y = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A });
+	sf_test_tx_clear();
+	/* 60 segments of 100 bytes, a 100-byte hole below each */
+	for (i = 1; i <= 60; i++) {
+		seq = 101 + i * 200;
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = seq,
+				.ack = y + 1, .flags = A, .data = data,
+				.len = 100 });
+		sf_worker_flush(sf_t.w);
+		assert_int_equal(sf_t.ncap, 1);
+		sf_test_tcp_out(0, &o);
+		pure = o.len == 0;
+		assert_true(pure);
+		assert_int_equal(o.ack, 101);
+		assert_true(o.opts.nb_sack >= 1);
+		assert_int_equal(o.opts.sack[0].left, seq);
+		assert_int_equal(o.opts.sack[0].right, seq + 100);
+		sf_test_tx_clear();
+	}
+}
+
+/* An out-of-order FIN without data (the last data lost) draws a
+ * duplicate ACK at once, as any out-of-order segment does (RFC 5681
+ * §4.2): the peer's FIN probe must not meet silence. */
+static void
+test_tcp_edge_ooo_fin_acked(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	/* 101-200 lost; the FIN at 201 */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 201, .ack = y + 1,
+						.flags = A | F });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 101);
+	assert_int_equal(o.len, 0);
+	assert_int_equal(tcb()->state, SF_TCP_ESTABLISHED);
 }
 
 /* ---- 3: the right edge of our window ---------------------------- */
@@ -1233,6 +1305,10 @@ main(void)
 		T(test_tcp_edge_fin_after_full_trim),
 		T(test_tcp_edge_fin_on_ooo),
 		T(test_tcp_edge_ooo_pure_dupack),
+		T(test_tcp_edge_ooo_fin_acked),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_edge_sack_first_block_many_holes,
+			setup_large_rcvbuf_sack, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_edge_ooo_fills_window,
 			setup_large_rcvbuf, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_edge_ooo_tiny_bounded,
