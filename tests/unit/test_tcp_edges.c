@@ -407,6 +407,7 @@ test_tcp_edge_sack_first_block_many_holes(void **state)
 static void
 test_tcp_edge_ooo_fin_acked(void **state)
 {
+	static char buf100[100];
 	struct sf_test_out o;
 	uint32_t y = sf_test_tcp_accept(100);
 
@@ -418,6 +419,16 @@ test_tcp_edge_ooo_fin_acked(void **state)
 	assert_int_equal(o.ack, 101);
 	assert_int_equal(o.len, 0);
 	assert_int_equal(tcb()->state, SF_TCP_ESTABLISHED);
+	/* The lost data arrives: the FIN that waited counts with it. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .data = buf100, .len = 100 });
+	sf_worker_flush(sf_t.w);
+	sf_test_tcp_out(sf_t.ncap - 1, &o);
+	assert_int_equal(o.ack, 202);
+	sf_test_tx_clear();
+	assert_int_equal(sf_app.rx_len, 100);
+	assert_int_equal(sf_app.peer_closed, 1);
+	assert_int_equal(tcb()->state, SF_TCP_CLOSE_WAIT);
 }
 
 /* ---- 3: the right edge of our window ---------------------------- */
