@@ -207,7 +207,8 @@ syn_start()
 	read -r -a mem <<< "$(sf_eal_mem_args)"
 	PREFIXES+=("$prefix")
 	local cmd=("$SYNFIN" -l "$lcore" --no-pci "--vdev=$vdev"
-		"--file-prefix=$prefix" "${mem[@]}" -- --stats-interval 0 "$@")
+		"--file-prefix=$prefix" "${mem[@]}" -- --stats-interval 0 \
+		--set general.counters=all "$@")
 	echo "soak: ip netns exec $SF_NS_DUT ${cmd[*]}" | tee -a "$W/commands"
 	ip netns exec "$SF_NS_DUT" "${cmd[@]}" > "$log" 2>&1 < /dev/null &
 	SF_BG_PID=$!

@@ -965,8 +965,9 @@ main(int argc, char **argv)
 	if (quit_signal)
 		SF_LOG(INFO, main, "stopping on signal %d", (int)quit_signal);
 	sf_con_fini(a);
-	sf_report_counters(a, "final counters");
+	/* The client's verdict and summary first, the counters after. */
 	ret = sf_report_client(a);
+	sf_report_counters(a, "final counters");
 	if (a->client && !a->cfg.interactive && !quit_signal &&
 	    a->cfg.exit_wait_ms != 0)
 		exit_wait(a);

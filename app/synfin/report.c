@@ -129,9 +129,17 @@ sf_report_misdelivered(struct app *a)
 			       a->pinfo[p].nb_queues);
 }
 
+static void
+report_port_ctr(uint16_t p, const char *name, uint64_t v, bool all)
+{
+	if (all || v != 0)
+		printf("  port%u_%s %" PRIu64 "\n", p, name, v);
+}
+
 void
 sf_report_counters(struct app *a, const char *title)
 {
+	bool all = strcmp(a->cfg.counters, "all") == 0;
 	uint64_t states[SF_TCP_NB_STATES];
 	struct rte_eth_stats es;
 	struct sf_stats s;
@@ -141,21 +149,25 @@ sf_report_counters(struct app *a, const char *title)
 
 	stats_sum(a, &s, states);
 	printf("synfin: %s\n", title);
-	sf_stats_print(stdout, &s);
+	sf_stats_print(stdout, &s, all);
 	for (i = SF_TCP_LISTEN + 1; i < SF_TCP_NB_STATES; i++)
-		printf("  tcp_state_%-10s %" PRIu64 "\n",
-		       sf_tcp_state_name((enum sf_tcp_state)i), states[i]);
+		if (all || states[i] != 0)
+			printf("  tcp_state_%-10s %" PRIu64 "\n",
+			       sf_tcp_state_name((enum sf_tcp_state)i),
+			       states[i]);
 	sf_report_transitions(a);
 	if (a->nb_workers > 1)
 		report_workers(a);
 	if (app_sum(a)) {
 		for (i = 0; (n = sf_app_counter_name(i)) != NULL; i++)
+			if (all || sf_app_counter_get(&a->app_sum, i) != 0)
+				printf("  %s_%-*s %" PRIu64 "\n", a->cfg.app,
+				       (int)(19 - strlen(a->cfg.app)), n,
+				       sf_app_counter_get(&a->app_sum, i));
+		if (all || a->app_sum.conns_open != 0)
 			printf("  %s_%-*s %" PRIu64 "\n", a->cfg.app,
-			       (int)(19 - strlen(a->cfg.app)), n,
-			       sf_app_counter_get(&a->app_sum, i));
-		printf("  %s_%-*s %" PRIu64 "\n", a->cfg.app,
-		       (int)(19 - strlen(a->cfg.app)), "conns_open",
-		       a->app_sum.conns_open);
+			       (int)(19 - strlen(a->cfg.app)), "conns_open",
+			       a->app_sum.conns_open);
 	}
 	/* Worker pools (one per socket): free now, and in all. */
 	for (i = 0; i < a->nb_workers; i++) {
@@ -170,12 +182,15 @@ sf_report_counters(struct app *a, const char *title)
 		if (!a->port_started[p] ||
 		    rte_eth_stats_get(a->port_ids[p], &es) != 0)
 			continue;
-		printf("  port%u_ipackets %" PRIu64 "\n  port%u_opackets %"
-		       PRIu64 "\n  port%u_imissed %" PRIu64
-		       "\n  port%u_ierrors %" PRIu64 "\n  port%u_oerrors %"
-		       PRIu64 "\n", p, es.ipackets, p, es.opackets, p,
-		       es.imissed, p, es.ierrors, p, es.oerrors);
+		report_port_ctr(p, "ipackets", es.ipackets, all);
+		report_port_ctr(p, "opackets", es.opackets, all);
+		report_port_ctr(p, "imissed", es.imissed, all);
+		report_port_ctr(p, "ierrors", es.ierrors, all);
+		report_port_ctr(p, "oerrors", es.oerrors, all);
 	}
+	if (!all)
+		printf("synfin: counters at 0 left out (--set "
+		       "general.counters=all lists every one)\n");
 	fflush(stdout);
 }
 

@@ -23,6 +23,7 @@ sf_cfg_defaults(struct sf_cfg *cfg)
 	cfg->arp_retries = 3;
 	cfg->link_wait_ms = 5000;
 	cfg->stats_interval_s = 1;
+	snprintf(cfg->counters, sizeof(cfg->counters), "nonzero");
 	sf_tcp_conf_defaults(&cfg->tcp);
 	snprintf(cfg->mode, sizeof(cfg->mode), "server");
 	snprintf(cfg->app, sizeof(cfg->app), "none");

@@ -339,6 +339,9 @@ const struct cfg_key sf_cfg_keys[] = {
 	{ "general", "stats_interval", key_u32, G(stats_interval_s),
 	  false, 0, 3600, "1",
 	  "seconds between stats lines without a console (0: none)" },
+	{ "general", "counters", key_choice, G(counters), false, 0, 0,
+	  "nonzero|all", "the final and SIGUSR1 counter blocks list the "
+	  "counters that are not 0, or all of them" },
 	{ "general", "link_wait_ms", key_u32, G(link_wait_ms),
 	  false, 0, 60000, "5000",
 	  "how long to wait for each port's link at start" },

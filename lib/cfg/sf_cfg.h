@@ -44,6 +44,7 @@ struct sf_cfg {
 	uint32_t arp_retries;
 	uint32_t link_wait_ms;
 	uint32_t stats_interval_s;	/* 0 = no periodic stats line */
+	char counters[16];		/* "nonzero" or "all": counter blocks */
 	bool interactive;
 	struct sf_tcp_conf tcp;
 	char mode[16];			/* "server" or "client" */

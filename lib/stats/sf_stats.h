@@ -11,6 +11,7 @@
  * so printing, summing and telemetry never go out of step with the struct.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -134,8 +135,9 @@ uint64_t sf_stats_drops(const struct sf_stats *s);
 void sf_stats_add(struct sf_stats *dst, const struct sf_stats *src);
 
 /**
- * Print every counter as "  <name> <value>", one a line, to @p f.
+ * Print the counters as "  <name> <value>", one a line, to @p f: every
+ * one, or with @p zeros false only those that are not 0.
  */
-void sf_stats_print(FILE *f, const struct sf_stats *s);
+void sf_stats_print(FILE *f, const struct sf_stats *s, bool zeros);
 
 #endif /* SF_STATS_H */

@@ -52,11 +52,12 @@ sf_stats_add(struct sf_stats *dst, const struct sf_stats *src)
 }
 
 void
-sf_stats_print(FILE *f, const struct sf_stats *s)
+sf_stats_print(FILE *f, const struct sf_stats *s, bool zeros)
 {
 	unsigned int i;
 
 	for (i = 0; i < RTE_DIM(stats_names); i++)
-		fprintf(f, "  %-20s %" PRIu64 "\n", stats_names[i],
-			sf_stats_get(s, i));
+		if (zeros || sf_stats_get(s, i) != 0)
+			fprintf(f, "  %-20s %" PRIu64 "\n", stats_names[i],
+				sf_stats_get(s, i));
 }

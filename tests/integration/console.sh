@@ -38,7 +38,8 @@ synfin_cmd()
 	SYNFIN_CMD=(ip netns exec "$SF_NS_DUT" "$SYNFIN" -l "$lcores" --no-pci
 		"--vdev=${SF_PMD}0,iface=$SF_IF_DUT"
 		"--file-prefix=$SF_SYNFIN_PREFIX" "${mem[@]}"
-		-- --ip "$SF_IP_DUT/$SF_PLEN" --stats-interval 0 "$@")
+		-- --ip "$SF_IP_DUT/$SF_PLEN" --stats-interval 0 \
+		--set general.counters=all "$@")
 }
 
 # drive WHAT LOG [ARGS...] -- SYNFIN_CMD: console.py in the peer's

@@ -184,7 +184,8 @@ sf_memif_start()
 	shift
 	read -r -a mem <<< "$(sf_eal_mem_args)"
 	local cmd=("$SYNFIN" "${eal[@]}" --no-pci "--vdev=$vdev"
-		"--file-prefix=$prefix" "${mem[@]}" -- --stats-interval 0 "$@")
+		"--file-prefix=$prefix" "${mem[@]}" -- --stats-interval 0 \
+		--set general.counters=all "$@")
 	echo "$SF_NAME: ip netns exec $SF_NS_DUT ${cmd[*]}"
 	ip netns exec "$SF_NS_DUT" "${cmd[@]}" > "$log" 2>&1 < /dev/null &
 	SF_BG_PID=$!
@@ -255,7 +256,8 @@ sf_synfin_start()
 	SF_SYNFIN_CMD=("$SYNFIN" -l "${SF_LCORE:-0}" --no-pci
 		"--vdev=${SF_PMD}0,iface=$SF_IF_DUT"
 		"--file-prefix=$SF_SYNFIN_PREFIX" "${mem[@]}"
-		-- --ip "$SF_IP_DUT/$SF_PLEN" --stats-interval 0 "$@")
+		-- --ip "$SF_IP_DUT/$SF_PLEN" --stats-interval 0 \
+		--set general.counters=all "$@")
 	echo "$SF_NAME: ip netns exec $SF_NS_DUT ${SF_SYNFIN_CMD[*]}"
 	ip netns exec "$SF_NS_DUT" "${SF_SYNFIN_CMD[@]}" \
 		> "$SF_SYNFIN_LOG" 2>&1 < /dev/null &

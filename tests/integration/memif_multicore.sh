@@ -40,7 +40,7 @@ RUN_S=${SF_MC_RUN_S:-25}	# the client's time limit
 
 # memif_multicore's runs: small tables (the machine is shared).
 MC_OPTS=(--set mempool.mbufs=16383 --set tcp.max_conns=4096
-	--set tcp.max_timewait=8192)
+	--set tcp.max_timewait=8192 --set general.counters=all)
 
 # mc_read MARKER LOG: the last counter block after MARKER into CTR (one
 # awk for all the checks: on a loaded 2-CPU machine each fork counts).

@@ -81,4 +81,26 @@ left=$(sf_peer ss -tan 2>/dev/null |
 [ -z "$left" ] ||
 	fail "kernel sockets left after synfin's exit:"$'\n'"$left"
 ok "no kernel socket left on port $PORT (synfin's last ACK arrived)"
+# By default the final counters are the ones that are not 0, after the
+# client's verdict and summary (issue 25: 130 lines, mostly zeros, came
+# before the verdict).
+t0=$(sf_now)
+sf_synfin_start --mode client --app echo --target "$SF_IP_PEER" \
+	--port "$PORT" --bytes 1048576 --set general.counters=nonzero
+sf_synfin_wait_exit 60
+sf_check_eq "short run's exit status (after $(sf_since "$t0")s)" \
+	"$SF_SYNFIN_RC" 0
+awk '
+	/^synfin: echo client: sent/ { v = NR }
+	/^synfin: final counters$/ { f = NR; inb = 1; next }
+	inb && /^  [A-Za-z0-9_]+ +[0-9]+$/ { n++; if ($2 == 0) z++; next }
+	inb { inb = 0 }
+	/^synfin: counters at 0 left out/ { note = 1 }
+	END { exit !(v && f && v < f && n > 10 && z == 0 && note) }
+' "$SF_SYNFIN_LOG" || fail "default counters: not the verdict first, then" \
+	"the non-zero counters and the note: $(grep -A5 '^synfin: final' \
+	"$SF_SYNFIN_LOG" | head -n 6)"
+ok "default final counters: after the verdict, $(sf_counters_block | wc -l)" \
+	"lines, none 0, and how to list every one"
+
 pass "$BYTES bytes echoed and verified in ${el}s, TIME_WAIT held at exit"
