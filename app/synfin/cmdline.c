@@ -5,9 +5,11 @@
  * the --cmdline-file runner and the non-blocking stdin console.
  *
  * Nothing here may block: with a single lcore the console runs inside the
- * worker's housekeeping. So stdin is read with cmdline_poll(), one
- * character per call, for as many characters as poll() says are waiting
- * (bounded per tick); the file is read a bounded number of lines per tick
+ * worker's housekeeping. So stdin is read one character at a time, for as
+ * many as poll() says are waiting (bounded per tick), and each is given
+ * to cmdline_in() (what cmdline_poll() does, but we see the Enter: a line
+ * that did not parse is then explained, cmd_explain.c); the file is read
+ * a bounded number of lines per tick
  * and each line goes to cmdline_parse(), which lets us echo it and name
  * the file and line of a command that does not parse (cmdline_file_new
  * would drop both silently). "sleep" holds input back without waiting:
@@ -339,6 +341,28 @@ con_stdin_end(struct app *a)
 	fflush(stdout);
 }
 
+/* A line just entered (a new history entry: rdline keeps lines that
+ * differ from the one before) that did not parse: say why, over the
+ * prompt rte_cmdline drew after its own "Bad arguments". */
+static void
+con_explain_new(struct sf_con *con, const char *before)
+{
+	struct rdline *rdl = cmdline_get_rdline(con->cl);
+	const char *line = rdline_get_history_item(rdl, 0);
+	char why[512];
+
+	/* (cmdline_parse_check() says 0 for a line that fails as for one
+	 * that parses: sf_con_explain() decides, by the same tokens.) */
+	if (line == NULL || strcmp(line, before) == 0 ||
+	    sf_con_explain(con->ctx, line, why, sizeof(why)) <= 0)
+		return;
+	pthread_mutex_lock(&con->log_lock);
+	printf("\r\033[K%s\n", why);
+	fflush(stdout);
+	rdline_redisplay(rdl);
+	pthread_mutex_unlock(&con->log_lock);
+}
+
 static void
 con_stdin_poll(struct app *a)
 {
@@ -347,18 +371,36 @@ con_stdin_poll(struct app *a)
 	unsigned int i;
 	int rc;
 
+	char c, before[CON_LINE_MAX];
+	const char *h;
+	ssize_t r;
+
 	for (i = 0; i < CON_CHARS_MAX; i++) {
 		if (poll(&pfd, 1, 0) <= 0)
 			break;
-		__atomic_store_n(&con->running_cmd, true, __ATOMIC_RELEASE);
-		rc = cmdline_poll(con->cl);
-		__atomic_store_n(&con->running_cmd, false, __ATOMIC_RELEASE);
-		fflush(stdout);
-		if (rc < 0 || rc == RDLINE_EXITED) {
-			con_stdin_end(a);
+		/* cmdline_poll()'s work, one character, so that a line
+		 * that does not parse can be explained after it. */
+		r = read(STDIN_FILENO, &c, 1);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (r <= 0) {
+			con_stdin_end(a);	/* end of input */
 			return;
 		}
-		if (a->quit || con->resume_tsc != 0)
+		h = rdline_get_history_item(cmdline_get_rdline(con->cl), 0);
+		snprintf(before, sizeof(before), "%s", h != NULL ? h : "");
+		__atomic_store_n(&con->running_cmd, true, __ATOMIC_RELEASE);
+		rc = cmdline_in(con->cl, &c, 1);
+		__atomic_store_n(&con->running_cmd, false, __ATOMIC_RELEASE);
+		fflush(stdout);
+		if (rc < 0 || a->quit) {
+			if (rc < 0)
+				con_stdin_end(a);
+			return;
+		}
+		if (c == '\n' || c == '\r')
+			con_explain_new(con, before);
+		if (con->resume_tsc != 0)
 			return;
 	}
 }
@@ -383,7 +425,7 @@ static void
 con_file_run(struct app *a)
 {
 	struct sf_con *con = a->con;
-	char line[CON_LINE_MAX];
+	char line[CON_LINE_MAX], why[512];
 	unsigned int n;
 	size_t len;
 	char *s;
@@ -414,9 +456,14 @@ con_file_run(struct app *a)
 		printf("%s%s", CON_PROMPT, s);
 		con->file_cmds++;
 		rc = cmdline_parse(con->file_cl, s);
-		if (rc == CMDLINE_PARSE_AMBIGUOUS ||
-		    rc == CMDLINE_PARSE_NOMATCH ||
-		    rc == CMDLINE_PARSE_BAD_ARGS)
+		if ((rc == CMDLINE_PARSE_NOMATCH ||
+		     rc == CMDLINE_PARSE_BAD_ARGS) &&
+		    sf_con_explain(con->ctx, s, why, sizeof(why)) > 0)
+			printf("synfin: %s:%u: %s\n", con->file_name,
+			       con->file_line, why);
+		else if (rc == CMDLINE_PARSE_AMBIGUOUS ||
+			 rc == CMDLINE_PARSE_NOMATCH ||
+			 rc == CMDLINE_PARSE_BAD_ARGS)
 			printf("synfin: %s:%u: %s (try 'help')\n",
 			       con->file_name, con->file_line,
 			       rc == CMDLINE_PARSE_AMBIGUOUS ?

@@ -77,6 +77,15 @@ struct sf_con {
 	} port_last[SF_MAX_PORTS];
 };
 
+/* cmd_explain.c */
+
+/** Why @p line does not parse against @p ctx, as one line of text in
+ *  @p out: the word that failed and what the commands allow there, or
+ *  the nearest command to an unknown first word. @return the length
+ *  written (as snprintf), 0 when the line parses. */
+int sf_con_explain(cmdline_parse_ctx_t *ctx, const char *line, char *out,
+		   size_t len);
+
 /* cmdline.c */
 
 /** Start the console (file first, then stdin with -i) and hook the

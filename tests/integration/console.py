@@ -187,6 +187,28 @@ def run_server(a, con):
          "show config: no [port0] ip", out)
     ok("show config: [http] body_size = %d, [port0] ip" % a.body)
 
+    # A line that does not parse: rte_cmdline's own words, then which
+    # word failed and what is allowed, or the nearest command (issue 25).
+    for line, want in (
+            ("show conn state bogus", ("'bogus'", "after 'show conn state'",
+                                       "established", "time_wait")),
+            ("set concurrency abc", ("'abc'", "after 'set concurrency'")),
+            ("shwo port stats", ("unknown command 'shwo'",
+                                 "did you mean 'show'")),
+            ("show", ("'show' needs more", "conn"))):
+        out = con.cmd(line)
+        need("Bad arguments" in out or "Command not found" in out,
+             "'%s': no error from rte_cmdline" % line, out)
+        try:
+            con.child.expect_exact(PROMPT, timeout=3)
+        except (pexpect.EOF, pexpect.TIMEOUT) as e:
+            raise Fail("'%s': no explanation after the error (%s)" %
+                       (line, type(e).__name__))
+        why = con.child.before
+        for w in want:
+            need(w in why, "'%s': the explanation lacks %s" % (line, w), why)
+    ok("bad lines explained: the word, what is allowed, the nearest command")
+
     # A worker's log line at an idle prompt: the prompt is drawn again
     # after it, without a key pressed (issue 25, item 10).
     out = con.cmd("trace on port %d limit 1" % a.port)
