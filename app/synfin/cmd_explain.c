@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Why a console line did not parse, in words. rte_cmdline says only
- * "Command not found" or "Bad arguments"; this walks the same commands
- * (their tokens' own parse and completion functions) to name the word
- * that failed, what the commands allow there, and, for an unknown first
- * word, the nearest command.
+ * The console's words, from the commands' own tokens (their parse and
+ * completion functions), where rte_cmdline's are terse:
+ * - why a line did not parse (rte_cmdline says only "Command not found"
+ *   or "Bad arguments"): the word that failed, what the commands allow
+ *   there, and for an unknown first word the nearest command;
+ * - what may follow a partial line ('?' and TAB): each word once, with
+ *   a short help, where rte_cmdline lists a word once per command that
+ *   has it, with its token's internal type ("[Fixed STRING]").
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -227,4 +230,118 @@ sf_con_explain(cmdline_parse_ctx_t *ctx, const char *line, char *out,
 				 i == 0 ? "expected " : i + 1 == nc ? " or " :
 				 ", ", choices[i]);
 	return used;
+}
+
+/* The short help of @inst: its help string after "usage: " (up to 60
+ * characters), or the whole string. */
+static void
+inst_short_help(const cmdline_parse_inst_t *inst, char *out, size_t len)
+{
+	const char *h = inst->help_str != NULL ? inst->help_str : "";
+	const char *colon = strstr(h, ": ");
+
+	snprintf(out, len, "%.60s%s", colon != NULL ? colon + 2 : h,
+		 strlen(colon != NULL ? colon + 2 : h) > 60 ? "..." : "");
+}
+
+static int next_words(cmdline_parse_ctx_t *ctx, const char *partial,
+		      struct sf_con_word *w, unsigned int max,
+		      unsigned int nested);
+
+/* "then a, b, c" into @out: the words that may follow @line + @word. */
+static void
+words_after(cmdline_parse_ctx_t *ctx, const char *line, const char *word,
+	    char *out, size_t len)
+{
+	struct sf_con_word next[16];
+	char l[512];
+	size_t used;
+	int n, i;
+
+	snprintf(l, sizeof(l), "%.440s%.63s ", line, word);
+	n = next_words(ctx, l, next, RTE_DIM(next), 1);
+	used = (size_t)snprintf(out, len, "then");
+	for (i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s%s%s%s",
+					 i ? "," : "", " ",
+					 next[i].literal ? "" : "<",
+					 next[i].word);
+	if (n == 0)
+		snprintf(out, len, "a command");
+}
+
+int
+sf_con_next_words(cmdline_parse_ctx_t *ctx, const char *partial,
+		  struct sf_con_word *w, unsigned int max)
+{
+	return next_words(ctx, partial, w, max, 0);
+}
+
+static int
+next_words(cmdline_parse_ctx_t *ctx, const char *partial,
+	   struct sf_con_word *w, unsigned int max, unsigned int nested)
+{
+	char line[512], prefix[EXPLAIN_WORD_MAX], buf[EXPLAIN_WORD_MAX];
+	unsigned int n = 0, i, k, depth, words = 0;
+	cmdline_parse_token_hdr_t *tk;
+	const char *p;
+	size_t plen;
+	int nb, e;
+
+	/* The complete words, and the one being typed (may be empty). */
+	snprintf(line, sizeof(line), "%s", partial);
+	plen = strcspn(line, "\r\n");
+	line[plen] = '\0';
+	p = line + plen;
+	while (p > line && p[-1] != ' ' && p[-1] != '\t')
+		p--;
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)sizeof(prefix) - 1, p);
+	line[p - line] = '\0';		/* the complete words */
+	for (p = skip_blank(line); !line_end(p); words++) {
+		while (!line_end(p) && *p != ' ' && *p != '\t')
+			p++;
+		p = skip_blank(p);
+	}
+
+	for (i = 0; ctx[i] != NULL && n < max; i++) {
+		struct explain_try t = explain_inst(ctx[i], line);
+
+		depth = t.depth;
+		if (t.why != 1 || depth != words || t.tk == NULL)
+			continue;
+		tk = t.tk;
+		nb = tk->ops->complete_get_nb != NULL ?
+			tk->ops->complete_get_nb(tk) : 0;
+		for (e = 0; e < RTE_MAX(nb, 1) && n < max; e++) {
+			if (nb > 0) {
+				if (tk->ops->complete_get_elt(tk, e, buf,
+							      sizeof(buf)))
+					continue;
+				if (strncmp(buf, prefix, strlen(prefix)) != 0)
+					continue;
+			} else if (tk->ops->get_help == NULL ||
+				   tk->ops->get_help(tk, buf, sizeof(buf))) {
+				continue;
+			}
+			for (k = 0; k < n; k++)
+				if (strcmp(w[k].word, buf) == 0)
+					break;
+			if (k < n) {
+				w[k].shared = true;
+				continue;
+			}
+			snprintf(w[n].word, sizeof(w[n].word), "%s", buf);
+			w[n].literal = nb > 0;
+			w[n].shared = false;
+			inst_short_help(ctx[i], w[n].help, sizeof(w[n].help));
+			n++;
+		}
+	}
+	/* A word several commands begin with: what may follow it says
+	 * more than one command's help. */
+	for (k = 0; k < n && nested == 0; k++)
+		if (w[k].shared && w[k].literal)
+			words_after(ctx, line, w[k].word, w[k].help,
+				    sizeof(w[k].help));
+	return (int)n;
 }

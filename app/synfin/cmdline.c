@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,8 @@
 #define CON_LINES_MAX 64
 /* Longest command line (rdline's buffer). */
 #define CON_LINE_MAX 512
+/* Words '?' and TAB list, at most. */
+#define CON_WORDS_MAX 64
 /* How long a command waits for the workers to act on its message: they
  * do within a housekeeping pass (1 ms) unless stalled. */
 #define CON_SYNC_US 200000
@@ -363,6 +366,64 @@ con_explain_new(struct sf_con *con, const char *before)
 	pthread_mutex_unlock(&con->log_lock);
 }
 
+/* '?' and TAB, in place of rte_cmdline's (which lists a word once per
+ * command that has it, with its token's internal type): the words that
+ * may come next, each once with a short help; TAB types the rest of the
+ * word when only one fits, or as much as they all share, else lists. */
+static void
+con_words(struct app *a, char key)
+{
+	struct sf_con *con = a->con;
+	struct rdline *rdl = cmdline_get_rdline(con->cl);
+	struct sf_con_word w[CON_WORDS_MAX];
+	char line[CON_LINE_MAX], add[CON_LINE_MAX];
+	const char *buf = rdline_get_buffer(rdl), *pre;
+	size_t plen, common = SIZE_MAX, k;
+	unsigned int i, lit = 0, first = 0;
+	int n;
+
+	snprintf(line, sizeof(line), "%s", buf != NULL ? buf : "");
+	line[strcspn(line, "\r\n")] = '\0';
+	pre = strrchr(line, ' ');
+	pre = pre != NULL ? pre + 1 : line;
+	plen = strlen(pre);
+	n = sf_con_next_words(con->ctx, line, w, RTE_DIM(w));
+	for (i = 0; i < (unsigned int)n; i++) {
+		if (!w[i].literal)
+			continue;
+		if (lit++ == 0) {
+			first = i;
+			common = strlen(w[i].word);
+		}
+		for (k = 0; k < common && w[i].word[k] == w[first].word[k];
+		     k++)
+			;
+		common = k;
+	}
+	if (key == '\t' && lit > 0 && lit == (unsigned int)n &&
+	    (lit == 1 || common > plen)) {
+		snprintf(add, sizeof(add), "%.*s%s", (int)(common - plen),
+			 w[first].word + plen, lit == 1 ? " " : "");
+		cmdline_in(con->cl, add, (int)strlen(add));
+		fflush(stdout);
+		return;
+	}
+	pthread_mutex_lock(&con->log_lock);
+	printf("\r\n");
+	for (i = 0; i < (unsigned int)n; i++) {
+		/* a kind of value in <>: typed as a value, not as is */
+		snprintf(add, sizeof(add), w[i].literal ? "%.63s" : "<%.63s>",
+			 w[i].word);
+		printf("  %-18s %s\n", add, w[i].help);
+	}
+	if (n == 0)
+		printf("  (nothing more: the line is complete, or does not "
+		       "parse)\n");
+	fflush(stdout);
+	rdline_redisplay(rdl);
+	pthread_mutex_unlock(&con->log_lock);
+}
+
 static void
 con_stdin_poll(struct app *a)
 {
@@ -386,6 +447,10 @@ con_stdin_poll(struct app *a)
 		if (r <= 0) {
 			con_stdin_end(a);	/* end of input */
 			return;
+		}
+		if (c == '?' || c == '\t') {
+			con_words(a, c);
+			continue;
 		}
 		h = rdline_get_history_item(cmdline_get_rdline(con->cl), 0);
 		snprintf(before, sizeof(before), "%s", h != NULL ? h : "");

@@ -86,6 +86,20 @@ struct sf_con {
 int sf_con_explain(cmdline_parse_ctx_t *ctx, const char *line, char *out,
 		   size_t len);
 
+/** A word that may come next on a console line. */
+struct sf_con_word {
+	char word[64];		/* the word, or a kind ("UINT32") */
+	char help[72];		/* the command's short help */
+	bool literal;		/* word is typed as is (TAB completes it) */
+	bool shared;		/* several commands take it */
+};
+
+/** The words that may follow @p partial (the line so far, the last
+ *  word possibly unfinished: only words it begins), each once, into
+ *  @p w. @return how many (at most @p max). */
+int sf_con_next_words(cmdline_parse_ctx_t *ctx, const char *partial,
+		      struct sf_con_word *w, unsigned int max);
+
 /* cmdline.c */
 
 /** Start the console (file first, then stdin with -i) and hook the

@@ -209,6 +209,28 @@ def run_server(a, con):
             need(w in why, "'%s': the explanation lacks %s" % (line, w), why)
     ok("bad lines explained: the word, what is allowed, the nearest command")
 
+    # '?' lists each word that may follow once, with a short help (not
+    # rte_cmdline's one line per command and token type); TAB types the
+    # rest of a word only one command word fits (issue 25, item 9).
+    con.child.send("show ?")
+    try:
+        con.child.expect_exact(PROMPT + "show ", timeout=5)
+    except (pexpect.EOF, pexpect.TIMEOUT) as e:
+        raise Fail("'show ?': no listing and prompt (%s)" % type(e).__name__)
+    listing = con.child.before.replace("\r\n", "\n")
+    need(len(re.findall(r"^  conn ", listing, re.M)) == 1 and
+         re.search(r"^  config +every configuration key", listing, re.M),
+         "'show ?': not each word once with its help", listing)
+    need("STRING" not in listing, "'show ?': token types listed", listing)
+    con.child.send("\x01\x0b")	# Ctrl-A Ctrl-K: an empty line again
+    con.child.send("sh\t")
+    time.sleep(0.3)
+    out = con.cmd("config")
+    need(re.search(r"^\[general\]", out, re.M),
+         "'sh' TAB 'config' did not run show config", out)
+    ok("'?' lists each word once with its help; TAB completes 'sh' to "
+       "'show '")
+
     # A worker's log line at an idle prompt: the prompt is drawn again
     # after it, without a key pressed (issue 25, item 10).
     out = con.cmd("trace on port %d limit 1" % a.port)
