@@ -429,12 +429,11 @@ con_stdin_poll(struct app *a)
 {
 	struct sf_con *con = a->con;
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-	unsigned int i;
-	int rc;
-
 	char c, before[CON_LINE_MAX];
 	const char *h;
+	unsigned int i;
 	ssize_t r;
+	int rc;
 
 	for (i = 0; i < CON_CHARS_MAX; i++) {
 		if (poll(&pfd, 1, 0) <= 0)

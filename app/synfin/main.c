@@ -399,6 +399,9 @@ app_done(struct app *a)
  * DPDK 22.11's net_memif unmaps its rings when the peer leaves while a
  * worker may be inside a burst on them (README, "The test topology");
  * a process that polls nothing is safe from that. */
+/* After the peer's link went down, before the ports close. */
+#define EXIT_SETTLE_US 200000
+
 static void
 exit_wait(struct app *a)
 {
@@ -417,6 +420,12 @@ exit_wait(struct app *a)
 				up++;
 		if (up == 0) {
 			printf("synfin: the peer left\n");
+			/* net_memif marks the link down first and frees
+			 * the peer's regions after, on its interrupt
+			 * thread: closing the port meanwhile freed them
+			 * twice ("EAL: Error: Invalid memory", then a
+			 * crash, once in CI). Let it finish. */
+			rte_delay_us_sleep(EXIT_SETTLE_US);
 			break;
 		}
 		if (quit_signal || rte_rdtsc() >= end) {
