@@ -148,13 +148,15 @@ phase()
 		fail "$name: $json does not say ok: $(cat "$json")"
 	# The run's settings and synfin's build, so that archived results
 	# can be told apart (issue 25).
+	head=$(git -C "$SF_SRCDIR" rev-parse --short=7 HEAD 2>/dev/null) ||
+		head=unknown	# not a git checkout: vcs_tag's fallback
 	"$SF_PY" - "$json" "$SF_IP_PEER:$PORT" "$count" "$reqs" \
-		"$t_wall" <<-'PYEOF' || fail "$name: $json: no run settings"
+		"$t_wall" "$head" <<-'PYEOF' || fail "$name: $json: no run settings"
 	import json, sys, time, calendar
 	r = json.load(open(sys.argv[1]))["run"]
 	assert r["targets"] == [sys.argv[2]], r
 	assert r["count"] == int(sys.argv[3]) and r["requests"] == int(sys.argv[4]), r
-	assert r["synfin_version"] and r["synfin_commit"] not in ("", "unknown"), r
+	assert r["synfin_version"] and sys.argv[6] in r["synfin_commit"], (r, sys.argv[6])
 	t = calendar.timegm(time.strptime(r["started"], "%Y-%m-%dT%H:%M:%SZ"))
 	assert int(sys.argv[5]) - 1 <= t <= time.time() + 1, (r, sys.argv[5])
 	PYEOF
