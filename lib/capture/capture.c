@@ -189,6 +189,8 @@ cap_ns(const struct cap_clock *k, uint64_t tsc)
 {
 	uint64_t d = tsc - k->tsc;
 
+	if ((int64_t)d < 0)	/* another core's TSC a hair behind */
+		return k->ns;
 	return k->ns + d / k->hz * NS_PER_S + d % k->hz * NS_PER_S / k->hz;
 }
 
