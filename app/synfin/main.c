@@ -464,8 +464,7 @@ iface_create(const struct app *a, uint16_t idx)
 	ifc->nb_addrs = cp->nb_addrs;
 	memcpy(ifc->addrs, cp->addrs, sizeof(ifc->addrs));
 	ifc->prefix_len = cp->prefix_len;
-	ifc->netmask = cp->prefix_len ?
-		htonl(~0u << (32 - cp->prefix_len)) : 0;
+	ifc->netmask = sf_cfg_netmask(cp->prefix_len);
 	ifc->gateway = cp->gateway;
 	ifc->arp_timeout = (uint64_t)a->cfg.arp_timeout_s * a->hz;
 	ifc->arp_retry = (uint64_t)a->cfg.arp_retry_ms * a->hz / 1000;

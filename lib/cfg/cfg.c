@@ -239,7 +239,7 @@ static int
 cfg_check_targets(const struct sf_cfg *cfg, char *err, size_t errlen)
 {
 	const struct sf_cfg_port *p = &cfg->port[0];
-	uint32_t mask = p->prefix_len ? htonl(~0u << (32 - p->prefix_len)) : 0;
+	uint32_t mask = sf_cfg_netmask(p->prefix_len);
 	char a[16], t[16];
 	unsigned int i;
 
@@ -291,7 +291,7 @@ sf_cfg_check(const struct sf_cfg *cfg, uint16_t nb_ports, char *err,
 	}
 	if (cfg->src_first != 0 && cfg->port[0].nb_addrs != 0 &&
 	    cfg->port[0].prefix_len != 0) {
-		uint32_t m = htonl(~0u << (32 - cfg->port[0].prefix_len));
+		uint32_t m = sf_cfg_netmask(cfg->port[0].prefix_len);
 		uint32_t last = htonl(ntohl(cfg->src_first) +
 				      cfg->src_count - 1);
 
@@ -334,7 +334,7 @@ sf_cfg_check(const struct sf_cfg *cfg, uint16_t nb_ports, char *err,
 		}
 		if (p->gateway == 0)
 			continue;
-		mask = p->prefix_len ? htonl(~0u << (32 - p->prefix_len)) : 0;
+		mask = sf_cfg_netmask(p->prefix_len);
 		cfg_ip_str(p->addrs[0], a, sizeof(a));
 		cfg_ip_str(p->gateway, g, sizeof(g));
 		if ((p->gateway & mask) != (p->addrs[0] & mask)) {

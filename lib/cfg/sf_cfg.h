@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <rte_byteorder.h>
+
 #include "sf_common.h"
 #include "sf_tcp.h"
 #include "sf_tcp_trace.h"
@@ -88,6 +90,14 @@ struct sf_cfg {
 	/* [trace]: the connection trace from the start */
 	struct sf_trace_filter trace;	/* off by default */
 };
+
+/** The netmask of a /@p prefix_len prefix (0..32), network order. */
+static inline uint32_t
+sf_cfg_netmask(uint32_t prefix_len)
+{
+	return prefix_len != 0 ?
+		rte_cpu_to_be_32(~UINT32_C(0) << (32 - prefix_len)) : 0;
+}
 
 /** Fill @p cfg with the defaults documented in config/synfin.ini. */
 void sf_cfg_defaults(struct sf_cfg *cfg);
