@@ -721,7 +721,6 @@ tcp_send_tw_ack(struct sf_worker *w, struct sf_tw *tw)
 	tcp_xmit(w, &w->ports[tw->port_idx], &a);
 }
 
-/* SYN (SYN_SENT) or SYN-ACK (SYN_RCVD), first or again. */
 /* Why a connection is given up before its SYN could go: logged at most
  * once a second per worker (a dead host can take thousands of
  * connections with it). */
@@ -754,6 +753,7 @@ tcp_log_no_arp(struct sf_worker *w, const struct sf_tcb *c, uint32_t nh)
 	       rte_be_to_cpu_16(c->key.rport));
 }
 
+/* SYN (SYN_SENT) or SYN-ACK (SYN_RCVD), first or again. */
 int
 tcp_send_syn(struct sf_worker *w, struct sf_tcb *c)
 {

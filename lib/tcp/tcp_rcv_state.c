@@ -437,6 +437,17 @@ tcp_ooo_pull(struct sf_worker *w, struct sf_tcb *c)
 	return fin;
 }
 
+/* A segment above a hole: held (its FIN counts once the hole fills,
+ * not now), and answered at once with RFC 5681 §4.2's duplicate ACK, on
+ * its own: one riding on our data is no duplicate to the peer (§2). */
+static void
+tcp_ooo_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
+{
+	tcp_ooo_insert(w, c, seg);
+	seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
+	tcp_send_ack(w, c);
+}
+
 /* RFC 9293 §3.10.7.4, seventh step: segment text. A FIN stays in
  * seg->flags only when it is next in sequence once the text is in (the
  * segment's own, or one that waited out of order): seg->seq + seg->len
@@ -448,14 +459,10 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	struct rte_mbuf *m;
 
 	if (seg->len == 0) {
-		/* A FIN alone above a hole (the last data lost): kept for
-		 * when the hole fills, and answered at once like any
-		 * out-of-order segment (RFC 5681 §4.2). */
-		if ((seg->flags & RTE_TCP_FIN_FLAG) && seg->seq != c->rcv_nxt) {
-			tcp_ooo_insert(w, c, seg);
-			seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
-			tcp_send_ack(w, c);
-		}
+		/* A FIN alone above a hole (the last data lost) waits
+		 * like out-of-order data. */
+		if ((seg->flags & RTE_TCP_FIN_FLAG) && seg->seq != c->rcv_nxt)
+			tcp_ooo_in(w, c, seg);
 		return;
 	}
 	/* Trim what we already have off the left ... */
@@ -482,11 +489,7 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 			return;
 	}
 	if (seg->seq != c->rcv_nxt) {
-		tcp_ooo_insert(w, c, seg);
-		seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
-		/* RFC 5681 §4.2's duplicate ACK, now and on its own: one
-		 * riding on our data is no duplicate to the peer (§2). */
-		tcp_send_ack(w, c);
+		tcp_ooo_in(w, c, seg);
 		return;
 	}
 	if (unlikely(w->mbuf_low) && tcp_ooo(w, c) == NULL) {
