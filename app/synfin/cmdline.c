@@ -451,8 +451,12 @@ con_stdin_poll(struct app *a)
 			con_words(a, c);
 			continue;
 		}
-		h = rdline_get_history_item(cmdline_get_rdline(con->cl), 0);
-		snprintf(before, sizeof(before), "%s", h != NULL ? h : "");
+		if (c == '\n' || c == '\r') {	/* the history before it */
+			h = rdline_get_history_item(
+				cmdline_get_rdline(con->cl), 0);
+			snprintf(before, sizeof(before), "%s",
+				 h != NULL ? h : "");
+		}
 		__atomic_store_n(&con->running_cmd, true, __ATOMIC_RELEASE);
 		rc = cmdline_in(con->cl, &c, 1);
 		__atomic_store_n(&con->running_cmd, false, __ATOMIC_RELEASE);
