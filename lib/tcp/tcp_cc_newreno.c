@@ -117,6 +117,19 @@ tcp_cc_rearm_probe(struct sf_worker *w, struct sf_tcb *c)
 	}
 }
 
+/* With all our data acked and our FIN out, the FIN is the probe (RFC
+ * 8985 §7.3: the highest-sequence segment sent). Returns true when it
+ * went. */
+bool
+tcp_probe_fin(struct sf_worker *w, struct sf_tcb *c)
+{
+	if (!(c->flags & TF_FIN_SENT) || c->snd_una == c->snd_max)
+		return false;
+	c->snd_nxt = c->snd_una;
+	tcp_output(w, c);
+	return c->snd_nxt != c->snd_una;
+}
+
 /* Send the probe: one new segment when there is one and the peer's
  * window takes it, else the last segment sent, again (RFC 8985 §7.3).
  * Never past what was sent: data beyond snd_max may be beyond the
@@ -138,14 +151,8 @@ tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c)
 		return true;
 	}
 	top = SF_SEQ_LT(c->snd_max, data_end) ? c->snd_max : data_end;
-	if (!SF_SEQ_LT(c->snd_una, top)) {
-		/* Only our FIN is out: it is the probe. */
-		if (!(c->flags & TF_FIN_SENT) || c->snd_una == c->snd_max)
-			return false;
-		c->snd_nxt = c->snd_una;
-		tcp_output(w, c);
-		return c->snd_nxt != c->snd_una;
-	}
+	if (!SF_SEQ_LT(c->snd_una, top))
+		return tcp_probe_fin(w, c);	/* only our FIN is out */
 	if (e != NULL && e->nsacked != 0 &&
 	    SF_SEQ_GEQ(e->sacked[e->nsacked - 1].right, top)) {
 		/* The tail arrived; the hole at snd_una is what is

@@ -600,6 +600,7 @@ void tcp_cc_timeout(struct sf_tcb *c);
 uint32_t tcp_cc_arm(struct sf_worker *w, struct sf_tcb *c);
 void tcp_cc_rearm_probe(struct sf_worker *w, struct sf_tcb *c);
 bool tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c);
+bool tcp_probe_fin(struct sf_worker *w, struct sf_tcb *c);
 
 /* Room left in this second's budget of ACKs answering segments we drop
  * (RFC 5961 §7): true to send one, false (counted) to stay silent.

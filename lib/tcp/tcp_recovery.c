@@ -552,7 +552,8 @@ tcp_recovery_ack(struct sf_worker *w, struct sf_tcb *c,
 }
 
 /* The probe timeout in recovery: nothing came back for a while, so the
- * first hole's last resend was lost too. Returns true when it sent. */
+ * first hole's last resend was lost too (or, with no data left out, our
+ * FIN). Returns true when it sent. */
 bool
 tcp_recovery_probe(struct sf_worker *w, struct sf_tcb *c)
 {
@@ -562,6 +563,10 @@ tcp_recovery_probe(struct sf_worker *w, struct sf_tcb *c)
 	if (e == NULL)
 		return false;
 	e->quiet++;
+	/* All data acked, the recovery point past it: our FIN is what
+	 * the peer lacks. */
+	if (rec_data_top(c) == c->snd_una)
+		return tcp_probe_fin(w, c);
 	w->stats.tcp_rexmit_lost++;
 	rec_mark_first(c, e);
 	e->rexmit_nxt = c->snd_una;

@@ -518,6 +518,45 @@ test_tcp_recovery_probe_closing_data_waits(void **state)
 	assert_true(t >= 199);
 }
 
+/* A recovery that outlives our data: every byte acked, our FIN (sent
+ * before the loss) lost. The recovery probe has no data to resend: it
+ * resends the FIN, not nothing three times before the RTO does. */
+static void
+test_tcp_recovery_probe_fin_in_recovery(void **state)
+{
+	uint32_t tsv, y = accept_opts(false, &tsv), t, b[2];
+	struct sf_test_out o;
+
+	(void)state;
+	send_segments(2);
+	sf_test_advance_ms(5);
+	peer_ack(y, SEG(2), NULL, 0);		/* an RTT sample */
+	sf_test_tx_clear();
+	send_segments(6);
+	assert_int_equal(sf_tcp_close(sf_t.w, sf_app.conn), 0);
+	assert_true(tcb()->flags & TF_FIN_SENT);
+	assert_int_equal(tcb()->snd_max, y + SEG(8) + 1);
+	sf_test_tx_clear();
+	/* segment 2 lost: recovery, its resend ... */
+	sf_test_advance_ms(1);
+	b[0] = SEG(3);
+	b[1] = SEG(8);
+	peer_ack(y, SEG(2), b, 1);
+	assert_true(tcb()->flags & TF_RECOVERY);
+	sf_test_tx_clear();
+	/* ... arrives; the FIN did not */
+	sf_test_advance_ms(1);
+	peer_ack(y, SEG(8), NULL, 0);
+	assert_true(tcb()->flags & TF_RECOVERY);
+	sf_test_tx_clear();
+	t = (uint32_t)sf_test_advance_until_tx(1000);
+	assert_true(t < 50);
+	sf_test_tcp_out(0, &o);
+	assert_true(o.flags & RTE_TCP_FIN_FLAG);
+	assert_int_equal(o.seq, y + SEG(8));
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 0);
+}
+
 /* RFC 6937 DeliveredData: a partial ACK over blocks already SACKed
  * delivers only what it newly covers. */
 static void
@@ -577,6 +616,9 @@ main(void)
 			setup_sack_tlp, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_recovery_probe_closing_data_waits,
+			setup_sack_tlp, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_probe_fin_in_recovery,
 			setup_sack_tlp, sf_test_tcp_teardown),
 		T(test_tcp_recovery_record_released_idle),
 	};
