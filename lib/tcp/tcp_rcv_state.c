@@ -313,9 +313,11 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		pp = &e->ooo_tail->next;	/* the common case: after all */
 	for (; *pp != NULL; pp = &(*pp)->next) {
 		if (OOO_SEQ(*pp) == seg->seq) {
-			/* duplicate; a FIN on it counts all the same */
+			/* duplicate; a FIN on it counts all the same, and
+			 * it is the arrival the first SACK block reports */
 			if (fin && (*pp)->pkt_len == seg->len)
 				OOO_FIN(*pp) = 1;
+			e->ooo_last = seg->seq;
 			return;
 		}
 		if (SF_SEQ_GT(OOO_SEQ(*pp), seg->seq))

@@ -401,6 +401,37 @@ test_tcp_edge_sack_first_block_many_holes(void **state)
 	}
 }
 
+/* A segment that arrives again above a hole (a probe, a resend) is the
+ * one that triggered the duplicate ACK: its block goes first (RFC 2018
+ * §4), not the previous arrival's. */
+static void
+test_tcp_edge_sack_first_block_repeat(void **state)
+{
+	static const uint8_t ws_sack[8] = { 1, 3, 3, 7, 1, 1, 4, 2 };
+	static char data[100];
+	struct sf_test_out o;
+	uint32_t y, seq[3] = { 201, 401, 201 }, i;
+
+	(void)state;
+	memset(data, 'r', sizeof(data));
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+				.opts = ws_sack, .optlen = 8 });
+	sf_test_tcp_expect_one(&o);
+	y = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A });
+	sf_test_tx_clear();
+	for (i = 0; i < 3; i++) {
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = seq[i],
+				.ack = y + 1, .flags = A, .data = data,
+				.len = 100 });
+		sf_test_tcp_expect_one(&o);
+		assert_true(o.opts.nb_sack >= 1);
+		assert_int_equal(o.opts.sack[0].left, seq[i]);
+		assert_int_equal(o.opts.sack[0].right, seq[i] + 100);
+	}
+}
+
 /* An out-of-order FIN without data (the last data lost) draws a
  * duplicate ACK at once, as any out-of-order segment does (RFC 5681
  * §4.2): the peer's FIN probe must not meet silence. */
@@ -1319,6 +1350,9 @@ main(void)
 		T(test_tcp_edge_ooo_fin_acked),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_edge_sack_first_block_many_holes,
+			setup_large_rcvbuf_sack, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_edge_sack_first_block_repeat,
 			setup_large_rcvbuf_sack, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_edge_ooo_fills_window,
 			setup_large_rcvbuf, sf_test_tcp_teardown),
