@@ -12,6 +12,7 @@
  * when one is owed.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -725,7 +726,8 @@ tcp_send_tw_ack(struct sf_worker *w, struct sf_tw *tw)
  * once a second per worker (a dead host can take thousands of
  * connections with it). */
 static void
-tcp_log_no_arp(struct sf_worker *w, const struct sf_tcb *c, uint32_t nh)
+tcp_log_no_arp(struct sf_worker *w, const struct sf_tcb *c, uint32_t nh,
+	       int rc)
 {
 	struct sf_tcp *tcp = w->tcp;
 	uint32_t sec = (uint32_t)(tcp->now >> 10) + 1;
@@ -741,13 +743,20 @@ tcp_log_no_arp(struct sf_worker *w, const struct sf_tcb *c, uint32_t nh)
 		       rte_be_to_cpu_16(c->key.rport));
 		return;
 	}
+	inet_ntop(AF_INET, &nh, hop, sizeof(hop));
+	if (rc != -EAGAIN) {	/* not for want of a reply */
+		SF_LOG(WARNING, net, "ARP for %s: %s: connection to %s port "
+		       "%u given up", hop, rc == -ENOSPC ? "the ARP table "
+		       "is full" : strerror(-rc), dst,
+		       rte_be_to_cpu_16(c->key.rport));
+		return;
+	}
 	if (nh == c->key.raddr) {
 		SF_LOG(WARNING, net, "no ARP reply from %s: connection to "
 		       "port %u given up", dst,
 		       rte_be_to_cpu_16(c->key.rport));
 		return;
 	}
-	inet_ntop(AF_INET, &nh, hop, sizeof(hop));
 	SF_LOG(WARNING, net, "no ARP reply from %s, the next hop to %s: "
 	       "connection to port %u given up", hop, dst,
 	       rte_be_to_cpu_16(c->key.rport));
@@ -778,7 +787,7 @@ tcp_send_syn(struct sf_worker *w, struct sf_tcb *c)
 			return rc;
 		}
 		if (rc != 0) {
-			tcp_log_no_arp(w, c, nh);
+			tcp_log_no_arp(w, c, nh, rc);
 			tcp_close_conn(w, c, SF_CLOSE_NO_ROUTE);
 			return rc;
 		}
