@@ -10,8 +10,9 @@
 
 /* Our blocks from the out-of-order queue, merged: the block holding the
  * newest arrival first (RFC 2018 §4: it MUST), wherever it lies in the
- * queue, then the lowest others. The whole queue is walked: with many
- * holes the newest block may be far above the first few. */
+ * queue, then the lowest others. The walk goes as far as the newest
+ * block (with many holes it may be far above the first few) and stops
+ * once every block to report is known. */
 unsigned int
 tcp_sack_blocks(const struct sf_worker *w, const struct sf_tcb *c,
 		struct sf_tcp_sack_block *b, unsigned int max)
@@ -22,7 +23,7 @@ tcp_sack_blocks(const struct sf_worker *w, const struct sf_tcb *c,
 	const struct rte_mbuf *m;
 	unsigned int nlow = 0, n = 0, i;
 	bool have = false, found = false;
-	uint32_t l, r;
+	uint32_t l = 0, r = 0;
 
 	if (e == NULL || max == 0)
 		return 0;
@@ -47,6 +48,11 @@ tcp_sack_blocks(const struct sf_worker *w, const struct sf_tcb *c,
 			} else if (nlow < max) {
 				low[nlow++] = cur;
 			}
+			/* Enough lower blocks, and the newest found or
+			 * passed (blocks are in order): no more to learn. */
+			if (found ? nlow + 1 >= max :
+			    nlow >= max && SF_SEQ_GT(cur.left, e->ooo_last))
+				break;
 		}
 		if (m == NULL)
 			break;
