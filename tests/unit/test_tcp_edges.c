@@ -84,6 +84,28 @@ check_segs(void (*check)(const struct sf_test_out *, void *), void *arg)
 	sf_test_tx_clear();
 }
 
+/* Passive open with the SYN options @opts (@len bytes, IRS 100);
+ * returns our ISS. */
+static uint32_t
+accept_with(const uint8_t *opts, uint8_t len)
+{
+	struct sf_test_out o;
+	uint32_t y;
+
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+				.opts = opts, .optlen = len });
+	sf_test_tcp_expect_one(&o);
+	y = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A });
+	sf_test_tx_clear();
+	return y;
+}
+
+/* SYN options: window scale 7; window scale 7 and SACK-permitted. */
+static const uint8_t opt_ws[4] = { 1, 3, 3, 7 };
+static const uint8_t opt_ws_sack[8] = { 1, 3, 3, 7, 1, 1, 4, 2 };
+
 static int
 setup_conf(struct sf_tcp_conf *conf)
 {
@@ -235,20 +257,13 @@ setup_large_rcvbuf_sack(void **state)
 static void
 test_tcp_edge_ooo_fills_window(void **state)
 {
-	static const uint8_t ws[4] = { 1, 3, 3, 7 };
 	static char data[500];
 	struct sf_test_out o;
 	uint32_t y, i;
 
 	(void)state;
 	memset(data, 'o', sizeof(data));
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
-				.opts = ws, .optlen = 4 });
-	sf_test_tcp_expect_one(&o);
-	y = o.seq;
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
-						.flags = A });
-	sf_test_tx_clear();
+	y = accept_with(opt_ws, sizeof(opt_ws));
 	/* 400 segments of 500 bytes (200 KB, inside 1 MiB) after a hole
 	 * of one. */
 	for (i = 1; i <= 400; i++) {
@@ -368,20 +383,13 @@ test_tcp_edge_ooo_pure_dupack(void **state)
 static void
 test_tcp_edge_sack_first_block_many_holes(void **state)
 {
-	static const uint8_t ws_sack[8] = { 1, 3, 3, 7, 1, 1, 4, 2 };
 	static char data[100];
 	struct sf_test_out o;
 	uint32_t y, i, seq, pure;
 
 	(void)state;
 	memset(data, 'h', sizeof(data));
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
-				.opts = ws_sack, .optlen = 8 });
-	sf_test_tcp_expect_one(&o);
-	y = o.seq;
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
-						.flags = A });
-	sf_test_tx_clear();
+	y = accept_with(opt_ws_sack, sizeof(opt_ws_sack));
 	/* 60 segments of 100 bytes, a 100-byte hole below each */
 	for (i = 1; i <= 60; i++) {
 		seq = 101 + i * 200;
@@ -407,20 +415,13 @@ test_tcp_edge_sack_first_block_many_holes(void **state)
 static void
 test_tcp_edge_sack_first_block_repeat(void **state)
 {
-	static const uint8_t ws_sack[8] = { 1, 3, 3, 7, 1, 1, 4, 2 };
 	static char data[100];
 	struct sf_test_out o;
 	uint32_t y, seq[3] = { 201, 401, 201 }, i;
 
 	(void)state;
 	memset(data, 'r', sizeof(data));
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
-				.opts = ws_sack, .optlen = 8 });
-	sf_test_tcp_expect_one(&o);
-	y = o.seq;
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
-						.flags = A });
-	sf_test_tx_clear();
+	y = accept_with(opt_ws_sack, sizeof(opt_ws_sack));
 	for (i = 0; i < 3; i++) {
 		sf_test_tcp_send(&(struct sf_test_seg){ .seq = seq[i],
 				.ack = y + 1, .flags = A, .data = data,
@@ -822,21 +823,6 @@ setup_sack_notlp(void **state)
 	return setup_conf(&conf);
 }
 
-static uint32_t
-accept_sack(void)
-{
-	struct sf_test_out o;
-	uint32_t y;
-
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
-				.opts = sackok, .optlen = 4 });
-	sf_test_tcp_expect_one(&o);
-	y = o.seq;
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
-						.flags = A });
-	sf_test_tx_clear();
-	return y;
-}
 
 /* Item 7 (RFC 2018 §8): after an RTO the SACKed ranges are no longer
  * trusted, so a peer that dropped them (reneged) gets them again. */
@@ -846,7 +832,7 @@ test_tcp_edge_sack_reneging(void **state)
 	static char buf[100];
 	uint8_t o12[12];
 	struct sf_test_out o;
-	uint32_t y = accept_sack(), i;
+	uint32_t y = accept_with(sackok, sizeof(sackok)), i;
 
 	(void)state;
 	memset(buf, 'r', sizeof(buf));
