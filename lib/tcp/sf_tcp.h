@@ -203,6 +203,24 @@ void *sf_conn_ctx(const struct sf_conn *c);
 void sf_conn_set_ctx(struct sf_conn *c, void *ctx);
 enum sf_tcp_state sf_conn_state(const struct sf_conn *c);
 
+/** @p c's local and remote address (network order) and port (host
+ *  order); any pointer may be NULL. */
+void sf_conn_tuple(const struct sf_conn *c, uint32_t *laddr,
+		   uint16_t *lport, uint32_t *raddr, uint16_t *rport);
+
+/** Bytes received in order that the application has not consumed. */
+uint32_t sf_conn_unread(const struct sf_conn *c);
+
+/**
+ * Offer @p c's unconsumed received data to recv() again now: for an
+ * application that left data unread (recv() returned less) and is ready
+ * for it before any ACK or writable() would have offered it. When the
+ * data taken opens our window by at least min(rcvbuf / 2, MSS), a window
+ * update goes to the peer (RFC 9293 §3.8.6.2.2). Callbacks may run,
+ * closed() included.
+ */
+void sf_tcp_recv_pull(struct sf_worker *w, struct sf_conn *c);
+
 /** True inside recv() when the peer's FIN has arrived behind the data
  *  offered: nothing more will come, so a partial message never ends. */
 bool sf_conn_fin_rcvd(const struct sf_conn *c);

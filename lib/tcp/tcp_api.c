@@ -378,3 +378,37 @@ sf_conn_fin_rcvd(const struct sf_conn *c)
 {
 	return (((const struct sf_tcb *)c)->flags & TF_FIN_PENDING) != 0;
 }
+
+void
+sf_conn_tuple(const struct sf_conn *conn, uint32_t *laddr, uint16_t *lport,
+	      uint32_t *raddr, uint16_t *rport)
+{
+	const struct sf_tcb *c = (const struct sf_tcb *)conn;
+
+	if (laddr != NULL)
+		*laddr = c->key.laddr;
+	if (lport != NULL)
+		*lport = rte_be_to_cpu_16(c->key.lport);
+	if (raddr != NULL)
+		*raddr = c->key.raddr;
+	if (rport != NULL)
+		*rport = rte_be_to_cpu_16(c->key.rport);
+}
+
+uint32_t
+sf_conn_unread(const struct sf_conn *c)
+{
+	return tcp_rcvq_len((const struct sf_tcb *)c);
+}
+
+void
+sf_tcp_recv_pull(struct sf_worker *w, struct sf_conn *conn)
+{
+	struct sf_tcb *c = tcp_tcb(conn);
+
+	if (tcp_rcvq_len(c) == 0)
+		return;
+	tcp_app_recv(w, c);
+	if (tcp_alive(c))
+		tcp_window_update(w, c);
+}

@@ -290,6 +290,27 @@ tcp_rcv_space(const struct sf_worker *w, const struct sf_tcb *c)
 	return queued >= buf ? 0 : buf - queued;
 }
 
+/* The application took data: announce the window when its right edge
+ * can move by at least min(rcvbuf / 2, MSS) (receiver SWS avoidance,
+ * RFC 9293 §3.8.6.2.2), in the states where the peer may still send. */
+void
+tcp_window_update(struct sf_worker *w, struct sf_tcb *c)
+{
+	const struct sf_tcp_conf *conf = &w->tcp->conf;
+	uint32_t edge;
+
+	if (c->state != SF_TCP_ESTABLISHED && c->state != SF_TCP_FIN_WAIT_1 &&
+	    c->state != SF_TCP_FIN_WAIT_2)
+		return;
+	edge = c->rcv_nxt + RTE_ALIGN_FLOOR(tcp_rcv_space(w, c),
+					    UINT32_C(1) << c->rcv_wscale);
+	if (SF_SEQ_GT(edge, c->rcv_adv) &&
+	    edge - c->rcv_adv >= RTE_MIN(conf->rcvbuf / 2, conf->mss)) {
+		c->flags |= TF_ACKNOW;
+		tcp_output_soon(w, c);
+	}
+}
+
 /* Header fields every segment of @c shares; sets the window we offer and
  * records its right edge (never moved left, RFC 9293 §3.8.6.2.2). */
 static void

@@ -539,6 +539,8 @@ int tcp_ops_index(struct sf_worker *w, const struct sf_tcp_app_ops *ops);
 void tcp_output(struct sf_worker *w, struct sf_tcb *c);
 int tcp_send_syn(struct sf_worker *w, struct sf_tcb *c);
 void tcp_send_ack(struct sf_worker *w, struct sf_tcb *c);
+/* After the application took data: a window update when due. */
+void tcp_window_update(struct sf_worker *w, struct sf_tcb *c);
 /* Owe @c's delayed ACK to the end of this RX burst. */
 void tcp_ack_burst(struct sf_worker *w, struct sf_tcb *c);
 /* Resend [seq, seq + len) of queued data (loss recovery); a segment

@@ -309,6 +309,50 @@ test_tcp_edge_ooo_tiny_bounded(void **state)
  * ACK of our data until the hole fills: both sides stall to an RTO.
  * Such an ACK is taken (the RFC's "special allowance ... to accept
  * valid ACKs"; Linux's tcp_sequence() takes seq <= rcv_nxt + wnd). */
+/* An application that left data unread takes it with sf_tcp_recv_pull():
+ * the data comes in order, and the window it frees is announced at once
+ * (RFC 9293 §3.8.6.2.2), not left for the peer's next probe. A pull
+ * with nothing held says nothing. */
+static void
+test_tcp_edge_recv_pull_window_update(void **state)
+{
+	static char data[1000];
+	uint32_t y = sf_test_tcp_accept(100);
+	struct sf_test_out o;
+	uint16_t wnd;
+
+	(void)state;
+	memset(data, 'x', sizeof(data));
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+		.flags = RTE_TCP_ACK_FLAG, .data = "abc", .len = 3 });
+	sf_test_tx_clear();
+	sf_tcp_recv_pull(sf_t.w, sf_app.conn);	/* nothing held */
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_app.rx_len, 3);
+	assert_memory_equal(sf_app.rx, "abc", 3);
+	assert_int_equal(sf_t.ncap, 0);
+
+	sf_app.refuse_data = true;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 104, .ack = y + 1,
+		.flags = RTE_TCP_ACK_FLAG, .data = data, .len = 1000 });
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 1104, .ack = y + 1,
+		.flags = RTE_TCP_ACK_FLAG, .data = data, .len = 1000 });
+	sf_test_advance_ms(500);	/* delayed ACKs out */
+	assert_true(sf_t.ncap > 0);
+	sf_test_tcp_out(sf_t.ncap - 1, &o);
+	wnd = o.wnd;
+	assert_int_equal(o.ack, 2104);
+	sf_test_tx_clear();
+	sf_app.refuse_data = false;
+	sf_tcp_recv_pull(sf_t.w, sf_app.conn);
+	assert_int_equal(sf_app.rx_len, 2003);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, RTE_TCP_ACK_FLAG);
+	assert_int_equal(o.ack, 2104);
+	assert_int_equal(o.len, 0);
+	assert_true(o.wnd > wnd);
+}
+
 static void
 test_tcp_edge_ack_at_right_edge(void **state)
 {
@@ -1343,6 +1387,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tcp_edge_ooo_fills_window,
 			setup_large_rcvbuf, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_edge_ooo_tiny_bounded,
+			setup_small_rcvbuf_ws, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_edge_recv_pull_window_update,
 			setup_small_rcvbuf_ws, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_edge_ack_at_right_edge,
 			setup_small_rcvbuf_ws, sf_test_tcp_teardown),
