@@ -19,6 +19,7 @@ SF_DEPS_PACKAGES=(
 	iproute2 iputils-ping iputils-arping tcpdump ethtool nftables
 	python3-scapy python3-pexpect netcat-openbsd socat curl nginx-light
 	wrk hping3
+	bison flex			# tests/packetdrill: packetdrill's parser
 	gnuplot-nox jq linux-perf valgrind	# scripts/bench/ (dpdk-testpmd:
 						# dpdk-dev)
 )

@@ -1,0 +1,363 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Run public packetdrill corpora against synfin (issue 20).
+
+Each script of a corpus is prepared (the host set-up commands it runs on
+Linux or FreeBSD are taken out or turned into synfin settings, #ifdef
+branches resolved, a corpus's systematic adaptations applied, or a synfin
+variant from variants/ used instead), then run by packetdrill with
+synfin's adapter (--so_filename) on a virtual clock.
+
+Verdicts: pass; fail; n/a (the script needs what no TCP engine on its own
+can give: a host command, IPv6 before issue 23...), with the reason.
+known_failures.txt lists the failures we know of, one reason a line; the
+run fails when any other script fails, and says so when a listed one
+passes.
+
+  run.py --packetdrill BIN --so LIB [--jobs N] [--matrix] [-v] SUITE...
+  SUITE: a corpus (google, freebsd, linux) or corpus/dir (google/close)
+"""
+import argparse
+import concurrent.futures
+import fnmatch
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, 'corpus')
+VARIANTS = os.path.join(HERE, 'variants')
+KNOWN = os.path.join(HERE, 'known_failures.txt')
+
+# Test hosts stay in 198.18.0.0/15: the script's host and synfin.
+REMOTE_IP = '198.18.0.1'
+LOCAL_IP = '198.18.0.2'
+
+# Per corpus: where its scripts are, synfin's settings for the defaults
+# the corpus assumes of its stack (as the corpus's set-up script or
+# sysctl lines would have set them), #ifdef symbols, the commands that
+# only set up the host, and the sysctls that map onto synfin settings.
+CORPORA = {
+    'google': {
+        'root': 'google/tcp',
+        # gtests/net/common/defaults.sh: Linux with wscale 8 for its
+        # 15 MB tcp_rmem.
+        'flags': {'wscale': '8'},
+        'defines': [],
+    },
+    'linux': {
+        'root': 'linux/packetdrill',
+        'flags': {'wscale': '8'},
+        'defines': [],
+    },
+    'freebsd': {
+        'root': 'freebsd',
+        # sysctl lines of every script: recvspace 65536, sendspace 32768;
+        # FreeBSD's wscale for that buffer is 6.
+        'flags': {'wscale': '6', 'rcvbuf': '65536', 'sndbuf': '32768'},
+        'defines': ['STANDARD'],
+    },
+}
+
+# Host set-up commands that carry nothing synfin needs: Linux's defaults
+# script, FreeBSD's sysctl preamble and its sockstat state checks (the
+# issue's "strip the FreeBSD-only sysctl/sockstat lines"), the restore
+# script of the kernel selftests.
+SETUP_COMMANDS = [
+    r'(\.\./)+common/defaults\.sh',
+    r'/tmp/sysctl_restore_\$\{PPID\}\.sh',
+    r'sysctl -w (net\.inet\.|kern\.ipc\.)\S+',
+    r'sockstat .*',
+]
+
+# Linux sysctls a script sets, as synfin settings (value -> so_flags).
+SYSCTLS = {
+    'net.ipv4.tcp_timestamps': lambda v: {'ts': '1' if v != '0' else '0'},
+    'net.ipv4.tcp_sack': lambda v: {'sack': '1' if v != '0' else '0'},
+    'net.ipv4.tcp_window_scaling':
+        lambda v: {'wscale_on': '1' if v != '0' else '0'},
+    'net.ipv4.tcp_syncookies': lambda v: {'syncookies': v},
+}
+
+
+def preprocess(text, defines):
+    """#ifdef / #ifndef / #else / #endif, as nplab's packetdrill does."""
+    out, stack = [], []
+    for line in text.split('\n'):
+        m = re.match(r'\s*#\s*(ifdef|ifndef|else|endif)\b\s*(\S*)', line)
+        if m:
+            kw, sym = m.group(1), m.group(2)
+            if kw in ('ifdef', 'ifndef'):
+                stack.append((sym in defines) == (kw == 'ifdef'))
+            elif kw == 'else' and stack:
+                stack[-1] = not stack[-1]
+            elif kw == 'endif' and stack:
+                stack.pop()
+            out.append('')
+            continue
+        out.append(line if all(stack) else '')
+    return '\n'.join(out)
+
+
+def fix_commands(text, flags):
+    """Take out host set-up commands; map sysctls; report the rest."""
+    needs = []
+
+    def one(cmd):
+        cmd = cmd.strip()
+        for pat in SETUP_COMMANDS:
+            if re.fullmatch(pat, cmd):
+                return True
+        m = re.fullmatch(r'sysctl -q (\S+)=(\S+)', cmd)
+        if m and m.group(1) in SYSCTLS:
+            flags.update(SYSCTLS[m.group(1)](m.group(2)))
+            return True
+        return False
+
+    def repl(m):
+        cmds = [c for c in re.split(r'\n|;', m.group(2)) if c.strip()]
+        bad = [c.strip() for c in cmds if not one(c)]
+        if bad:
+            needs.extend(bad)
+            return m.group(0)
+        return m.group(1)  # keep the time: events after it count from it
+
+    # An optional time, then `...` (one line or several).
+    text = re.sub(r'(^[ \t]*(?:[+]?[0-9.]+[ \t]+)?)`([^`]*)`', repl,
+                  text, flags=re.M)
+    return text, needs
+
+
+def syn_layout(opts):
+    """The options of an outbound SYN or SYN-ACK as synfin lays them out
+    (sf_tcp_opts_build_syn, Linux's layout): mss; sackOK and TS, or NOP
+    NOP and one of them; NOP wscale. None when the list has other
+    options."""
+    have = {}
+    for o in opts:
+        if o in ('nop', 'eol'):
+            continue
+        key = o.split()[0]
+        if key not in ('mss', 'sackOK', 'TS', 'wscale') or key in have:
+            return None
+        have[key] = o
+    out = [have['mss']] if 'mss' in have else []
+    if 'TS' in have:
+        out += ([have['sackOK']] if 'sackOK' in have else
+                ['nop', 'nop']) + [have['TS']]
+    elif 'sackOK' in have:
+        out += ['nop', 'nop', 'sackOK']
+    if 'wscale' in have:
+        out += ['nop', have['wscale']]
+    return out
+
+
+def freebsd_adapt(text):
+    """Two systematic adaptations of the FreeBSD corpus:
+    - its SYN and SYN-ACK lay options out as FreeBSD does (mss, nop,
+      wscale, sackOK, TS; sackOK, eol, eol); synfin, as Linux, lays the
+      same options and values out otherwise (syn_layout). RFC 9293 §3.2
+      fixes no order and leaves the padding (NOP, EOL) to the sender;
+    - getsockopt(SO_RCVBUF) after the handshake expects FreeBSD's buffer
+      rounded up to a multiple of the MSS (65700), a FreeBSD sizing
+      choice, not TCP behaviour: the line is dropped."""
+    def reorder(m):
+        opts = [o.strip() for o in m.group(2).split(',')]
+        new = syn_layout(opts)
+        if new is None:
+            return m.group(0)
+        return m.group(1) + '<' + ','.join(new) + '>'
+    text = re.sub(r'^([^<\n]*>\s+S\.?\s[^<\n]*)<([^>]*)>', reorder, text,
+                  flags=re.M)
+    return re.sub(r'^(\s*[+]?[0-9.]+)\s+getsockopt\([^,]+, SOL_SOCKET, '
+                  r'SO_RCVBUF, \[65700\].*$', r'\1', text, flags=re.M)
+
+
+def prepare(corpus, rel, tmp):
+    """Returns (path to run, so_flags, n/a reason or None, adapted)."""
+    conf = CORPORA[corpus]
+    src = os.path.join(CORPUS, conf['root'], rel)
+    variant = os.path.join(VARIANTS, corpus, rel)
+    adapted = os.path.exists(variant)
+    with open(variant if adapted else src, encoding='utf-8',
+              errors='replace') as f:
+        text = f.read()
+    flags = dict(conf['flags'])
+    if re.search(r'^--ip_version=ipv6|^\s*--local_ip=[0-9a-fA-F:]*:',
+                 text, re.M):
+        return None, flags, 'IPv6 (issue 23)', adapted
+    # Addresses stay in 198.18.0.0/15 whatever a script names.
+    text = re.sub(r'^--local_ip=\S+', '--local_ip=' + LOCAL_IP, text,
+                  flags=re.M)
+    text = re.sub(r'^--remote_ip=\S+', '--remote_ip=' + REMOTE_IP, text,
+                  flags=re.M)
+    text = preprocess(text, conf['defines'])
+    text, needs = fix_commands(text, flags)
+    if needs:
+        return None, flags, 'host command: ' + needs[0][:60], adapted
+    if corpus == 'freebsd':
+        new = freebsd_adapt(text)
+        adapted = adapted or new != text
+        text = new
+    # A time left alone on its line (its command or call taken out) is
+    # no event: drop it; the next event's relative time still counts
+    # from the one before.
+    text = re.sub(r'^[ \t]*[+]?[0-9.]+[ \t]*$', '', text, flags=re.M)
+    out = os.path.join(tmp, corpus, rel)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, 'w', encoding='utf-8') as f:
+        f.write(text)
+    return out, flags, None, adapted
+
+
+def run_one(args, corpus, rel, tmp):
+    path, flags, na, adapted = prepare(corpus, rel, tmp)
+    if na is not None:
+        return corpus, rel, 'n/a', na, adapted
+    cmd = [args.packetdrill, '--so_filename=' + args.so,
+           '--local_ip=' + LOCAL_IP, '--remote_ip=' + REMOTE_IP,
+           '--so_flags=' + ','.join('%s=%s' % kv for kv in
+                                    sorted(flags.items())),
+           os.path.basename(path)]
+    try:
+        p = subprocess.run(cmd, cwd=os.path.dirname(path),
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=args.timeout)
+        out = p.stdout.decode('utf-8', 'replace').strip()
+        ok = p.returncode == 0
+        if p.returncode < 0:
+            out += '\n(killed by signal %d)' % -p.returncode
+    except subprocess.TimeoutExpired:
+        ok, out = False, 'timed out after %d s' % args.timeout
+    return corpus, rel, 'pass' if ok else 'fail', out, adapted
+
+
+def scripts(corpus, sub):
+    root = os.path.join(CORPUS, CORPORA[corpus]['root'])
+    base = os.path.join(root, sub) if sub else root
+    found = []
+    for d, _, files in os.walk(base):
+        for f in files:
+            if f.endswith('.pkt'):
+                found.append(os.path.relpath(os.path.join(d, f), root))
+    return sorted(found)
+
+
+def load_known():
+    known = []
+    with open(KNOWN, encoding='utf-8') as f:
+        for line in f:
+            line = line.rstrip('\n')
+            if not line.strip() or line.lstrip().startswith('#'):
+                continue
+            pat, _, why = line.partition(' ')
+            known.append((pat, why.strip()))
+    return known
+
+
+def known_reason(known, corpus, rel):
+    name = corpus + '/' + rel
+    for pat, why in known:
+        if fnmatch.fnmatchcase(name, pat):
+            return why
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--packetdrill', required=True)
+    ap.add_argument('--so', required=True)
+    ap.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
+    ap.add_argument('--timeout', type=int, default=20)
+    ap.add_argument('--matrix', action='store_true',
+                    help='print the README matrix (markdown) at the end')
+    ap.add_argument('-v', '--verbose', action='store_true',
+                    help="print every failing script's output")
+    ap.add_argument('suites', nargs='+')
+    args = ap.parse_args()
+    for f in (args.packetdrill, args.so):
+        if not os.path.exists(f):
+            sys.exit('run.py: %s: not found' % f)
+    args.so = os.path.abspath(args.so)
+    args.packetdrill = os.path.abspath(args.packetdrill)
+
+    work = []
+    for s in args.suites:
+        corpus, _, sub = s.partition('/')
+        if corpus not in CORPORA:
+            sys.exit('run.py: unknown corpus %s (have: %s)' %
+                     (corpus, ', '.join(CORPORA)))
+        found = scripts(corpus, sub)
+        if not found:
+            sys.exit('run.py: %s: no scripts' % s)
+        work += [(corpus, r) for r in found]
+
+    known = load_known()
+    results = []
+    with tempfile.TemporaryDirectory(prefix='sf-pd-') as tmp, \
+            concurrent.futures.ThreadPoolExecutor(args.jobs) as ex:
+        futs = [ex.submit(run_one, args, c, r, tmp) for c, r in work]
+        for fu in futs:
+            results.append(fu.result())
+
+    regressions, fixed = [], []
+    per_dir = {}
+    for corpus, rel, verdict, out, adapted in results:
+        d = corpus + '/' + (os.path.dirname(rel) or '.')
+        st = per_dir.setdefault(d, {'run': 0, 'pass': 0, 'adapted': 0,
+                                    'known': 0, 'n/a': 0})
+        why = known_reason(known, corpus, rel)
+        if verdict == 'n/a':
+            st['n/a'] += 1
+            continue
+        st['run'] += 1
+        st['adapted'] += adapted
+        if verdict == 'pass':
+            st['pass'] += 1
+            if why is not None:
+                fixed.append((corpus + '/' + rel, why))
+        elif why is not None:
+            st['known'] += 1
+        else:
+            regressions.append((corpus + '/' + rel, out))
+
+    for name, out in regressions:
+        print('FAIL %s' % name)
+        lines = out.split('\n')
+        for line in lines if args.verbose else lines[-6:]:
+            print('    ' + line)
+    for name, why in fixed:
+        print('NOW PASSES (known failure: %s): %s' % (why, name))
+    print()
+    print('%-44s %5s %6s %7s %6s %5s' % ('directory', 'run', 'passed',
+                                        'adapted', 'known', 'n/a'))
+    tot = {'run': 0, 'pass': 0, 'adapted': 0, 'known': 0, 'n/a': 0}
+    for d in sorted(per_dir):
+        st = per_dir[d]
+        for k in tot:
+            tot[k] += st[k]
+        print('%-44s %5d %6d %7d %6d %5d' % (d, st['run'], st['pass'],
+              st['adapted'], st['known'], st['n/a']))
+    print('%-44s %5d %6d %7d %6d %5d' % ('total', tot['run'], tot['pass'],
+          tot['adapted'], tot['known'], tot['n/a']))
+    if args.matrix:
+        print()
+        print('| corpus / directory | run | passed | adapted | known '
+              'failures | not applicable |')
+        print('|---|---:|---:|---:|---:|---:|')
+        for d in sorted(per_dir):
+            st = per_dir[d]
+            print('| %s | %d | %d | %d | %d | %d |' % (
+                d, st['run'], st['pass'], st['adapted'], st['known'],
+                st['n/a']))
+    print('packetdrill: %d run, %d passed, %d known failures, '
+          '%d regressions, %d not applicable' % (
+              tot['run'], tot['pass'], tot['known'], len(regressions),
+              tot['n/a']))
+    return 1 if regressions else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
