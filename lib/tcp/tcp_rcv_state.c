@@ -119,7 +119,11 @@ tcp_rcv_rst(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		return;
 	}
 	w->stats.tcp_rx_rst++;
-	tcp_close_conn(w, c, SF_CLOSE_RST_RCVD);
+	/* In SYN-RECEIVED after our own SYN (simultaneous open) the peer
+	 * refused the connection; from LISTEN nobody was told of it. */
+	tcp_close_conn(w, c, c->state == SF_TCP_SYN_RCVD &&
+		       !(c->flags & TF_PASSIVE) ? SF_CLOSE_REFUSED :
+		       SF_CLOSE_RST_RCVD);
 }
 
 /* RFC 7323 §4.1: an RTT sample from the echoed timestamp, unless the

@@ -317,6 +317,33 @@ test_tcp_open_simultaneous(void **state)
 	assert_int_equal(sf_app.established, 1);
 }
 
+/* A RST in SYN-RECEIVED reached from SYN-SENT: the connection was
+ * refused (RFC 9293 §3.10.7.4, second check), not reset, as after a RST
+ * to our SYN. From LISTEN it would go back quietly. */
+static void
+test_tcp_open_simultaneous_refused(void **state)
+{
+	struct sf_test_out o;
+	struct sf_conn *c;
+	uint32_t y = 300;
+
+	(void)state;
+	sf_test_learn_peer();
+	assert_int_equal(sf_tcp_connect(sf_t.w, 0, 0, 5555, SF_TEST_PEER_IP,
+					6666, &sf_test_app_ops, NULL, &c), 0);
+	sf_test_tcp_expect_one(&o);
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
+						.seq = y, .flags = S });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_SYN_RCVD), 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
+						.seq = y + 1, .flags = R });
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_app.closed, 1);
+	assert_int_equal(sf_app.why, SF_CLOSE_REFUSED);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_SYN_RCVD), 0);
+}
+
 /* Half-close: after our FIN the peer may still send, and we deliver. */
 static void
 test_tcp_half_close(void **state)
@@ -1724,6 +1751,7 @@ main(void)
 		T(test_tcp_close_wait_held_by_app),
 		T(test_tcp_close_simultaneous),
 		T(test_tcp_open_simultaneous),
+		T(test_tcp_open_simultaneous_refused),
 		T(test_tcp_half_close),
 		T(test_tcp_close_sends_queued_data),
 		T(test_tcp_timewait_fin_retransmit_and_rst),
