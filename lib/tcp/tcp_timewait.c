@@ -207,6 +207,16 @@ tcp_timewait_input(struct sf_worker *w, struct sf_wport *wp,
 		tw_restart(w, tw);
 		return false;
 	}
+	/* Without ACK: acceptable, then dropped for the missing ACK (RFC
+	 * 9293 §3.10.7.4, fifth check); outside the window, answered
+	 * (first check). The window is the one we last offered: nothing is
+	 * queued, so all of rcvbuf. */
+	if (!(seg->flags & RTE_TCP_ACK_FLAG) &&
+	    seg->seq - tw->rcv_nxt < RTE_MIN(w->tcp->conf.rcvbuf,
+					    UINT32_C(65535) << tw->rcv_wscale)) {
+		w->stats.tcp_drop_noack++;
+		return false;
+	}
 	if ((seg->len != 0 || seg->seq != tw->rcv_nxt ||
 	     (seg->flags & RTE_TCP_FIN_FLAG)) && tcp_ack_ratelimit(w, false))
 		tcp_send_tw_ack(w, tw);

@@ -451,6 +451,50 @@ test_tcp_timewait_fin_retransmit_and_rst(void **state)
 	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 0);
 }
 
+/* TIME_WAIT and segments without ACK (RFC 9293 §3.10.7.4): one inside
+ * the window is acceptable and then dropped for its missing ACK (fifth
+ * check), unanswered; one outside it is answered with an ACK (first
+ * check). */
+static void
+test_tcp_timewait_segments_without_ack(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_tcp_close(sf_t.w, sf_app.conn);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
+						.flags = F | A });
+	sf_test_tx_clear();
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+
+	/* RCV.NXT is 102, the window 65535: in it, no answer */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .flags = F });
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 103, .flags = F });
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102 + 65534,
+						.flags = F });
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .flags = P,
+						.data = "x", .len = 1 });
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_counter("tcp_drop_noack"), 4);
+
+	/* past the right edge, and before the left: an ACK each */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102 + 65535,
+						.flags = F });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.seq, y + 2);
+	assert_int_equal(o.ack, 102);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 90, .flags = P,
+						.data = "x", .len = 1 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.ack, 102);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+}
+
 /* RFC 6191: a SYN with a higher sequence number reopens the tuple. */
 static void
 test_tcp_timewait_reuse_by_newer_syn(void **state)
@@ -1755,6 +1799,7 @@ main(void)
 		T(test_tcp_half_close),
 		T(test_tcp_close_sends_queued_data),
 		T(test_tcp_timewait_fin_retransmit_and_rst),
+		T(test_tcp_timewait_segments_without_ack),
 		T(test_tcp_timewait_reuse_by_newer_syn),
 		T(test_tcp_timewait_ring),
 		T(test_tcp_piggyback),
