@@ -217,8 +217,11 @@ tcp_timewait_input(struct sf_worker *w, struct sf_wport *wp,
 		w->stats.tcp_drop_noack++;
 		return false;
 	}
+	/* Data, a FIN, a segment off RCV.NXT, or a SYN-ACK (RFC 5961 §4.2:
+	 * a challenge ACK for any SYN) get an ACK. */
 	if ((seg->len != 0 || seg->seq != tw->rcv_nxt ||
-	     (seg->flags & RTE_TCP_FIN_FLAG)) && tcp_ack_ratelimit(w, false))
+	     (seg->flags & (RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG))) &&
+	    tcp_ack_ratelimit(w, false))
 		tcp_send_tw_ack(w, tw);
 	return false;
 }

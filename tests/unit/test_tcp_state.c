@@ -495,6 +495,30 @@ test_tcp_timewait_segments_without_ack(void **state)
 	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
 }
 
+/* A SYN-ACK in TIME_WAIT, even at RCV.NXT: RFC 5961 §4.2 (RFC 9293
+ * §3.10.7.4, fourth check) answers any SYN in a synchronized state with
+ * a challenge ACK. */
+static void
+test_tcp_timewait_synack_challenged(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_tcp_close(sf_t.w, sf_app.conn);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
+						.flags = F | A });
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .ack = 0,
+						.flags = S | A });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.seq, y + 2);
+	assert_int_equal(o.ack, 102);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+}
+
 /* RFC 6191: a SYN with a higher sequence number reopens the tuple. */
 static void
 test_tcp_timewait_reuse_by_newer_syn(void **state)
@@ -1800,6 +1824,7 @@ main(void)
 		T(test_tcp_close_sends_queued_data),
 		T(test_tcp_timewait_fin_retransmit_and_rst),
 		T(test_tcp_timewait_segments_without_ack),
+		T(test_tcp_timewait_synack_challenged),
 		T(test_tcp_timewait_reuse_by_newer_syn),
 		T(test_tcp_timewait_ring),
 		T(test_tcp_piggyback),
