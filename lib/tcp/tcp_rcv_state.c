@@ -746,7 +746,8 @@ tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		return;
 	TCP_TRACE_IRS(w, c, seg->seq);
 	c->rcv_nxt = seg->seq + 1;
-	c->rcv_adv = c->rcv_nxt;	/* nothing advertised beyond it yet */
+	/* Our SYN offered its (unscaled) window: text may fill it. */
+	c->rcv_adv = c->rcv_nxt + RTE_MIN(w->tcp->conf.rcvbuf, 65535u);
 	tcp_syn_options(w, c, seg);
 	c->snd_wl1 = seg->seq;
 	if (seg->flags & RTE_TCP_ACK_FLAG) {
@@ -763,6 +764,15 @@ tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		/* Handshake 3/3 goes out after the app has heard: what it
 		 * sends at once (a request) rides on that ACK. */
 		tcp_established(w, c);
+		/* Text on the SYN-ACK: on at the sixth step (RFC 9293
+		 * §3.10.7.3), past the SYN's sequence number. */
+		if (tcp_alive(c) && seg->len != 0 &&
+		    (c->state == SF_TCP_ESTABLISHED ||
+		     c->state == SF_TCP_FIN_WAIT_1)) {
+			seg->seq++;
+			seg->flags &= (uint8_t)~RTE_TCP_SYN_FLAG;
+			tcp_data_in(w, c, seg);
+		}
 		if (tcp_alive(c))
 			tcp_output(w, c);
 		return;

@@ -317,6 +317,35 @@ test_tcp_open_simultaneous(void **state)
 	assert_int_equal(sf_app.established, 1);
 }
 
+/* A SYN-ACK with data: RFC 9293 §3.10.7.3 goes on at the sixth step
+ * once ESTABLISHED, so the text is taken and acked with the handshake's
+ * ACK. (SYN with FIN is dropped before: tcp_drop_flags.) */
+static void
+test_tcp_synack_with_data(void **state)
+{
+	struct sf_test_out o;
+	struct sf_conn *c;
+	uint32_t x, y = 300;
+
+	(void)state;
+	sf_test_learn_peer();
+	assert_int_equal(sf_tcp_connect(sf_t.w, 0, 0, 5555, SF_TEST_PEER_IP,
+					6666, &sf_test_app_ops, NULL, &c), 0);
+	sf_test_tcp_expect_one(&o);
+	x = o.seq;
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
+				.seq = y, .ack = x + 1, .flags = S | A,
+				.data = "abc", .len = 3 });
+	assert_int_equal(sf_app.established, 1);
+	assert_int_equal(sf_app.rx_len, 3);
+	assert_memory_equal(sf_app.rx, "abc", 3);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.seq, x + 1);
+	assert_int_equal(o.ack, y + 1 + 3);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 1);
+}
+
 /* A RST in SYN-RECEIVED reached from SYN-SENT: the connection was
  * refused (RFC 9293 §3.10.7.4, second check), not reset, as after a RST
  * to our SYN. From LISTEN it would go back quietly. */
@@ -1820,6 +1849,7 @@ main(void)
 		T(test_tcp_close_simultaneous),
 		T(test_tcp_open_simultaneous),
 		T(test_tcp_open_simultaneous_refused),
+		T(test_tcp_synack_with_data),
 		T(test_tcp_half_close),
 		T(test_tcp_close_sends_queued_data),
 		T(test_tcp_timewait_fin_retransmit_and_rst),
