@@ -142,6 +142,21 @@ tcp_rtt_ts(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	return true;
 }
 
+/* RFC 6298 §2: the handshake's RTT sample, when timestamps give none
+ * (Linux and FreeBSD time the SYN-ACK too). Our SYN or SYN-ACK went out
+ * once (Karn: nrexmit 0) and armed its deadline rto after it. */
+static void
+tcp_rtt_syn(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
+{
+	uint32_t rtt;
+
+	if (tcp_rtt_ts(w, c, seg) || c->nrexmit != 0 || c->rto_at == 0)
+		return;
+	rtt = (uint32_t)w->tcp->now - (c->rto_at - c->rto);
+	if ((int32_t)rtt >= 0 && rtt <= c->rto)
+		tcp_rtt_sample(c, rtt, &w->tcp->conf);
+}
+
 /* A cumulative ACK that stops where SACKed data starts: the peer
  * dropped what it had SACKed (reneged, RFC 2018 §8), or it would have
  * acked past it. The scoreboard is no longer true: forget it and send
@@ -641,7 +656,7 @@ tcp_rcv_syn_rcvd(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 	tcp_snd_wnd_set(c, seg_wnd(c, seg));
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
-	tcp_rtt_ts(w, c, seg);
+	tcp_rtt_syn(w, c, seg);
 	c->nrexmit = 0;
 	c->rto_at = 0;
 	tcp_set_state(w, c, SF_TCP_ESTABLISHED);
@@ -755,7 +770,7 @@ tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		c->snd_wl2 = seg->ack;
 		/* RFC 7323 §2.2: a SYN-ACK's window is not scaled. */
 		tcp_snd_wnd_set(c, seg->wnd);
-		tcp_rtt_ts(w, c, seg);
+		tcp_rtt_syn(w, c, seg);
 		c->nrexmit = 0;
 		c->rto_at = 0;
 		tcp_set_state(w, c, SF_TCP_ESTABLISHED);

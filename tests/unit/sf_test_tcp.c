@@ -334,6 +334,12 @@ sf_test_tcp_state(enum sf_tcp_state state)
 uint32_t
 sf_test_tcp_accept(uint32_t irs)
 {
+	return sf_test_tcp_accept_rtt(irs, 0);
+}
+
+uint32_t
+sf_test_tcp_accept_rtt(uint32_t irs, uint64_t rtt_ms)
+{
 	struct sf_test_out o;
 	uint32_t iss;
 
@@ -343,6 +349,8 @@ sf_test_tcp_accept(uint32_t irs)
 	assert_int_equal(o.flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
 	assert_int_equal(o.ack, irs + 1);
 	iss = o.seq;
+	if (rtt_ms != 0)
+		sf_test_advance_ms(rtt_ms);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = irs + 1,
 				.ack = iss + 1, .flags = RTE_TCP_ACK_FLAG });
 	sf_worker_flush(sf_t.w);

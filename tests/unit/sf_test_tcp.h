@@ -111,6 +111,10 @@ uint64_t sf_test_tcp_state(enum sf_tcp_state state);
  *  cleared. */
 uint32_t sf_test_tcp_accept(uint32_t irs);
 
+/** sf_test_tcp_accept with the peer's ACK @p rtt_ms after our SYN-ACK:
+ *  the handshake's RTT sample (RFC 6298 §2) is then @p rtt_ms. */
+uint32_t sf_test_tcp_accept_rtt(uint32_t irs, uint64_t rtt_ms);
+
 /** Options for a segment from the peer, written to @p o: NOP NOP TS
  *  (@p tsval, @p tsecr) when @p ts, then NOP NOP SACK with @p n blocks
  *  [base + b[2i], base + b[2i+1]). Returns their length (a multiple of

@@ -191,7 +191,7 @@ static void
 test_tcp_edge_tlp_once(void **state)
 {
 	static char buf[400];
-	uint32_t y = sf_test_tcp_accept(100), t;
+	uint32_t y = sf_test_tcp_accept_rtt(100, 2), t;
 
 	(void)state;
 	memset(buf, 'p', sizeof(buf));
@@ -1132,8 +1132,8 @@ test_tcp_edge_persist_exit_rto(void **state)
 	sf_test_tcp_expect_one(&o);
 	assert_int_equal(o.len, 4);
 	t = (uint32_t)sf_test_advance_until_tx(20000);
-	/* rto_init (1000 ms; no RTT sample yet), as the wheel runs it */
-	assert_true(t >= 1000 && t <= 1000 + LATE(1000));
+	/* the RTO from the handshake's sample (0 ms): rto_min, 200 ms */
+	assert_true(t >= 200 && t <= 200 + LATE(200));
 	sf_test_tcp_expect_one(&o);
 	assert_int_equal(o.seq, y + 1);
 	assert_int_equal(o.len, 4);

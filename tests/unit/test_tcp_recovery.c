@@ -66,9 +66,10 @@ setup_sack_ts(void **state)
 }
 
 /* Passive open with SACK-permitted (and timestamps with @ts: the peer's
- * TSval 1). Returns our ISS; *@tsv our TSval. */
+ * TSval 1), the peer's ACK @rtt_ms after our SYN-ACK. Returns our ISS;
+ * *@tsv our TSval. */
 static uint32_t
-accept_opts(bool ts, uint32_t *tsv)
+accept_opts_rtt(bool ts, uint32_t *tsv, uint64_t rtt_ms)
 {
 	static const uint8_t sackok[4] = { 1, 1, 4, 2 };
 	static const uint8_t sackok_ts[12] = {
@@ -83,6 +84,8 @@ accept_opts(bool ts, uint32_t *tsv)
 	sf_test_tcp_expect_one(&o);
 	y = o.seq;
 	*tsv = o.opts.tsval;
+	if (rtt_ms != 0)
+		sf_test_advance_ms(rtt_ms);
 	sf_test_tcp_opts(opt, true, 1, *tsv, 0, NULL, 0);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
 				.flags = A, .opts = ts ? opt : NULL,
@@ -90,6 +93,13 @@ accept_opts(bool ts, uint32_t *tsv)
 	sf_test_tx_clear();
 	seg_mss = tcb()->mss;
 	return y;
+}
+
+/* The same, the handshake taking no time. */
+static uint32_t
+accept_opts(bool ts, uint32_t *tsv)
+{
+	return accept_opts_rtt(ts, tsv, 0);
 }
 
 /* Queue @n full segments (the first at y + 1) and clear what went. */
@@ -444,7 +454,7 @@ test_tcp_recovery_armed_probe_no_shortcut(void **state)
 static void
 test_tcp_recovery_probe_closing(void **state)
 {
-	uint32_t tsv, y = accept_opts(false, &tsv), t;
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 5), t;
 	struct sf_test_out o;
 
 	(void)state;

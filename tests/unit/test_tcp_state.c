@@ -784,14 +784,14 @@ static void
 test_tcp_retransmit_backoff_abort(void **state)
 {
 	struct sf_test_out o;
-	uint32_t y = sf_test_tcp_accept(100), rto = 1000, i;
+	uint32_t y = sf_test_tcp_accept(100), rto = 200, i;
 
 	(void)state;
 	assert_int_equal(sf_tcp_send_copy(sf_t.w, sf_app.conn, "hello", 5), 5);
 	sf_test_tcp_expect_one(&o);
 	assert_int_equal(o.seq, y + 1);
-	/* No RTT sample was taken (no timestamps, handshake not timed):
-	 * RTO stays at its initial 1 s (RFC 6298 (2.1)). */
+	/* The handshake's RTT sample (0 ms: the ACK came at once) puts the
+	 * RTO at its floor, rto_min 200 ms (RFC 6298 (2.2), (2.4)). */
 	for (i = 0; i < 8; i++) {
 		expect_tx_after(rto);
 		sf_test_tcp_expect_one(&o);
@@ -810,6 +810,42 @@ test_tcp_retransmit_backoff_abort(void **state)
 	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 0);
 }
 
+/* RFC 6298 §2: without timestamps the handshake is timed too, from our
+ * SYN-ACK (passive) or SYN (active) to the segment that acks it: 100 ms
+ * gives SRTT 100, RTTVAR 50, an RTO of 300 ms, not the initial 1 s. A
+ * retransmitted SYN gives no sample (Karn). */
+static void
+test_tcp_handshake_rtt_sample(void **state)
+{
+	struct sf_test_out o;
+	struct sf_conn *c;
+	uint32_t x, y = sf_test_tcp_accept_rtt(100, 100);
+
+	(void)state;
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, "abc", 3);
+	sf_test_tx_clear();
+	expect_tx_after(300);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.seq, y + 1);
+
+	/* active open, the SYN-ACK 100 ms after the SYN */
+	sf_test_learn_peer();
+	assert_int_equal(sf_tcp_connect(sf_t.w, 0, 0, 5555, SF_TEST_PEER_IP,
+					6666, &sf_test_app_ops, NULL, &c), 0);
+	sf_test_tcp_expect_one(&o);
+	x = o.seq;
+	sf_test_advance_ms(100);
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
+				.seq = 300, .ack = x + 1, .flags = S | A });
+	sf_test_tx_clear();
+	sf_tcp_send_copy(sf_t.w, c, "abc", 3);
+	sf_test_tx_clear();
+	expect_tx_after(300);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.seq, x + 1);
+	assert_int_equal(o.dport, 6666);
+}
+
 /* Retransmission then ACK: Karn's rule keeps the retransmitted segment
  * out of the RTT estimate, and the backed-off RTO stays until a fresh
  * sample. */
@@ -822,7 +858,7 @@ test_tcp_retransmit_then_ack(void **state)
 	(void)state;
 	sf_tcp_send_copy(sf_t.w, sf_app.conn, "abc", 3);
 	sf_test_tx_clear();
-	expect_tx_after(1000);
+	expect_tx_after(200);	/* rto_min after the handshake's sample */
 	sf_test_tcp_expect_one(&o);
 	assert_int_equal(o.seq, y + 1);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 4,
@@ -849,7 +885,7 @@ test_tcp_zero_window(void **state)
 	sf_tcp_send_copy(sf_t.w, sf_app.conn, "data", 4);
 	sf_worker_flush(sf_t.w);
 	assert_int_equal(sf_t.ncap, 0);
-	expect_tx_after(1000);
+	expect_tx_after(200);	/* the RTO: the handshake's sample, 0 ms */
 	sf_test_tcp_expect_one(&o);
 	assert_int_equal(o.flags, A);
 	assert_int_equal(o.len, 0);
@@ -1197,7 +1233,7 @@ static void
 test_tcp_tail_loss_probe(void **state)
 {
 	struct sf_test_out o;
-	uint32_t y = sf_test_tcp_accept(100), t;
+	uint32_t y = sf_test_tcp_accept_rtt(100, 2), t;
 	char buf[400];
 
 	(void)state;
@@ -1654,10 +1690,10 @@ test_tcp_timer_clock_wrap(void **state)
 	(void)state;
 	sf_tcp_send_copy(sf_t.w, sf_app.conn, "abc", 3);
 	sf_test_tx_clear();
-	expect_tx_after(1000);		/* neither at once nor never */
+	expect_tx_after(200);		/* neither at once nor never */
 	sf_test_tcp_expect_one(&o);
 	assert_int_equal(o.seq, y + 1);
-	expect_tx_after(2000);		/* backed off (RFC 6298 (5.5)) */
+	expect_tx_after(400);		/* backed off (RFC 6298 (5.5)) */
 	sf_test_tcp_expect_one(&o);
 	assert_int_equal(o.seq, y + 1);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 4,
@@ -1864,6 +1900,7 @@ main(void)
 		T(test_tcp_syn_sent_refused),
 		T(test_tcp_retransmit_backoff_abort),
 		T(test_tcp_retransmit_then_ack),
+		T(test_tcp_handshake_rtt_sample),
 		T(test_tcp_zero_window),
 		T(test_tcp_out_of_order),
 		T(test_tcp_fin_wait_2_timeout),
