@@ -265,25 +265,38 @@ pd_tx_capture(struct sf_worker *w, struct sf_wport *wp)
 	wp->tx.bytes = 0;
 }
 
+/* An Ethernet frame from the script's host carrying @len bytes of @l3;
+ * a chain of mbufs past one's room, as a NIC's scattered RX (packetdrill
+ * injects segments of up to 64 KB, as GRO would). */
 static struct rte_mbuf *
 pd_frame(struct pd *pd, uint16_t type, const void *l3, size_t len)
 {
+	const uint8_t *p = l3;
 	struct rte_ether_hdr *eh;
-	struct rte_mbuf *m;
+	struct rte_mbuf *m, *seg;
+	uint16_t n;
+	void *d;
 
 	m = rte_pktmbuf_alloc(pd->pool);
 	if (m == NULL)
 		return NULL;
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
-					(uint16_t)(sizeof(*eh) + len));
-	if (eh == NULL) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eh));
 	eh->dst_addr = pd_our_mac;
 	eh->src_addr = pd_peer_mac;
 	eh->ether_type = rte_cpu_to_be_16(type);
-	memcpy(eh + 1, l3, len);
+	for (seg = m; len > 0; p += n, len -= n) {
+		if (rte_pktmbuf_tailroom(seg) == 0) {
+			seg = rte_pktmbuf_alloc(pd->pool);
+			if (seg == NULL || rte_pktmbuf_chain(m, seg) != 0) {
+				rte_pktmbuf_free(seg);
+				rte_pktmbuf_free(m);
+				return NULL;
+			}
+		}
+		n = (uint16_t)RTE_MIN(len, (size_t)rte_pktmbuf_tailroom(seg));
+		d = rte_pktmbuf_append(m, n);	/* to the last segment */
+		memcpy(d, p, n);
+	}
 	return m;
 }
 
@@ -1201,6 +1214,21 @@ pd_netdev_send(void *ud, const void *buf, size_t count)
 	return 0;
 }
 
+/* SF_PD_STATS set: synfin's non-zero counters, to debug a script. */
+static void
+pd_print_stats(const struct pd *pd)
+{
+	const char *n;
+	unsigned int i;
+
+	if (getenv("SF_PD_STATS") == NULL)
+		return;
+	for (i = 0; (n = sf_stats_name(i)) != NULL; i++)
+		if (sf_stats_get(&pd->w->stats, i) != 0)
+			fprintf(stderr, "%s %" PRIu64 "\n", n,
+				sf_stats_get(&pd->w->stats, i));
+}
+
 static int
 pd_netdev_receive(void *ud, void *buf, size_t *count, long long *time_us)
 {
@@ -1219,6 +1247,7 @@ pd_netdev_receive(void *ud, void *buf, size_t *count, long long *time_us)
 		fprintf(stderr, PD_NAME ": synfin sent nothing for %llu s "
 			"(at %.6f s)\n", PD_SNIFF_MAX_US / PD_US_PER_S,
 			(double)pd->now_us / PD_US_PER_S);
+		pd_print_stats(pd);
 		pthread_mutex_unlock(&pd->lock);
 		*count = 0;
 		return 0;
@@ -1474,14 +1503,7 @@ pd_free(void *ud)
 	unsigned int i;
 
 	pthread_mutex_lock(&pd->lock);
-	if (getenv("SF_PD_STATS") != NULL) {	/* debugging a script */
-		const char *n;
-
-		for (i = 0; (n = sf_stats_name(i)) != NULL; i++)
-			if (sf_stats_get(&pd->w->stats, i) != 0)
-				fprintf(stderr, "%s %" PRIu64 "\n", n,
-					sf_stats_get(&pd->w->stats, i));
-	}
+	pd_print_stats(pd);
 	sf_tcp_fini(pd->w);
 	sf_worker_flush(pd->w);
 	for (i = 0; i < pd->out_n; i++)
