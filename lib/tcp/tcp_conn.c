@@ -515,6 +515,7 @@ void
 tcp_app_recv(struct sf_worker *w, struct sf_tcb *c)
 {
 	const struct sf_tcp_app_ops *ops;
+	struct sf_tcb *outer;
 	uint32_t used, len;
 
 	while ((len = tcp_rcvq_len(c)) > 0) {
@@ -523,7 +524,10 @@ tcp_app_recv(struct sf_worker *w, struct sf_tcb *c)
 		    ops->recv == NULL) {
 			used = len;
 		} else {
+			outer = w->tcp->in_recv;
+			w->tcp->in_recv = c;
 			used = ops->recv(w, tcp_conn(c), c->rcvq, 0, len);
+			w->tcp->in_recv = outer;
 			if (!tcp_alive(c))
 				return;
 			used = RTE_MIN(used, len);
