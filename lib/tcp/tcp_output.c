@@ -658,7 +658,12 @@ tcp_send_rst_tcb(struct sf_worker *w, struct sf_tcb *c)
 	 * has seen, and its window starts there. */
 	tcp_hdr_from_tcb(w, c, &a, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG,
 			 c->snd_max);
-	a.optlen = 0;
+	/* RFC 7323 §3.2: TSopt SHOULD go in a RST too (a peer's PAWS may
+	 * want it); no SACK blocks. */
+	a.optlen = (c->flags & TF_TS) ?
+		(uint8_t)sf_tcp_opts_build(a.opts, true,
+					   (uint32_t)w->tcp->now,
+					   c->ts_recent, NULL, 0) : 0;
 	a.wnd = 0;
 	tcp_xmit(w, &w->ports[c->port_idx], &a);
 }

@@ -717,6 +717,25 @@ test_tcp_edge_ts_recent_expires(void **state)
 	assert_int_equal(sf_test_counter("tcp_drop_paws"), 0);
 }
 
+/* RFC 7323 §3.2: once negotiated, TSopt "SHOULD be sent in an <RST>
+ * segment": an abort's RST carries it, TSecr the peer's latest. */
+static void
+test_tcp_edge_rst_carries_ts(void **state)
+{
+	struct sf_test_out o;
+	uint32_t tsv, y = accept_ts_ws(1000, &tsv);
+
+	(void)state;
+	sf_test_advance_ms(10);
+	sf_tcp_abort(sf_t.w, sf_app.conn);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, R | A);
+	assert_int_equal(o.seq, y + 1);
+	assert_true(o.opts.present & SF_TCPOPT_TS);
+	assert_int_equal(o.opts.tsecr, 1000);
+	assert_int_equal(o.opts.tsval, tsv + 10);
+}
+
 /* ---- 5, 10: FIN handling ---------------------------------------- */
 
 /* Item 5: a FIN that comes with data the app answers and closes on in
@@ -1395,6 +1414,7 @@ main(void)
 			setup_small_rcvbuf_ws, sf_test_tcp_teardown),
 		T(test_tcp_edge_cwnd_bounded),
 		TC(test_tcp_edge_sack_reneging, setup_sack_notlp),
+		TC(test_tcp_edge_rst_carries_ts, setup_ts_ws),
 		TC(test_tcp_edge_sack_fits_mtu, setup_ts_sack),
 		TC(test_tcp_edge_synack_window_unscaled, setup_ws),
 		TC(test_tcp_edge_keepalive_half_close, setup_keepalive),
