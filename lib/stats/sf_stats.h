@@ -61,7 +61,6 @@
 	X(tcp_conns_closed,   "connections fully closed") \
 	X(tcp_rx_rst,         "RST segments received and accepted") \
 	X(tcp_tx_rst,         "RST segments sent") \
-	X(tcp_close_unread_resets, "closes that reset: data left unread (RFC 1122 4.2.2.13)") \
 	X(tcp_retransmits,    "segments retransmitted") \
 	X(tcp_rto_timeouts,   "retransmission timeouts") \
 	X(tcp_rto_aborts,     "connections aborted: retries exhausted") \

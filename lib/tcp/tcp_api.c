@@ -305,16 +305,6 @@ sf_tcp_close(struct sf_worker *w, struct sf_conn *conn)
 	if (c->flags & TF_ORPHAN)
 		return -ENOTCONN;
 	c->flags |= TF_ORPHAN;
-	/* Data received and never taken: RFC 1122 §4.2.2.13 resets "to
-	 * show that data was lost" (RFC 2525 §2.17; Linux too). A close
-	 * from inside recv() has seen what that call offers. */
-	if (tcp_rcvq_len(c) != 0 && w->tcp->in_recv != c &&
-	    c->state != SF_TCP_SYN_SENT && c->state != SF_TCP_SYN_RCVD) {
-		w->stats.tcp_close_unread_resets++;
-		tcp_send_rst_tcb(w, c);
-		tcp_close_conn(w, c, SF_CLOSE_ABORTED);
-		return 0;
-	}
 	switch (c->state) {
 	case SF_TCP_SYN_SENT:
 		tcp_close_conn(w, c, SF_CLOSE_NORMAL);

@@ -433,9 +433,9 @@ struct sf_tcp {
 	 * closes from a callback goes out with the reply to that segment
 	 * (request on the handshake's ACK, response with its FIN). */
 	struct sf_tcb *in_input;
-	struct sf_tcb *in_recv;		/* whose recv() callback runs: the
-					 * data it offers counts as seen
-					 * (sf_tcp_close) */
+	struct sf_tcb *in_recv;		/* whose recv() callback runs
+					 * (sf_tcp_recv_pull refuses to
+					 * nest in one) */
 	bool out_owed;			/* in_input owes a tcp_output() */
 	struct sf_tw *tws;		/* the TIME_WAIT ring */
 	uint32_t tw_size;		/* its slots */

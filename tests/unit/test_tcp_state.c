@@ -846,31 +846,6 @@ test_tcp_handshake_rtt_sample(void **state)
 	assert_int_equal(o.dport, 6666);
 }
 
-/* close() with received data the application never took: RFC 1122
- * §4.2.2.13 (and RFC 2525 §2.17) sends a RST, not a FIN, "to show that
- * data was lost"; the app hears it as aborted. */
-static void
-test_tcp_close_unread_data_resets(void **state)
-{
-	struct sf_test_out o;
-	uint32_t y = sf_test_tcp_accept(100);
-
-	(void)state;
-	sf_app.refuse_data = true;
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
-				.flags = A | P, .data = "lost", .len = 4 });
-	sf_test_tx_clear();
-	assert_int_equal(sf_tcp_close(sf_t.w, sf_app.conn), 0);
-	sf_test_tcp_expect_one(&o);
-	assert_int_equal(o.flags, R | A);
-	assert_int_equal(o.seq, y + 1);
-	assert_int_equal(o.ack, 105);
-	assert_int_equal(sf_app.closed, 1);
-	assert_int_equal(sf_app.why, SF_CLOSE_ABORTED);
-	assert_int_equal(sf_test_counter("tcp_close_unread_resets"), 1);
-	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 0);
-}
-
 /* Retransmission then ACK: Karn's rule keeps the retransmitted segment
  * out of the RTT estimate, and the backed-off RTO stays until a fresh
  * sample. */
@@ -1926,7 +1901,6 @@ main(void)
 		T(test_tcp_retransmit_backoff_abort),
 		T(test_tcp_retransmit_then_ack),
 		T(test_tcp_handshake_rtt_sample),
-		T(test_tcp_close_unread_data_resets),
 		T(test_tcp_zero_window),
 		T(test_tcp_out_of_order),
 		T(test_tcp_fin_wait_2_timeout),
