@@ -217,7 +217,8 @@ uint32_t sf_conn_unread(const struct sf_conn *c);
  * for it before any ACK or writable() would have offered it. When the
  * data taken opens our window by at least min(rcvbuf / 2, MSS), a window
  * update goes to the peer (RFC 9293 §3.8.6.2.2). Callbacks may run,
- * closed() included.
+ * closed() included. Does nothing when called from inside a recv()
+ * callback (of any connection).
  */
 void sf_tcp_recv_pull(struct sf_worker *w, struct sf_conn *c);
 

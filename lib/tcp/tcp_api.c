@@ -406,7 +406,9 @@ sf_tcp_recv_pull(struct sf_worker *w, struct sf_conn *conn)
 {
 	struct sf_tcb *c = tcp_tcb(conn);
 
-	if (tcp_rcvq_len(c) == 0)
+	/* From inside a recv() callback the queue being offered would be
+	 * offered again, under the caller's feet: refused. */
+	if (tcp_rcvq_len(c) == 0 || w->tcp->in_recv != NULL)
 		return;
 	tcp_app_recv(w, c);
 	if (tcp_alive(c))

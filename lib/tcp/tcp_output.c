@@ -302,8 +302,10 @@ tcp_window_update(struct sf_worker *w, struct sf_tcb *c)
 	if (c->state != SF_TCP_ESTABLISHED && c->state != SF_TCP_FIN_WAIT_1 &&
 	    c->state != SF_TCP_FIN_WAIT_2)
 		return;
-	edge = c->rcv_nxt + RTE_ALIGN_FLOOR(tcp_rcv_space(w, c),
-					    UINT32_C(1) << c->rcv_wscale);
+	/* What a header can say: at most 65535 << rcv_wscale. */
+	edge = c->rcv_nxt + RTE_ALIGN_FLOOR(RTE_MIN(tcp_rcv_space(w, c),
+				UINT32_C(65535) << c->rcv_wscale),
+			UINT32_C(1) << c->rcv_wscale);
 	if (SF_SEQ_GT(edge, c->rcv_adv) &&
 	    edge - c->rcv_adv >= RTE_MIN(conf->rcvbuf / 2, conf->mss)) {
 		c->flags |= TF_ACKNOW;
@@ -660,7 +662,7 @@ tcp_send_rst_tcb(struct sf_worker *w, struct sf_tcb *c)
 			 c->snd_max);
 	/* RFC 7323 §3.2: TSopt SHOULD go in a RST too (a peer's PAWS may
 	 * want it); no SACK blocks. */
-	a.optlen = (c->flags & TF_TS) ?
+	a.optlen = (c->flags & TF_TS) && c->state != SF_TCP_SYN_SENT ?
 		(uint8_t)sf_tcp_opts_build(a.opts, true,
 					   (uint32_t)w->tcp->now,
 					   c->ts_recent, NULL, 0) : 0;
@@ -834,6 +836,9 @@ tcp_send_syn(struct sf_worker *w, struct sf_tcb *c)
 	if (c->flags & TF_SYN_SENT) {
 		w->stats.tcp_retransmits++;
 		TCP_TRACE_NOTE(c, TCP_TR_SYN_REXMIT);
+		/* Sent again (a timeout, or an answer to a repeated SYN):
+		 * the handshake is no RTT sample (Karn; tcp_rtt_syn). */
+		c->flags |= TF_RTT;
 	}
 	c->flags |= TF_SYN_SENT;
 	a.trace = c->trace;

@@ -143,14 +143,21 @@ tcp_rtt_ts(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 }
 
 /* RFC 6298 §2: the handshake's RTT sample, when timestamps give none
- * (Linux and FreeBSD time the SYN-ACK too). Our SYN or SYN-ACK went out
- * once (Karn: nrexmit 0) and armed its deadline rto after it. */
+ * (Linux and FreeBSD time the SYN-ACK too). Karn: only when our SYN or
+ * SYN-ACK went out once (TF_RTT marks a resend in the handshake,
+ * tcp_send_syn), and not in a simultaneous open, where the peer's
+ * SYN-ACK answers our SYN, not the SYN-ACK that armed rto_at. The
+ * deadline was armed rto after the send. */
 static void
 tcp_rtt_syn(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 {
+	bool resent = (c->flags & TF_RTT) != 0;
 	uint32_t rtt;
 
-	if (tcp_rtt_ts(w, c, seg) || c->nrexmit != 0 || c->rto_at == 0)
+	c->flags &= (uint16_t)~TF_RTT;
+	if (tcp_rtt_ts(w, c, seg) || resent || c->nrexmit != 0 ||
+	    c->rto_at == 0 ||
+	    (c->state == SF_TCP_SYN_RCVD && !(c->flags & TF_PASSIVE)))
 		return;
 	rtt = (uint32_t)w->tcp->now - (c->rto_at - c->rto);
 	if ((int32_t)rtt >= 0 && rtt <= c->rto)
@@ -742,6 +749,7 @@ void
 tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 {
 	struct sf_wport *wp = &w->ports[c->port_idx];
+	uint32_t wnd;
 
 	if ((seg->flags & RTE_TCP_ACK_FLAG) &&
 	    (SF_SEQ_LEQ(seg->ack, c->snd_una) ||	/* snd_una: our ISS */
@@ -760,9 +768,11 @@ tcp_rcv_syn_sent(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	if (!(seg->flags & RTE_TCP_SYN_FLAG))
 		return;
 	TCP_TRACE_IRS(w, c, seg->seq);
+	/* Our SYN offered its (unscaled) window from rcv_nxt 0
+	 * (tcp_send_syn): text may fill it. */
+	wnd = c->rcv_adv - c->rcv_nxt;
 	c->rcv_nxt = seg->seq + 1;
-	/* Our SYN offered its (unscaled) window: text may fill it. */
-	c->rcv_adv = c->rcv_nxt + RTE_MIN(w->tcp->conf.rcvbuf, 65535u);
+	c->rcv_adv = c->rcv_nxt + wnd;
 	tcp_syn_options(w, c, seg);
 	c->snd_wl1 = seg->seq;
 	if (seg->flags & RTE_TCP_ACK_FLAG) {

@@ -353,6 +353,28 @@ test_tcp_edge_recv_pull_window_update(void **state)
 	assert_true(o.wnd > wnd);
 }
 
+/* ... but a window already at what the header can say (65535 unscaled)
+ * has nothing to announce: a pull sends no ACK, which the peer would
+ * count as a duplicate. */
+static void
+test_tcp_edge_recv_pull_window_capped(void **state)
+{
+	static char data[1000];
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_app.refuse_data = true;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+		.flags = RTE_TCP_ACK_FLAG, .data = data, .len = 1000 });
+	sf_test_advance_ms(500);
+	sf_test_tx_clear();
+	sf_app.refuse_data = false;
+	sf_tcp_recv_pull(sf_t.w, sf_app.conn);
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_app.rx_len, 1000);
+	assert_int_equal(sf_t.ncap, 0);
+}
+
 static void
 test_tcp_edge_ack_at_right_edge(void **state)
 {
@@ -1410,6 +1432,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_tcp_edge_recv_pull_window_update,
 			setup_small_rcvbuf_ws, sf_test_tcp_teardown),
+		T(test_tcp_edge_recv_pull_window_capped),
 		cmocka_unit_test_setup_teardown(test_tcp_edge_ack_at_right_edge,
 			setup_small_rcvbuf_ws, sf_test_tcp_teardown),
 		T(test_tcp_edge_cwnd_bounded),

@@ -846,6 +846,34 @@ test_tcp_handshake_rtt_sample(void **state)
 	assert_int_equal(o.dport, 6666);
 }
 
+/* Karn (RFC 6298 §3) in the handshake: a SYN-ACK sent again (here in
+ * answer to a repeated SYN) leaves the handshake ambiguous, so it gives
+ * no sample and the RTO stays at its initial 1 s. */
+static void
+test_tcp_handshake_rtt_karn(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y;
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S });
+	sf_test_tcp_expect_one(&o);
+	y = o.seq;
+	sf_test_advance_ms(50);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, S | A);
+	sf_test_advance_ms(50);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+						.flags = A });
+	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 1);
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, "abc", 3);
+	sf_test_tx_clear();
+	expect_tx_after(1000);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.seq, y + 1);
+}
+
 /* Retransmission then ACK: Karn's rule keeps the retransmitted segment
  * out of the RTT estimate, and the backed-off RTO stays until a fresh
  * sample. */
@@ -1901,6 +1929,7 @@ main(void)
 		T(test_tcp_retransmit_backoff_abort),
 		T(test_tcp_retransmit_then_ack),
 		T(test_tcp_handshake_rtt_sample),
+		T(test_tcp_handshake_rtt_karn),
 		T(test_tcp_zero_window),
 		T(test_tcp_out_of_order),
 		T(test_tcp_fin_wait_2_timeout),
