@@ -46,6 +46,7 @@
 #include <rte_tcp.h>
 
 #include "sf_app.h"
+#include "sf_eal.h"
 #include "sf_log.h"
 #include "sf_net.h"
 #include "sf_tcp.h"
@@ -594,29 +595,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-/* EAL leaves its runtime folder behind; a fuzz run should not. */
-static void
-fz_eal_fini(void)
-{
-	char dir[PATH_MAX], f[PATH_MAX + 256];
-	struct dirent *d;
-	DIR *dp;
-
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	dp = opendir(dir);
-	if (dp == NULL)
-		return;
-	while ((d = readdir(dp)) != NULL) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(f, sizeof(f), "%s/%s", dir, d->d_name);
-		unlink(f);
-	}
-	closedir(dp);
-	rmdir(dir);
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -634,7 +612,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(prefix, sizeof(prefix), "sffuzz%d", (int)getpid());
 	if (rte_eal_init(n, eal) < 0)
 		fz_die("rte_eal_init failed");
-	atexit(fz_eal_fini);
+	atexit(sf_eal_fini_clean);
 	sf_log_init();
 	sf_cksum_init();
 	rte_log_set_global_level(RTE_LOG_EMERG);

@@ -56,6 +56,7 @@
 
 #include "packetdrill.h"
 
+#include "sf_eal.h"
 #include "sf_log.h"
 #include "sf_net.h"
 #include "sf_stats.h"
@@ -1469,31 +1470,11 @@ pd_eal_init(void)
 	snprintf(prefix, sizeof(prefix), "sfpd%d", (int)getpid());
 	if (rte_eal_init(argc, argv) < 0)
 		pd_die("rte_eal_init failed");
+	/* packetdrill ends a failing script with exit(), never calling
+	 * free(): clean up at exit either way. */
+	atexit(sf_eal_fini_clean);
 	sf_log_init();
 	sf_cksum_init();
-}
-
-/* EAL leaves its runtime folder behind; a test run should not. */
-static void
-pd_eal_fini(void)
-{
-	char dir[PATH_MAX], f[PATH_MAX + 256];
-	struct dirent *d;
-	DIR *dp;
-
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	dp = opendir(dir);
-	if (dp == NULL)
-		return;
-	while ((d = readdir(dp)) != NULL) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(f, sizeof(f), "%s/%s", dir, d->d_name);
-		unlink(f);
-	}
-	closedir(dp);
-	rmdir(dir);
 }
 
 static void
@@ -1513,7 +1494,6 @@ pd_free(void *ud)
 	rte_free(pd->ifc);
 	pthread_mutex_unlock(&pd->lock);
 	rte_mempool_free(pd->pool);
-	pd_eal_fini();
 	free(pd);
 }
 

@@ -13,6 +13,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include "sf_eal.h"
 #include "sf_log.h"
 #include "sf_net.h"
 #include "sf_stats.h"
@@ -28,29 +29,6 @@ const struct rte_ether_addr SF_TEST_PEER_MAC = {
 	.addr_bytes = { 0x02, 0, 0, 0, 0, 0x01 } };
 
 struct sf_test_env sf_t;
-
-/* EAL leaves its runtime folder behind; a test run should not. */
-static void
-test_eal_fini(void)
-{
-	char dir[PATH_MAX], f[PATH_MAX + 256];
-	struct dirent *d;
-	DIR *dp;
-
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	dp = opendir(dir);
-	if (dp == NULL)
-		return;
-	while ((d = readdir(dp)) != NULL) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(f, sizeof(f), "%s/%s", dir, d->d_name);
-		unlink(f);
-	}
-	closedir(dp);
-	rmdir(dir);
-}
 
 void
 sf_test_eal_init(void)
@@ -73,7 +51,7 @@ sf_test_eal_init(void)
 	}
 	sf_log_init();
 	sf_cksum_init();
-	atexit(test_eal_fini);
+	atexit(sf_eal_fini_clean);
 	done = 1;
 }
 
