@@ -443,22 +443,31 @@ test_tcp_close_sends_queued_data(void **state)
 	assert_int_equal(sf_test_tcp_state(SF_TCP_FIN_WAIT_2), 1);
 }
 
-/* A retransmitted FIN in TIME_WAIT is acked again and restarts 2MSL;
- * a RST is ignored (RFC 1337). */
-static void
-test_tcp_timewait_fin_retransmit_and_rst(void **state)
+/* From a passive open (peer ISN 100), synfin closes first and the
+ * peer's FIN acks ours: TIME_WAIT, RCV.NXT 102. Returns our ISS. */
+static uint32_t
+timewait_enter(void)
 {
-	struct sf_test_out o;
 	uint32_t y = sf_test_tcp_accept(100);
 
-	(void)state;
 	sf_tcp_close(sf_t.w, sf_app.conn);
 	sf_test_tx_clear();
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
 						.flags = F | A });
 	sf_test_tx_clear();
 	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	return y;
+}
 
+/* A retransmitted FIN in TIME_WAIT is acked again and restarts 2MSL;
+ * a RST is ignored (RFC 1337). */
+static void
+test_tcp_timewait_fin_retransmit_and_rst(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = timewait_enter();
+
+	(void)state;
 	sf_test_advance_ms(1500);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
 						.flags = F | A });
@@ -488,16 +497,9 @@ static void
 test_tcp_timewait_segments_without_ack(void **state)
 {
 	struct sf_test_out o;
-	uint32_t y = sf_test_tcp_accept(100);
+	uint32_t y = timewait_enter();
 
 	(void)state;
-	sf_tcp_close(sf_t.w, sf_app.conn);
-	sf_test_tx_clear();
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
-						.flags = F | A });
-	sf_test_tx_clear();
-	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
-
 	/* RCV.NXT is 102, the window 65535: in it, no answer */
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .flags = F });
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 103, .flags = F });
@@ -531,14 +533,9 @@ static void
 test_tcp_timewait_synack_challenged(void **state)
 {
 	struct sf_test_out o;
-	uint32_t y = sf_test_tcp_accept(100);
+	uint32_t y = timewait_enter();
 
 	(void)state;
-	sf_tcp_close(sf_t.w, sf_app.conn);
-	sf_test_tx_clear();
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
-						.flags = F | A });
-	sf_test_tx_clear();
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .ack = 0,
 						.flags = S | A });
 	sf_test_tcp_expect_one(&o);
