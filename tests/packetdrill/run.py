@@ -270,16 +270,27 @@ def run_one(args, corpus, rel, tmp):
            '--so_flags=' + ','.join('%s=%s' % kv for kv in
                                     sorted(flags.items())),
            os.path.basename(path)]
+    p = subprocess.Popen(cmd, cwd=os.path.dirname(path),
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        p = subprocess.run(cmd, cwd=os.path.dirname(path),
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=args.timeout)
-        out = p.stdout.decode('utf-8', 'replace').strip()
+        raw, _ = p.communicate(timeout=args.timeout)
+        out = raw.decode('utf-8', 'replace').strip()
         ok = p.returncode == 0
         if p.returncode < 0:
             out += '\n(killed by signal %d)' % -p.returncode
     except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
         ok, out = False, 'timed out after %d s' % args.timeout
+    if p.returncode is not None and p.returncode < 0:
+        # Killed: its atexit() never ran; remove EAL's runtime folder
+        # (the adapter's --file-prefix is sfpd<pid>).
+        for base in ('/var/run/dpdk', '/run/user/%d/dpdk' % os.getuid()):
+            d = os.path.join(base, 'sfpd%d' % p.pid)
+            if os.path.isdir(d):
+                for f in os.listdir(d):
+                    os.unlink(os.path.join(d, f))
+                os.rmdir(d)
     return corpus, rel, 'pass' if ok else 'fail', out, adapted
 
 

@@ -203,10 +203,19 @@ pd_kick(struct pd *pd)
 	pthread_cond_broadcast(&pd->cond);
 }
 
-/* A call that may block: wait until a callback changes something. */
-static void
+/* A call that may block: wait until a callback changes something.
+ * packetdrill's main thread makes a call without "..." expecting it to
+ * be ready: blocking there would stop the clock and the packets that
+ * could wake it, for ever. Such a call fails (false), saying so. */
+static bool
 pd_block(struct pd *pd)
 {
+	if (pthread_equal(pthread_self(), pd->main_thread)) {
+		fprintf(stderr, PD_NAME ": a blocking call the script made "
+			"without \"...\" is not ready and would never return; "
+			"it fails with EAGAIN\n");
+		return false;
+	}
 	pd->blocked = true;
 	pd->kicked = false;
 	while (!pd->kicked)
@@ -214,6 +223,7 @@ pd_block(struct pd *pd)
 	pd->kicked = false;
 	pd->blocked = false;
 	pthread_cond_broadcast(&pd->sync);
+	return true;
 }
 
 /* Every socket call ends here: from the blocking-call thread, the clock
@@ -629,11 +639,10 @@ pd_accept(void *ud, int fd, struct sockaddr *addr, socklen_t *len)
 			rc = i + PD_FD_BASE;
 			break;
 		}
-		if (s->nonblock) {
+		if (s->nonblock || !pd_block(pd)) {
 			rc = pd_fail(EAGAIN);
 			break;
 		}
-		pd_block(pd);
 	}
 	pd_unlock(pd);
 	return rc;
@@ -682,7 +691,10 @@ pd_connect(void *ud, int fd, const struct sockaddr *addr, socklen_t len)
 		goto out;
 	}
 	while (!s->established && !s->gone)
-		pd_block(pd);
+		if (!pd_block(pd)) {
+			rc = pd_fail(EAGAIN);
+			goto out;
+		}
 	if (!s->established) {
 		rc = pd_fail(s->err != 0 ? s->err : ECONNREFUSED);
 		s->err = 0;
@@ -749,11 +761,10 @@ pd_recv_buf(struct pd *pd, int fd, void *buf, size_t len, int flags)
 			rc = pd_fail(ENOTCONN);
 			break;
 		}
-		if (s->nonblock || (flags & MSG_DONTWAIT)) {
+		if (s->nonblock || (flags & MSG_DONTWAIT) || !pd_block(pd)) {
 			rc = pd_fail(EAGAIN);
 			break;
 		}
-		pd_block(pd);
 	}
 	pd_unlock(pd);
 	return rc;
@@ -806,11 +817,10 @@ pd_send_buf(struct pd *pd, int fd, const void *buf, size_t len, int flags)
 			rc = (ssize_t)done;
 			break;
 		}
-		if (s->nonblock || (flags & MSG_DONTWAIT)) {
+		if (s->nonblock || (flags & MSG_DONTWAIT) || !pd_block(pd)) {
 			rc = pd_fail(EAGAIN);
 			break;
 		}
-		pd_block(pd);
 	}
 	pd_unlock(pd);
 	return rc;
@@ -1187,7 +1197,16 @@ pd_poll(void *ud, struct pollfd *fds, nfds_t nfds, int timeout)
 		if (n > 0 || timeout == 0 ||
 		    (timeout > 0 && pd->now_us >= until))
 			break;
-		pd_block(pd);
+		if (timeout > 0 &&
+		    pthread_equal(pthread_self(), pd->main_thread)) {
+			/* the script waits in poll(): its time passes */
+			pd_advance_to(pd, until);
+			continue;
+		}
+		if (!pd_block(pd)) {
+			n = pd_fail(EAGAIN);
+			break;
+		}
 	}
 	pd_unlock(pd);
 	return n;
