@@ -276,6 +276,19 @@ pd_tx_capture(struct sf_worker *w, struct sf_wport *wp)
 	wp->tx.bytes = 0;
 }
 
+/* The oldest frame synfin sent that packetdrill has not read; false
+ * when there is none. */
+static bool
+pd_outq_pop(struct pd *pd, struct pd_frame *f)
+{
+	if (pd->out_n == 0)
+		return false;
+	*f = pd->outq[pd->out_head];
+	pd->out_head = (pd->out_head + 1) % PD_OUTQ;
+	pd->out_n--;
+	return true;
+}
+
 /* An Ethernet frame from the script's host carrying @len bytes of @l3;
  * a chain of mbufs past one's room, as a NIC's scattered RX (packetdrill
  * injects segments of up to 64 KB, as GRO would). */
@@ -704,6 +717,24 @@ out:
 	return rc;
 }
 
+/* What every read and write call checks first: flags synfin can honour
+ * and a buffer the kernel would not answer with EFAULT (@out: written
+ * to). Returns 0 or -1 with errno. */
+static int
+pd_io_check(const char *call, int flags, const void *buf, size_t len,
+	    bool out)
+{
+	char what[64];
+
+	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL)) {
+		snprintf(what, sizeof(what), "%s() flags other than "
+			 "MSG_DONTWAIT", call);
+		pd_unsupported(what);
+		return pd_fail(EOPNOTSUPP);
+	}
+	return pd_buf_ok(buf, len, out) ? 0 : pd_fail(EFAULT);
+}
+
 /* recv() for every read call: @len bytes into @buf. */
 static ssize_t
 pd_recv_buf(struct pd *pd, int fd, void *buf, size_t len, int flags)
@@ -712,12 +743,8 @@ pd_recv_buf(struct pd *pd, int fd, void *buf, size_t len, int flags)
 	ssize_t rc;
 	int e;
 
-	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL)) {
-		pd_unsupported("recv() flags other than MSG_DONTWAIT");
-		return pd_fail(EOPNOTSUPP);
-	}
-	if (!pd_buf_ok(buf, len, true))
-		return pd_fail(EFAULT);
+	if (pd_io_check("recv", flags, buf, len, true) != 0)
+		return -1;
 	pthread_mutex_lock(&pd->lock);
 	for (;;) {
 		s = pd_sock(pd, fd);
@@ -778,12 +805,8 @@ pd_send_buf(struct pd *pd, int fd, const void *buf, size_t len, int flags)
 	ssize_t rc;
 	int r;
 
-	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL)) {
-		pd_unsupported("send() flags other than MSG_DONTWAIT");
-		return pd_fail(EOPNOTSUPP);
-	}
-	if (!pd_buf_ok(buf, len, false))
-		return pd_fail(EFAULT);
+	if (pd_io_check("send", flags, buf, len, false) != 0)
+		return -1;
 	pthread_mutex_lock(&pd->lock);
 	for (;;) {
 		s = pd_sock(pd, fd);
@@ -1263,7 +1286,7 @@ pd_netdev_receive(void *ud, void *buf, size_t *count, long long *time_us)
 	limit = pd->now_us + PD_SNIFF_MAX_US;
 	while (pd->out_n == 0 && pd->now_us < limit)
 		pd_advance_to(pd, pd->now_us + 1000);
-	if (pd->out_n == 0) {
+	if (!pd_outq_pop(pd, &f)) {
 		fprintf(stderr, PD_NAME ": synfin sent nothing for %llu s "
 			"(at %.6f s)\n", PD_SNIFF_MAX_US / PD_US_PER_S,
 			(double)pd->now_us / PD_US_PER_S);
@@ -1272,9 +1295,6 @@ pd_netdev_receive(void *ud, void *buf, size_t *count, long long *time_us)
 		*count = 0;
 		return 0;
 	}
-	f = pd->outq[pd->out_head];
-	pd->out_head = (pd->out_head + 1) % PD_OUTQ;
-	pd->out_n--;
 	pthread_mutex_unlock(&pd->lock);
 	len = rte_pktmbuf_pkt_len(f.m) - RTE_ETHER_HDR_LEN;
 	if (len > *count)
@@ -1296,9 +1316,7 @@ pd_usleep(void *ud, useconds_t usec)
 	pthread_mutex_lock(&pd->lock);
 	pd_sync_main(pd);
 	pd_advance_to(pd, pd->now_us + usec);
-	pthread_cond_broadcast(&pd->cond);	/* poll() timeouts */
-	if (pd->blocked)
-		pd->kicked = true;
+	pd_kick(pd);		/* a poll() timeout may have passed */
 	pthread_mutex_unlock(&pd->lock);
 	return 0;
 }
@@ -1500,15 +1518,14 @@ static void
 pd_free(void *ud)
 {
 	struct pd *pd = ud;
-	unsigned int i;
+	struct pd_frame f;
 
 	pthread_mutex_lock(&pd->lock);
 	pd_print_stats(pd);
 	sf_tcp_fini(pd->w);
 	sf_worker_flush(pd->w);
-	for (i = 0; i < pd->out_n; i++)
-		rte_pktmbuf_free(pd->outq[(pd->out_head + i) % PD_OUTQ].m);
-	pd->out_n = 0;
+	while (pd_outq_pop(pd, &f))
+		rte_pktmbuf_free(f.m);
 	sf_worker_free(pd->w);
 	rte_free(pd->ifc);
 	pthread_mutex_unlock(&pd->lock);
@@ -1522,6 +1539,7 @@ void packetdrill_interface_init(const char *flags,
 void
 packetdrill_interface_init(const char *flags, struct packetdrill_interface *ifc)
 {
+	struct pd_frame f;
 	struct pd *pd;
 	struct timeval tv;
 	int r;
@@ -1580,11 +1598,8 @@ packetdrill_interface_init(const char *flags, struct packetdrill_interface *ifc)
 	 * LAN that has talked before. */
 	pthread_mutex_lock(&pd->lock);
 	pd_arp_answer(pd, pd->peer_ip, RTE_ARP_OP_REQUEST);
-	while (pd->out_n > 0) {		/* our ARP reply to that */
-		rte_pktmbuf_free(pd->outq[pd->out_head].m);
-		pd->out_head = (pd->out_head + 1) % PD_OUTQ;
-		pd->out_n--;
-	}
+	while (pd_outq_pop(pd, &f))	/* our ARP reply to that */
+		rte_pktmbuf_free(f.m);
 	pthread_mutex_unlock(&pd->lock);
 
 	memset(ifc, 0, sizeof(*ifc));
