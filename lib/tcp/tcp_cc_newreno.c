@@ -144,10 +144,13 @@ tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c)
 		RTE_MIN((uint32_t)c->mss, data_end - c->snd_nxt) : 0;
 	if (len != 0 && c->snd_nxt == c->snd_max &&
 	    SF_SEQ_LEQ(c->snd_nxt + len, c->snd_una + c->snd_wnd)) {
+		/* Room for exactly this segment against the pipe as
+		 * tcp_output measures it; the probe leaves cwnd as it
+		 * was. */
 		cwnd = c->cwnd;
-		c->cwnd = c->snd_nxt - c->snd_una + len;
+		c->cwnd = tcp_pipe(w, c) + len;
 		tcp_output(w, c);
-		c->cwnd = RTE_MAX(cwnd, c->cwnd);
+		c->cwnd = cwnd;
 		return true;
 	}
 	top = SF_SEQ_LT(c->snd_max, data_end) ? c->snd_max : data_end;

@@ -897,8 +897,7 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		 * right edge is snd_una + snd_wnd. */
 		flight = c->snd_nxt - c->snd_una;
 		wnd = c->snd_wnd > flight ? c->snd_wnd - flight : 0;
-		if (tcp_nsacked(w, c) != 0)
-			flight -= RTE_MIN(flight, tcp_sack_bytes(w, c));
+		flight = tcp_pipe(w, c);
 		usable = c->cwnd > flight ? c->cwnd - flight : 0;
 		usable = RTE_MIN(usable, wnd);
 		remaining = data_end - c->snd_nxt;

@@ -593,6 +593,18 @@ unsigned int tcp_sack_update(struct sf_worker *w, struct sf_tcb *c,
 uint32_t tcp_sack_holes(const struct sf_worker *w, const struct sf_tcb *c,
 			uint32_t l, uint32_t r);
 uint32_t tcp_sack_bytes(const struct sf_worker *w, const struct sf_tcb *c);
+
+/* RFC 6675 "pipe", roughly: bytes out less those SACKed, which left the
+ * network. What cwnd is measured against (tcp_output, the probe). */
+static inline uint32_t
+tcp_pipe(const struct sf_worker *w, const struct sf_tcb *c)
+{
+	uint32_t flight = c->snd_nxt - c->snd_una;
+
+	if (tcp_nsacked(w, c) != 0)
+		flight -= RTE_MIN(flight, tcp_sack_bytes(w, c));
+	return flight;
+}
 unsigned int tcp_sack_blocks(const struct sf_worker *w,
 			     const struct sf_tcb *c,
 			     struct sf_tcp_sack_block *b, unsigned int max);

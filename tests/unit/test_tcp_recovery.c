@@ -425,6 +425,33 @@ setup_sack_tlp(void **state)
 	return sf_test_tcp_setup_listen_conf(&conf);
 }
 
+/* RFC 8985 §7.3: a tail loss probe with new data to send sends one new
+ * segment, and cwnd stays as it was. SACKed bytes left the pipe: a probe
+ * sized against the whole flight sent one more segment per SACKed MSS
+ * and kept the raised cwnd. */
+static void
+test_tcp_recovery_probe_one_new_segment(void **state)
+{
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 5), cwnd, t;
+	uint32_t b[2];
+
+	(void)state;
+	send_segments(14);		/* 10 go (IW), 4 wait for cwnd */
+	cwnd = tcb()->cwnd;
+	assert_int_equal(tcb()->snd_nxt, y + SEG(10));
+	/* One dup ACK SACKs segment 9: no recovery (DupThresh 3); the
+	 * SACKed segment left the pipe, so one more goes (RFC 6675). */
+	b[0] = SEG(9);
+	b[1] = SEG(10);
+	peer_ack(y, 1, b, 1);
+	assert_int_equal(sent_data(y, SEG(10)), 1);
+	t = (uint32_t)sf_test_advance_until_tx(1000);
+	assert_true(t < 100);			/* the PTO, not the RTO */
+	assert_int_equal(sf_test_counter("tcp_loss_probes"), 1);
+	assert_int_equal(sent_data(y, SEG(11)), 1);
+	assert_int_equal(tcb()->cwnd, cwnd);
+}
+
 /* A probe timer merely armed (TLP on, an RTT known) is no probe sent:
  * one segment SACKed above a hole starts no recovery (RFC 6675 wants
  * DupThresh; RFC 8985 §7.4's shortcut is for the SACK answering a
@@ -621,6 +648,9 @@ main(void)
 			test_tcp_recovery_armed_probe_no_shortcut,
 			setup_sack_tlp, sf_test_tcp_teardown),
 		T(test_tcp_recovery_prr_delivered),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_probe_one_new_segment,
+			setup_sack_tlp, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_recovery_probe_closing,
 			setup_sack_tlp, sf_test_tcp_teardown),
