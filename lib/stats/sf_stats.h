@@ -73,6 +73,7 @@
 	X(tcp_sack_reneged,   "SACKed data the peer dropped (reneged): resent") \
 	X(tcp_fast_recoveries, "fast recoveries entered (3 dup ACKs/SACK)") \
 	X(tcp_rexmit_lost,    "retransmissions found lost in recovery") \
+	X(tcp_rack_lost,      "times RACK found data sent once lost by its send time") \
 	X(tcp_recovery_undos, "recoveries undone: D-SACK or Eifel showed them needless") \
 	X(tcp_loss_probes,    "tail loss probes sent (RFC 8985)") \
 	X(tcp_ooo_queued,     "out-of-order segments queued") \

@@ -257,6 +257,7 @@ tcp_ext_get(struct sf_worker *w, struct sf_tcb *c)
 	tcp->ext_used++;
 	/* Zeroed as a new TCB's fields were when they lived in it. */
 	memset(e, 0, sizeof(*e));
+	tcp_recovery_marks_reset(w, c, e);
 	c->ext = i;
 	return e;
 }
@@ -417,6 +418,11 @@ tcp_timer_update(struct sf_worker *w, struct sf_tcb *c)
 		next = c->delack_at;
 	if (c->aux_at != 0 && (next == 0 || TCP_TIME_LT(c->aux_at, next)))
 		next = c->aux_at;
+	if (c->ext != 0) {
+		at = tcp_ext(w, c)->rack_at;	/* RACK's reordering timer */
+		if (at != 0 && (next == 0 || TCP_TIME_LT(at, next)))
+			next = (uint32_t)at;
+	}
 	if (next == 0) {
 		sf_twheel_cancel(w->tcp->wheel, &c->timer);
 		return;
@@ -716,6 +722,13 @@ tcp_timer_cb(struct sf_timer *t, void *arg)
 			w->stats.tcp_delayed_acks++;
 			tcp_output(w, c);
 		}
+	}
+	if (c->ext != 0 && tcp_ext(w, c)->rack_at != 0 &&
+	    TCP_TIME_LEQ(tcp_ext(w, c)->rack_at, now)) {
+		tcp_ext(w, c)->rack_at = 0;
+		tcp_recovery_reorder_timeout(w, c);
+		if (!tcp_alive(c))
+			return;
 	}
 	if (c->rto_at != 0 && TCP_TIME_LEQ(c->rto_at, now)) {
 		c->rto_at = 0;

@@ -948,6 +948,10 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		}
 		if (tcp_send_data(w, c, &t, c->snd_nxt, len, flags) != 0)
 			break;
+		/* Go-back-N after an RTO: RACK needs to know when. */
+		if (SF_SEQ_LT(c->snd_nxt, c->snd_max) && c->ext != 0 &&
+		    !(c->flags & TF_RECOVERY))
+			tcp_recovery_resent(w, c, c->snd_nxt, len);
 		c->snd_nxt += len;
 		if (flags & RTE_TCP_FIN_FLAG) {
 			c->flags |= TF_FIN_SENT;
@@ -959,6 +963,9 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		}
 		sent = true;
 	}
+
+	if (fresh && c->ext != 0)
+		tcp_recovery_sent(w, c);	/* RACK: when it went */
 
 	/* The FIN goes once every queued byte has (RFC 9293 §3.10.4), and
 	 * again when a retransmission rewinds snd_nxt. It takes one

@@ -86,6 +86,17 @@ struct tcp_rexmit {
 
 #define TCP_REXMIT_LOG 8	/* resends remembered per episode */
 
+/* When new data went (RFC 8985 RACK needs every segment's send time):
+ * it goes in sequence order, so a few marks tell it, each the latest
+ * time anything below .end (and at or above the mark before) was sent.
+ * Full, the two oldest merge: later, never earlier, than the truth. */
+struct tcp_sent_mark {
+	uint32_t end;
+	uint32_t us;		/* worker µs clock, low 32 bits */
+};
+
+#define TCP_SENT_MARKS 8
+
 /* Loss recovery state a connection needs only now and then: the peer's
  * SACK scoreboard (RFC 2018, RFC 6675), where recovery stands (RFC 6582,
  * RFC 6937 PRR, RFC 8985 RACK for resends, undo by D-SACK and Eifel)
@@ -116,9 +127,18 @@ struct sf_tcb_ext {
 	uint32_t prr_out;
 	uint32_t recover_fs;
 	struct tcp_rexmit log[TCP_REXMIT_LOG];	/* this episode's resends */
+	struct tcp_sent_mark sent[TCP_SENT_MARKS]; /* new data's send times */
+	/* RFC 8985 §6.2 for new data: the most recently sent segment the
+	 * peer has (RACK.segment: its end and send time), its RTT, and the
+	 * reordering timer (ms deadline, 0: none). */
+	uint32_t rack_end;
+	uint32_t rack_us;
+	uint32_t rack_rtt_us;
+	uint32_t rack_at;
 	int16_t undo_retrans;		/* resends D-SACK has not shown
 					 * needless; -1: no undo */
 	uint8_t nlog;
+	uint8_t nsent;
 	uint8_t quiet;			/* recovery timeouts without
 					 * progress */
 	union {
@@ -577,7 +597,23 @@ struct tcp_ack_info {
 	struct tcp_sack_news news;
 };
 
+/* The worker's µs clock (low 32 bits), never 0: 0 marks a lost resend
+ * in the recovery log. */
+static inline uint32_t
+tcp_now_us(const struct sf_worker *w)
+{
+	uint32_t us = (uint32_t)(w->now / w->tcp->tsc_per_us);
+
+	return us != 0 ? us : 1;
+}
+
 /* tcp_recovery.c */
+void tcp_recovery_sent(struct sf_worker *w, struct sf_tcb *c);
+void tcp_recovery_resent(struct sf_worker *w, struct sf_tcb *c,
+			 uint32_t seq, uint32_t len);
+void tcp_recovery_marks_reset(const struct sf_worker *w,
+			      const struct sf_tcb *c, struct sf_tcb_ext *e);
+void tcp_recovery_reorder_timeout(struct sf_worker *w, struct sf_tcb *c);
 void tcp_recovery_ack(struct sf_worker *w, struct sf_tcb *c,
 		      const struct tcp_ack_info *ai);
 bool tcp_recovery_probe(struct sf_worker *w, struct sf_tcb *c);

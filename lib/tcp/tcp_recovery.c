@@ -47,16 +47,6 @@ rec_clamp(const struct sf_tcb *c, uint32_t seq)
 		c->snd_una : seq;
 }
 
-/* The worker's µs clock (low 32 bits), never 0: 0 marks a lost resend
- * in the log. */
-static inline uint32_t
-rec_us(const struct sf_worker *w)
-{
-	uint32_t us = (uint32_t)(w->now / w->tcp->tsc_per_us);
-
-	return us != 0 ? us : 1;
-}
-
 /* The end of sent data (the FIN is not resent from here). */
 static inline uint32_t
 rec_data_top(const struct sf_tcb *c)
@@ -203,6 +193,13 @@ rec_log_add(const struct sf_tcb *c, struct sf_tcb_ext *e, uint32_t seq,
 	    uint32_t end, uint32_t us)
 {
 	rec_log_drop(e);
+	/* What one pass resends (go-back-N over SACKed ranges) is one
+	 * entry: the ranges' holes are what counts. */
+	if (e->nlog != 0 && us != 0 && e->log[e->nlog - 1].us == us &&
+	    e->log[e->nlog - 1].end == seq) {
+		e->log[e->nlog - 1].end = end;
+		return;
+	}
 	if (e->nlog == TCP_REXMIT_LOG) {
 		memmove(&e->log[0], &e->log[1],
 			sizeof(e->log[0]) * (TCP_REXMIT_LOG - 1));
@@ -224,7 +221,7 @@ rec_resend(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 
 	if (n <= 0)
 		return 0;
-	rec_log_add(c, e, seq, seq + (uint32_t)n, rec_us(w));
+	rec_log_add(c, e, seq, seq + (uint32_t)n, tcp_now_us(w));
 	e->prr_out += (uint32_t)n;
 	if (e->undo_retrans >= 0 && e->undo_retrans < INT16_MAX)
 		e->undo_retrans++;
@@ -236,17 +233,18 @@ rec_resend(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 /* Let out up to @budget bytes: lost resends again, then lost holes in
  * order; what is left goes to new data, through the cwnd that
  * tcp_output() reads. */
-static void
-rec_xmit(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
-	 uint32_t budget)
+/* Send the log's lost resends again, up to @budget bytes. Taken out of
+ * the log before any is sent (a resend compacts the log); what budget
+ * or mbufs leave unsent goes back in, still lost. Returns the budget
+ * left, and false in *@ok when a send failed. */
+static uint32_t
+rec_xmit_relost(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
+		uint32_t budget, bool *ok)
 {
 	struct { uint32_t lo, hi; } relost[TCP_REXMIT_LOG];
-	uint32_t top = rec_data_top(c), seq, len, n = 1, lo, hi, flight;
+	uint32_t top = rec_data_top(c), seq, len, n = 1, lo, hi;
 	unsigned int i, nr = 0;
 
-	/* The lost resends first. Taken out of the log before any is sent
-	 * (a resend compacts the log); what budget or mbufs leave unsent
-	 * goes back in, still lost. */
 	for (i = 0; i < e->nlog; i++)
 		if (e->log[i].us == 0) {
 			relost[nr].lo = rec_clamp(c, e->log[i].seq);
@@ -265,7 +263,20 @@ rec_xmit(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 		if (SF_SEQ_LT(lo, hi) && tcp_sack_holes(w, c, lo, hi) != 0)
 			rec_log_add(c, e, lo, hi, 0);
 	}
-	if (n == 0)
+	*ok = n != 0;
+	return budget;
+}
+
+static void
+rec_xmit(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
+	 uint32_t budget)
+{
+	uint32_t top = rec_data_top(c), seq, len, n, lo, hi, flight;
+	bool ok;
+
+	/* The lost resends first. */
+	budget = rec_xmit_relost(w, c, e, budget, &ok);
+	if (!ok)
 		goto out;
 	lo = rec_clamp(c, e->rexmit_nxt);
 	hi = rec_clamp(c, e->lost_hi);
@@ -331,6 +342,144 @@ rec_rack(struct sf_worker *w, const struct sf_tcb *c, struct sf_tcb_ext *e)
 		e->log[i].us = 0;
 		w->stats.tcp_rexmit_lost++;
 	}
+}
+
+/* New data went out (tcp_output): mark when. Sends in one µs share a
+ * mark; a full set merges the two neighbours sent closest together. */
+void
+tcp_recovery_sent(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct sf_tcb_ext *e = tcp_ext(w, c);
+	uint32_t us = tcp_now_us(w), gap, best = UINT32_MAX;
+	unsigned int i, n = 0, at = 0;
+
+	if (e == NULL)
+		return;
+	if (e->nsent != 0 && e->sent[e->nsent - 1].us == us) {
+		e->sent[e->nsent - 1].end = c->snd_max;
+		return;
+	}
+	for (i = 0; i < e->nsent; i++)	/* acked marks go */
+		if (SF_SEQ_GT(e->sent[i].end, c->snd_una))
+			e->sent[n++] = e->sent[i];
+	if (n == TCP_SENT_MARKS) {
+		for (i = 0; i + 1 < n; i++) {
+			gap = e->sent[i + 1].us - e->sent[i].us;
+			if (gap < best) {
+				best = gap;
+				at = i;
+			}
+		}
+		/* The later of the two covers both. */
+		memmove(&e->sent[at], &e->sent[at + 1],
+			sizeof(e->sent[0]) * (n - at - 1));
+		n--;
+	}
+	e->sent[n].end = c->snd_max;
+	e->sent[n].us = us;
+	e->nsent = (uint8_t)(n + 1);
+}
+
+/* Everything sent so far went by now: a record's first mark, and after
+ * an RTO. */
+void
+tcp_recovery_marks_reset(const struct sf_worker *w, const struct sf_tcb *c,
+			 struct sf_tcb_ext *e)
+{
+	e->sent[0].end = c->snd_max;
+	e->sent[0].us = tcp_now_us(w);
+	e->nsent = 1;
+	e->rack_end = c->snd_una;
+	e->rack_at = 0;
+}
+
+/* Data resent outside recovery (go-back-N after an RTO): into the log,
+ * where RACK finds it lost again (rec_rack, rec_after_rto). */
+void
+tcp_recovery_resent(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
+		    uint32_t len)
+{
+	struct sf_tcb_ext *e = tcp_ext(w, c);
+
+	if (e != NULL)
+		rec_log_add(c, e, seq, seq + len, tcp_now_us(w));
+}
+
+/* When the data at @seq went, at the latest (the marks), for data sent
+ * once. */
+static uint32_t
+rec_sent_us(const struct sf_worker *w, const struct sf_tcb_ext *e,
+	    uint32_t seq)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->nsent; i++)
+		if (SF_SEQ_LT(seq, e->sent[i].end))
+			return e->sent[i].us;
+	return tcp_now_us(w);
+}
+
+/* RFC 8985 §6.2.4 RACK.reo_wnd, in µs; SRTT stands in for min_RTT,
+ * undone recoveries (reord) for RACK.reo_wnd_mult. */
+static uint32_t
+rec_reo_us(const struct sf_worker *w, const struct sf_tcb *c)
+{
+	uint32_t srtt_us = c->srtt * 125;	/* ms << 3 */
+
+	if (c->reord == 0)
+		return (c->flags & TF_RECOVERY) ||
+			tcp_sack_bytes(w, c) >= TCP_DUPTHRESH * c->mss ?
+			0 : srtt_us / 4;
+	return RTE_MIN(c->reord * (srtt_us / 4), srtt_us);
+}
+
+/* RFC 8985 §6.2 for data sent once: a hole below the highest SACKed
+ * byte is lost once RACK.rtt + reo_wnd have passed since it went
+ * (RACK_detect_loss); for one not yet, arm the reordering timer
+ * (rack_at). Data is sent in sequence order, so the lost holes are
+ * those below a point: lost_hi rises to it. Returns true when it rose
+ * over a hole. */
+static bool
+rec_rack_new(struct sf_worker *w, const struct sf_tcb *c,
+	     struct sf_tcb_ext *e)
+{
+	uint32_t now = tcp_now_us(w), fack, lim, reo, lo, hi, wait;
+	unsigned int i;
+
+	e->rack_at = 0;
+	if (e->nsacked == 0 || e->nsent == 0)
+		return false;
+	fack = e->sacked[e->nsacked - 1].right;
+	if (SF_SEQ_GT(fack, rec_clamp(c, e->rack_end))) {
+		/* RACK.segment moves on: its send time and RTT. */
+		e->rack_end = fack;
+		e->rack_us = rec_sent_us(w, e, fack - 1);
+		e->rack_rtt_us = (int32_t)(now - e->rack_us) > 0 ?
+			now - e->rack_us : 0;
+	}
+	reo = rec_reo_us(w, c);
+	lim = now - e->rack_rtt_us - reo;
+	lo = rec_clamp(c, e->lost_hi);
+	hi = lo;
+	for (i = 0; i < e->nsent && SF_SEQ_LT(hi, fack); i++) {
+		if (!SF_SEQ_GT(e->sent[i].end, hi))
+			continue;
+		if ((int32_t)(e->sent[i].us - lim) > 0) {
+			/* Not yet: the timer, should a hole be left. */
+			if (tcp_sack_holes(w, c, hi, fack) == 0)
+				break;
+			wait = e->sent[i].us - lim;
+			e->rack_at = tcp_deadline(w->tcp->now,
+						  wait / 1000 + 1);
+			break;
+		}
+		hi = SF_SEQ_LT(e->sent[i].end, fack) ? e->sent[i].end : fack;
+	}
+	if (!SF_SEQ_GT(hi, lo) || tcp_sack_holes(w, c, lo, hi) == 0)
+		return false;
+	e->lost_hi = hi;
+	w->stats.tcp_rack_lost++;
+	return true;
 }
 
 /* The reduction was needless: take it back (RFC 3522 §3.2's response,
@@ -407,6 +556,27 @@ rec_start(struct sf_tcb *c, struct sf_tcb_ext *e)
 	e->undo_retrans = 0;
 	e->undo_ms = 0;
 	e->quiet = 0;
+}
+
+/* Below the recovery point after an RTO no episode starts (RFC 6675
+ * §5.1), but the scoreboard still steers (its Update()): a go-back-N
+ * resend that RACK finds lost goes again, within cwnd, as Linux's loss
+ * state does; else it would wait for the next, backed-off, RTO. */
+static void
+rec_after_rto(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e)
+{
+	uint32_t pipe;
+	bool ok;
+
+	if (e->nlog == 0)
+		return;
+	rec_rack(w, c, e);
+	/* In flight: what go-back-N has sent (up to snd_nxt) less SACKed
+	 * and less the lost resends. */
+	pipe = tcp_pipe(w, c);
+	pipe -= RTE_MIN(pipe, rec_relost(w, c, e));
+	if (c->cwnd > pipe)
+		rec_xmit_relost(w, c, e, c->cwnd - pipe, &ok);
 }
 
 static void
@@ -504,6 +674,7 @@ tcp_recovery_ack(struct sf_worker *w, struct sf_tcb *c,
 		}
 		if (c->flags & TF_SACK) {
 			rec_mark_lost(c, e);
+			rec_rack_new(w, c, e);
 			lost = SF_SEQ_GT(e->lost_hi, c->snd_una);
 			/* RFC 8985 §7.4: a SACK answering our probe shows
 			 * the hole below it lost; so do enough dups. */
@@ -522,6 +693,8 @@ tcp_recovery_ack(struct sf_worker *w, struct sf_tcb *c,
 		 * (RFC 6582 §3.2 step 2); with SACK, as soon as that is all
 		 * acked (RFC 6675 §5 RecoveryPoint): losses among what the
 		 * last recovery sent show in the scoreboard. */
+		if ((c->flags & TF_SACK) && SF_SEQ_LT(c->snd_una, c->recover))
+			rec_after_rto(w, c, e);
 		if (!lost || SF_SEQ_LT(c->snd_una, c->recover) ||
 		    (c->snd_una == c->recover && !(c->flags & TF_SACK)))
 			return;
@@ -544,11 +717,30 @@ tcp_recovery_ack(struct sf_worker *w, struct sf_tcb *c,
 	if (c->flags & TF_SACK) {
 		rec_mark_lost(c, e);
 		rec_rack(w, c, e);
+		rec_rack_new(w, c, e);
 	}
 	/* RFC 6582 §3.2 step 3: a partial ACK stops at a lost segment. */
 	if (ai->acked != 0 && (!(c->flags & TF_SACK) || e->nsacked == 0))
 		rec_mark_first(c, e);
 	rec_xmit(w, c, e, rec_prr(w, c, e, delivered));
+}
+
+/* The reordering timer fired (RFC 8985 §6.3): what it finds lost goes
+ * again, recovery starting if it had not. */
+void
+tcp_recovery_reorder_timeout(struct sf_worker *w, struct sf_tcb *c)
+{
+	struct sf_tcb_ext *e = tcp_ext(w, c);
+
+	if (e == NULL || !(c->flags & TF_SACK) || !rec_rack_new(w, c, e))
+		return;
+	if (!(c->flags & TF_RECOVERY)) {
+		if (SF_SEQ_LT(c->snd_una, c->recover))
+			return;		/* as on an ACK: RFC 6675 §5 */
+		rec_enter(w, c, e);
+	}
+	rec_xmit(w, c, e, RTE_MAX(rec_prr(w, c, e, 0), (uint32_t)c->mss));
+	tcp_output(w, c);
 }
 
 /* The probe timeout in recovery: nothing came back for a while, so the
@@ -590,7 +782,9 @@ tcp_recovery_may_probe(const struct sf_worker *w, const struct sf_tcb *c)
 void
 tcp_recovery_rto(struct sf_worker *w, struct sf_tcb *c)
 {
-	struct sf_tcb_ext *e = tcp_ext(w, c);
+	/* With SACK a record, to log the go-back-N (rec_after_rto). */
+	struct sf_tcb_ext *e = (c->flags & TF_SACK) ? tcp_ext_get(w, c) :
+		tcp_ext(w, c);
 
 	c->flags &= (uint16_t)~TF_RECOVERY;
 	c->reord = 0;
@@ -601,6 +795,9 @@ tcp_recovery_rto(struct sf_worker *w, struct sf_tcb *c)
 	e->quiet = 0;
 	e->lost_hi = c->snd_una;
 	e->rexmit_nxt = c->snd_una;
+	/* All of it goes again from snd_una: sent now, as far as RACK
+	 * can tell. */
+	tcp_recovery_marks_reset(w, c, e);
 }
 
 /* May the record go back to the pool as far as recovery goes? The
@@ -611,5 +808,7 @@ tcp_recovery_idle(const struct sf_tcb *c, const struct sf_tcb_ext *e)
 {
 	return !(c->flags & TF_RECOVERY) &&
 		(e->undo_retrans <= 0 || SF_SEQ_GT(c->snd_una, c->recover) ||
-		 c->snd_una == c->snd_max);
+		 c->snd_una == c->snd_max) &&
+		/* the go-back-N after an RTO, logged */
+		(e->nlog == 0 || !SF_SEQ_LT(c->snd_una, c->recover));
 }

@@ -439,6 +439,10 @@ test_tcp_recovery_probe_one_new_segment(void **state)
 	send_segments(14);		/* 10 go (IW), 4 wait for cwnd */
 	cwnd = tcb()->cwnd;
 	assert_int_equal(tcb()->snd_nxt, y + SEG(10));
+	/* A recovery point not passed yet (as after an RTO): no episode
+	 * may start (RFC 6675 §5), so RACK's finding the holes lost sends
+	 * nothing, and the tail probe is what goes. */
+	tcb()->recover = tcb()->snd_max;
 	/* One dup ACK SACKs segment 9: no recovery (DupThresh 3); the
 	 * SACKed segment left the pipe, so one more goes (RFC 6675). */
 	b[0] = SEG(9);
@@ -626,6 +630,128 @@ test_tcp_recovery_prr_delivered(void **state)
 	sf_test_tx_clear();
 }
 
+/* RFC 8985 §6.2-6.3 RACK: one segment SACKed above a hole, fewer than
+ * DupThresh: the hole is lost once the reordering window (SRTT / 4 = 5
+ * ms) has passed since the ACK showed it sent before delivered data,
+ * which the reordering timer finds; not at the RTO (no TLP here). */
+static void
+test_tcp_recovery_rack_reorder_timer(void **state)
+{
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
+	uint64_t t;
+
+	(void)state;
+	send_segments(10);
+	sf_test_advance_ms(20);
+	b[0] = SEG(1);
+	b[1] = SEG(2);
+	peer_ack(y, 1, b, 1);
+	assert_int_equal(sent_data(y, UINT32_MAX), 0);
+	t = sf_test_advance_until_tx(1000);
+	assert_true(t >= 5 && t <= 7);
+	assert_int_equal(sf_test_counter("tcp_rack_lost"), 1);
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
+	assert_int_equal(sent_data(y, SEG(0)), 1);
+}
+
+/* The reordering that window allows is no loss: the hole fills before
+ * the timer, and nothing is sent again. */
+static void
+test_tcp_recovery_rack_reorder_tolerated(void **state)
+{
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
+
+	(void)state;
+	send_segments(10);
+	sf_test_advance_ms(20);
+	b[0] = SEG(1);
+	b[1] = SEG(2);
+	peer_ack(y, 1, b, 1);
+	sf_test_advance_ms(2);
+	peer_ack(y, SEG(10), NULL, 0);
+	sf_test_advance_ms(500);
+	assert_int_equal(sent_data(y, UINT32_MAX), 0);
+	assert_int_equal(sf_test_counter("tcp_rack_lost"), 0);
+	assert_int_equal(sf_test_counter("tcp_retransmits"), 0);
+}
+
+/* DupThresh grown by undone recoveries (here 18) no longer hides a
+ * loss, as it did in a capture through 20 % loss (8 segments SACKed
+ * above a hole, nothing sent until the RTO): RACK finds the hole lost
+ * one reordering window (now SRTT, 20 ms) after the ACK showed it. The
+ * record is taken at that ACK, so the data counts as sent then. */
+static void
+test_tcp_recovery_rack_deep_reordering(void **state)
+{
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
+	uint64_t t;
+
+	(void)state;
+	tcb()->reord = 15;	/* as after 15 recoveries undone */
+	send_segments(10);
+	sf_test_advance_ms(20);
+	b[0] = SEG(2);
+	b[1] = SEG(10);
+	peer_ack(y, 1, b, 1);
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 0);
+	assert_int_equal(sent_data(y, UINT32_MAX), 0);
+	t = sf_test_advance_until_tx(1000);
+	assert_true(t >= 20 && t <= 22);
+	assert_int_equal(sf_test_counter("tcp_rack_lost"), 1);
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
+	assert_int_equal(sent_data(y, SEG(0)), 1);
+}
+
+/* Whether segment @i (relative to y) is among the data segments
+ * captured now. Clears the capture. */
+static bool
+sent_seg(uint32_t y, unsigned int i)
+{
+	struct sf_test_out o;
+	unsigned int k;
+	bool found = false;
+
+	sf_worker_flush(sf_t.w);
+	for (k = 0; k < sf_t.ncap; k++) {
+		sf_test_tcp_out(k, &o);
+		if (o.len != 0 && o.seq == y + SEG(i))
+			found = true;
+	}
+	sf_test_tx_clear();
+	return found;
+}
+
+/* After an RTO no fast recovery starts below the recovery point (RFC
+ * 6675 §5.1), but a go-back-N resend lost again, with data resent
+ * after it SACKed, goes again at once (RACK) rather than at the next,
+ * doubled, RTO: a capture through 20 % loss showed 11 segments SACKed
+ * above such a hole and RTOs of 0.8 and 1.6 s before it went. */
+static void
+test_tcp_recovery_rto_resend_lost_again(void **state)
+{
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
+
+	(void)state;
+	send_segments(10);
+	sf_test_advance_until_tx(1000);
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 1);
+	assert_true(sent_seg(y, 0));
+	sf_test_advance_ms(1);
+	peer_ack(y, SEG(1), NULL, 0);		/* cwnd 2: 1 and 2 go */
+	assert_int_equal(sent_data(y, UINT32_MAX), 2);
+	sf_test_advance_ms(1);
+	b[0] = SEG(2);				/* 1 lost again */
+	b[1] = SEG(3);
+	peer_ack(y, SEG(1), b, 1);		/* go-back-N: 3 goes */
+	assert_true(sent_seg(y, 3));
+	sf_test_advance_ms(1);
+	b[1] = SEG(4);
+	peer_ack(y, SEG(1), b, 1);		/* 3, sent after 1, is in */
+	assert_true(sent_seg(y, 1));
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 1);
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_sack, \
 					      sf_test_tcp_teardown)
 
@@ -661,6 +787,10 @@ main(void)
 			test_tcp_recovery_probe_fin_in_recovery,
 			setup_sack_tlp, sf_test_tcp_teardown),
 		T(test_tcp_recovery_record_released_idle),
+		T(test_tcp_recovery_rack_reorder_timer),
+		T(test_tcp_recovery_rack_reorder_tolerated),
+		T(test_tcp_recovery_rack_deep_reordering),
+		T(test_tcp_recovery_rto_resend_lost_again),
 	};
 
 	if (getenv("SF_TEST_FILTER") != NULL)
