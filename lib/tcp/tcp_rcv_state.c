@@ -126,8 +126,11 @@ tcp_rcv_rst(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		       SF_CLOSE_RST_RCVD);
 }
 
-/* RFC 7323 §4.1: an RTT sample from the echoed timestamp, unless the
- * segment acks a retransmission. Returns true when it took one. */
+/* RFC 7323 §4.1: an RTT sample from the echoed timestamp. The echo
+ * names the transmission it answers, a retransmission too (no Karn
+ * ambiguity; Linux takes these): the ACK of an RTO's resend gives the
+ * sample that ends the backoff (RFC 6298 (5.7)). Returns true when it
+ * took one. */
 static bool
 tcp_rtt_ts(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 {
@@ -136,7 +139,7 @@ tcp_rtt_ts(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	/* An echo from the future (a peer's bug, or a forgery) is no
 	 * sample. */
 	if (!(c->flags & TF_TS) || !(seg->opts.present & SF_TCPOPT_TS) ||
-	    seg->opts.tsecr == 0 || c->nrexmit != 0 || (int32_t)rtt < 0)
+	    seg->opts.tsecr == 0 || (int32_t)rtt < 0)
 		return false;
 	tcp_rtt_sample(c, rtt, &w->tcp->conf);
 	return true;
