@@ -485,6 +485,12 @@ const struct cfg_key sf_cfg_keys[] = {
 	  "offer and accept timestamps (RFC 7323)" },
 	{ "tcp", "tail_loss_probe", key_bool, G(tcp.tlp_on), false, 0, 0,
 	  "on", "probe a silent tail after 2 SRTT (RFC 8985 §7)" },
+	{ "tcp", "cc", key_choice, G(tcp.cc), false, 0, 0,
+	  "cubic-friendly|newreno", "congestion response to loss: "
+	  "cubic-friendly (RFC 9438's Reno-friendly AIMD, as Linux's CUBIC "
+	  "on short paths: 0.7 of the flight, then 0.53 MSS more per RTT "
+	  "up to the last window) or newreno (RFC 5681: half, then 1 MSS "
+	  "per RTT)" },
 	{ "tcp", "max_syn_backlog", key_u32, G(tcp.max_syn_backlog), false,
 	  0, 1u << 26, "4096", "half-open (SYN_RCVD) connections per worker; "
 	  "past it, SYN cookies (or drops without them)" },

@@ -103,6 +103,13 @@ struct sf_tcp_conf {
 	bool sack_on;
 	bool ts_on;
 	bool tlp_on;		/* tail loss probes (RFC 8985 §7) */
+	/* Congestion response: "newreno" (RFC 5681: halve on loss, one
+	 * MSS more per RTT) or "cubic-friendly" (RFC 9438 §4.3 and §4.6:
+	 * 0.7 of the flight on loss, 0.53 MSS more per RTT until the
+	 * window of the last loss, then one; what CUBIC does on paths
+	 * whose window its cubic curve would not pass, without that
+	 * curve). */
+	char cc[16];
 	uint32_t max_syn_backlog;	/* half-open (SYN_RCVD) connections */
 	uint32_t syncookies;	/* 0 off, 1 past max_syn_backlog, 2 always */
 	uint32_t ack_ratelimit;	/* ACKs a second answering dropped segments

@@ -2,7 +2,9 @@
 /*
  * Congestion control: RFC 5681 slow start and congestion avoidance,
  * counted in bytes (RFC 3465), grown only while the window is used (RFC
- * 7661); the retransmission timeout's reduction; and the probe timer
+ * 7661); the reduction on loss and on the retransmission timeout, as
+ * NewReno (RFC 5681, RFC 6582) or as CUBIC's Reno-friendly AIMD (RFC
+ * 9438 §4.3, §4.6, §4.8; conf.cc); and the probe timer
  * (RFC 8985 §7 tail loss probes, and in recovery the timer that finds a
  * lost resend no ACK revealed). Loss recovery itself is tcp_recovery.c.
  */
@@ -11,6 +13,8 @@
 /* cwnd never passes this (1 GiB): growth stops well before 32 bits
  * could wrap. */
 #define TCP_CWND_MAX (UINT32_C(1) << 30)
+/* RFC 9438 §4.6 beta_cubic, in percent */
+#define TCP_CUBIC_BETA_PCT 70
 
 /* New data acknowledged outside recovery (RFC 5681 §3.1), counted in
  * bytes (RFC 3465): one ACK may cover a whole RX burst of the peer's
@@ -24,9 +28,10 @@
  * application-limited (Linux's slow-start test, used for both phases),
  * and cwnd stays. TCP_CWND_MAX bounds it whatever the peer acks. */
 void
-tcp_cc_ack(struct sf_tcb *c, uint32_t acked, uint32_t flight)
+tcp_cc_ack(const struct sf_worker *w, struct sf_tcb *c, uint32_t acked,
+	   uint32_t flight)
 {
-	uint32_t room;
+	uint32_t room, inc;
 
 	if ((uint64_t)flight * 2 < c->cwnd || c->cwnd >= TCP_CWND_MAX)
 		return;
@@ -39,17 +44,37 @@ tcp_cc_ack(struct sf_tcb *c, uint32_t acked, uint32_t flight)
 		c->cwnd = c->ssthresh;
 		acked -= room;
 	}
-	c->cwnd += RTE_MAX(1u, (uint32_t)((uint64_t)c->mss * acked / c->cwnd));
+	inc = (uint32_t)((uint64_t)c->mss * acked / c->cwnd);
+	/* RFC 9438 §4.3: alpha_cubic = 3 (1 - 0.7) / (1 + 0.7) = 0.53 until
+	 * cwnd is back at the window of the last reduction (W_max, which
+	 * set ssthresh to 0.7 of it), then 1. */
+	if (w->tcp->cc_cubic &&
+	    (uint64_t)c->cwnd * TCP_CUBIC_BETA_PCT < (uint64_t)c->ssthresh * 100)
+		inc = (uint32_t)((uint64_t)inc * 529 / 1000);
+	c->cwnd += RTE_MAX(1u, inc);
 	c->cwnd = RTE_MIN(c->cwnd, TCP_CWND_MAX);
+}
+
+/* ssthresh on loss (RFC 5681 §3.1 (4): half the flight; RFC 9438 §4.6:
+ * beta_cubic = 0.7 of it), at least two segments. */
+uint32_t
+tcp_cc_ssthresh(const struct sf_worker *w, const struct sf_tcb *c,
+		uint32_t flight)
+{
+	uint32_t s = w->tcp->cc_cubic ?
+		(uint32_t)((uint64_t)flight * TCP_CUBIC_BETA_PCT / 100) :
+		flight / 2;
+
+	return RTE_MAX(s, 2u * c->mss);
 }
 
 /* The retransmission timer fired: recovery starts over from snd_una. */
 void
-tcp_cc_timeout(struct sf_tcb *c)
+tcp_cc_timeout(const struct sf_worker *w, struct sf_tcb *c)
 {
 	uint32_t flight = c->snd_max - c->snd_una;
 
-	c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
+	c->ssthresh = tcp_cc_ssthresh(w, c, flight);	/* RFC 9438 §4.8 */
 	c->cwnd = c->mss;
 	c->dupacks = 0;
 	c->recover = c->snd_max;

@@ -46,6 +46,7 @@ sf_tcp_conf_defaults(struct sf_tcp_conf *conf)
 	conf->sack_on = true;
 	conf->ts_on = true;
 	conf->tlp_on = true;
+	snprintf(conf->cc, sizeof(conf->cc), "cubic-friendly");
 	conf->max_syn_backlog = 4096;
 	conf->syncookies = 1;
 	conf->ack_ratelimit = 1000;	/* Linux's tcp_challenge_ack_limit */
@@ -107,7 +108,9 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 	if (conf->max_conns == 0 || conf->mss < 64 || conf->wscale > 14 ||
 	    conf->rto_min_ms == 0 || conf->rto_min_ms > conf->rto_max_ms ||
 	    conf->rto_max_ms > TCP_RTO_LIMIT ||
-	    conf->rto_init_ms > TCP_RTO_LIMIT)
+	    conf->rto_init_ms > TCP_RTO_LIMIT ||
+	    (strcmp(conf->cc, "newreno") != 0 &&
+	     strcmp(conf->cc, "cubic-friendly") != 0))
 		return -EINVAL;
 	tcp = rte_zmalloc_socket("sf_tcp", sizeof(*tcp), RTE_CACHE_LINE_SIZE,
 				 socket);
@@ -115,6 +118,7 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 		return -ENOMEM;
 	w->tcp = tcp;
 	tcp->conf = *conf;
+	tcp->cc_cubic = strcmp(conf->cc, "cubic-friendly") == 0;
 	tcp->tsc_per_ms = w->hz / 1000;
 	tcp->tsc_per_us = RTE_MAX(w->hz / 1000000, UINT64_C(1));
 	tcp->now = w->now / tcp->tsc_per_ms;
@@ -674,7 +678,7 @@ tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
 	/* RFC 6298 (5.5)-(5.7): back off, go again from snd_una; RFC 5681
 	 * (4): one segment of cwnd, ssthresh to half the flight. */
 	c->rto = (uint16_t)RTE_MIN(c->rto * 2u, tcp->conf.rto_max_ms);
-	tcp_cc_timeout(c);
+	tcp_cc_timeout(w, c);
 	tcp_recovery_rto(w, c);
 	c->flags &= (uint16_t)~TF_RTT;	/* Karn: no sample from a rexmit */
 	/* The SACK scoreboard survives the timeout, as in Linux: the

@@ -444,6 +444,7 @@ struct sf_tcp {
 	uint64_t tsc_per_us;
 	uint64_t tick_tsc;		/* TSC at the start of ms now */
 	struct sf_tcp_conf conf;
+	bool cc_cubic;			/* conf.cc is "cubic-friendly" */
 	struct sf_tcp_table *table;
 	struct sf_twheel *wheel;
 	struct sf_tcb *tcbs;		/* conf.max_conns, preallocated */
@@ -648,8 +649,11 @@ bool tcp_sack_skip(const struct sf_worker *w, const struct sf_tcb *c,
 		   uint32_t *seq, uint32_t *len);
 
 /* tcp_cc_newreno.c */
-void tcp_cc_ack(struct sf_tcb *c, uint32_t acked, uint32_t flight);
-void tcp_cc_timeout(struct sf_tcb *c);
+void tcp_cc_ack(const struct sf_worker *w, struct sf_tcb *c, uint32_t acked,
+		uint32_t flight);
+uint32_t tcp_cc_ssthresh(const struct sf_worker *w, const struct sf_tcb *c,
+			 uint32_t flight);
+void tcp_cc_timeout(const struct sf_worker *w, struct sf_tcb *c);
 uint32_t tcp_cc_arm(struct sf_worker *w, struct sf_tcb *c);
 void tcp_cc_rearm_probe(struct sf_worker *w, struct sf_tcb *c);
 bool tcp_cc_probe(struct sf_worker *w, struct sf_tcb *c);

@@ -182,7 +182,7 @@ tcp_sack_reneging(struct sf_worker *w, struct sf_tcb *c)
 	e->nsacked = 0;
 	/* As after an RTO: what the peer holds is unknown, and a burst of
 	 * a whole cwnd into that would be no congestion response. */
-	tcp_cc_timeout(c);
+	tcp_cc_timeout(w, c);
 	tcp_recovery_rto(w, c);
 	c->snd_nxt = c->snd_una;
 }
@@ -249,7 +249,7 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 			0;
 		tcp_recovery_ack(w, c, &ai);
 	} else if (ai.acked != 0) {
-		tcp_cc_ack(c, ai.acked, ai.flight);
+		tcp_cc_ack(w, c, ai.acked, ai.flight);
 	}
 	/* After the window's growth, which the reneging response undoes. */
 	if (ai.acked != 0 && tcp_nsacked(w, c) != 0)

@@ -587,7 +587,7 @@ rec_enter(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e)
 	/* RFC 5681 §3.2 step 2 (RFC 6675 §5 (4.2)). */
 	e->prior_cwnd = c->cwnd;
 	e->prior_ssthresh = c->ssthresh;
-	c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
+	c->ssthresh = tcp_cc_ssthresh(w, c, flight);
 	c->recover = c->snd_max;
 	c->flags |= TF_RECOVERY;
 	c->flags &= (uint16_t)~TF_RTT;	/* Karn */
@@ -613,11 +613,11 @@ rec_plain(struct sf_worker *w, struct sf_tcb *c,
 	if (!(c->flags & TF_RECOVERY)) {
 		if (ai->acked != 0) {
 			c->dupacks = 0;
-			tcp_cc_ack(c, ai->acked, ai->flight);
+			tcp_cc_ack(w, c, ai->acked, ai->flight);
 		}
 		if (!lost || !SF_SEQ_GT(c->snd_una, c->recover))
 			return;
-		c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
+		c->ssthresh = tcp_cc_ssthresh(w, c, flight);
 		c->recover = c->snd_max;
 		c->flags |= TF_RECOVERY;
 		c->flags &= (uint16_t)~TF_RTT;
@@ -670,7 +670,7 @@ tcp_recovery_ack(struct sf_worker *w, struct sf_tcb *c,
 	if (!(c->flags & TF_RECOVERY)) {
 		if (ai->acked != 0) {
 			c->dupacks = 0;
-			tcp_cc_ack(c, ai->acked, ai->flight);
+			tcp_cc_ack(w, c, ai->acked, ai->flight);
 		}
 		if (c->flags & TF_SACK) {
 			rec_mark_lost(c, e);

@@ -49,6 +49,22 @@ setup_sack(void **state)
 	sf_test_tcp_conf(&conf);
 	conf.sack_on = true;
 	conf.tlp_on = false;
+	/* The tests below count in NewReno's halves; cubic-friendly has
+	 * its own. */
+	snprintf(conf.cc, sizeof(conf.cc), "newreno");
+	return sf_test_tcp_setup_listen_conf(&conf);
+}
+
+static int
+setup_sack_cubic(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.sack_on = true;
+	conf.tlp_on = false;
+	assert_string_equal(conf.cc, "cubic-friendly");	/* the default */
 	return sf_test_tcp_setup_listen_conf(&conf);
 }
 
@@ -62,6 +78,7 @@ setup_sack_ts(void **state)
 	conf.sack_on = true;
 	conf.ts_on = true;
 	conf.tlp_on = false;
+	snprintf(conf.cc, sizeof(conf.cc), "newreno");
 	return sf_test_tcp_setup_listen_conf(&conf);
 }
 
@@ -422,6 +439,7 @@ setup_sack_tlp(void **state)
 	(void)state;
 	sf_test_tcp_conf(&conf);
 	conf.sack_on = true;
+	snprintf(conf.cc, sizeof(conf.cc), "newreno");
 	return sf_test_tcp_setup_listen_conf(&conf);
 }
 
@@ -785,6 +803,71 @@ test_tcp_recovery_rto_backoff_ends_on_ts_sample(void **state)
 	sf_test_tx_clear();
 }
 
+/* RFC 9438 §4.6 with PRR (the default, cubic-friendly): one segment
+ * lost out of 20, ssthresh is 0.7 of the flight (14 segments), and
+ * recovery sends about 0.7 segment per segment delivered; NewReno's
+ * half (test_tcp_recovery_prr) sent about 9 for 19 delivered. Through
+ * 20 % loss each way, NewReno's halving kept 2 segments in flight and
+ * took 14-19 s for 8 MiB; Linux (CUBIC, 0.7) about 0.3 s. */
+static void
+test_tcp_recovery_prr_cubic(void **state)
+{
+	uint32_t tsv, y = accept_opts(false, &tsv), b[2], i, sent = 0;
+
+	(void)state;
+	send_segments(10);
+	peer_ack(y, SEG(10), NULL, 0);
+	sf_test_tx_clear();
+	send_segments(60);
+	sf_test_tx_clear();
+	for (i = 11; i < 30; i++) {
+		b[0] = SEG(11);
+		b[1] = SEG(i + 1);
+		peer_ack(y, SEG(10), b, 1);
+		sent += sent_data(y, UINT32_MAX);
+	}
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
+	/* Entered with 22 out (two went as SACKs freed the pipe). */
+	assert_int_equal(tcb()->ssthresh, 22 * seg_mss * 7 / 10);
+	/* 19 delivered: the resend and about 12 more. */
+	assert_true(sent >= 12 && sent <= 15);
+}
+
+/* RFC 9438 §4.3: after the reduction cwnd grows by alpha_cubic = 0.53
+ * MSS per window acked until it is back at the window of the loss (the
+ * flight ssthresh took 0.7 of), then by one MSS per window. */
+static void
+test_tcp_recovery_cubic_friendly_growth(void **state)
+{
+	uint32_t tsv, y = accept_opts(false, &tsv), i, n, cwnd, nxt;
+
+	(void)state;
+	send_segments(64);
+	tcb()->ssthresh = 10 * seg_mss;	/* as after a loss at 14.3 */
+	tcb()->cwnd = 10 * seg_mss;
+	sf_test_tx_clear();
+	/* A window of 10 acked one by one, the window full each time. */
+	cwnd = tcb()->cwnd;
+	nxt = tcb()->snd_una - y;
+	for (i = 0; i < 10; i++) {
+		nxt += seg_mss;
+		peer_ack(y, nxt, NULL, 0);
+		sf_test_tx_clear();
+	}
+	n = tcb()->cwnd - cwnd;
+	assert_true(n >= seg_mss * 45 / 100 && n <= seg_mss * 60 / 100);
+	/* Past W_max (10 / 0.7 = 14.3 segments): one MSS per window. */
+	tcb()->cwnd = 15 * seg_mss;
+	cwnd = tcb()->cwnd;
+	for (i = 0; i < 15; i++) {
+		nxt += seg_mss;
+		peer_ack(y, nxt, NULL, 0);
+		sf_test_tx_clear();
+	}
+	n = tcb()->cwnd - cwnd;
+	assert_true(n >= seg_mss * 90 / 100 && n <= seg_mss * 110 / 100);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_sack, \
 					      sf_test_tcp_teardown)
 
@@ -824,6 +907,11 @@ main(void)
 		T(test_tcp_recovery_rack_reorder_tolerated),
 		T(test_tcp_recovery_rack_deep_reordering),
 		T(test_tcp_recovery_rto_resend_lost_again),
+		cmocka_unit_test_setup_teardown(test_tcp_recovery_prr_cubic,
+			setup_sack_cubic, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_cubic_friendly_growth,
+			setup_sack_cubic, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_recovery_rto_backoff_ends_on_ts_sample,
 			setup_sack_ts, sf_test_tcp_teardown),
