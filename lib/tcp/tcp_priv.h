@@ -88,8 +88,9 @@ struct tcp_rexmit {
 
 /* When new data went (RFC 8985 RACK needs every segment's send time):
  * it goes in sequence order, so a few marks tell it, each the latest
- * time anything below .end (and at or above the mark before) was sent.
- * Full, the two oldest merge: later, never earlier, than the truth. */
+ * time anything below .end (and at or above the mark before) was sent;
+ * the mark before gives the earliest. Full, the two marks closest in
+ * time merge into the later: bounds widen, never cross the truth. */
 struct tcp_sent_mark {
 	uint32_t end;
 	uint32_t us;		/* worker µs clock, low 32 bits */
@@ -134,6 +135,7 @@ struct sf_tcb_ext {
 	uint32_t rack_end;
 	uint32_t rack_us;
 	uint32_t rack_rtt_us;
+	uint32_t rtt_min_us;		/* below every RTT seen, 0: none */
 	uint32_t rack_at;
 	int16_t undo_retrans;		/* resends D-SACK has not shown
 					 * needless; -1: no undo */

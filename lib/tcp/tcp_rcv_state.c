@@ -269,6 +269,10 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 			c->nrexmit = 0;
 			c->snd_nxt = c->snd_una;
 			c->rto_at = 0;
+			/* go-back-N resends it all: no log entry may send
+			 * it a second time (rec_after_rto) */
+			if (c->ext != 0)
+				tcp_ext(w, c)->nlog = 0;
 		}
 		tcp_snd_wnd_set(c, wnd);
 		c->snd_wl1 = seg->seq;

@@ -193,13 +193,6 @@ rec_log_add(const struct sf_tcb *c, struct sf_tcb_ext *e, uint32_t seq,
 	    uint32_t end, uint32_t us)
 {
 	rec_log_drop(e);
-	/* What one pass resends (go-back-N over SACKed ranges) is one
-	 * entry: the ranges' holes are what counts. */
-	if (e->nlog != 0 && us != 0 && e->log[e->nlog - 1].us == us &&
-	    e->log[e->nlog - 1].end == seq) {
-		e->log[e->nlog - 1].end = end;
-		return;
-	}
 	if (e->nlog == TCP_REXMIT_LOG) {
 		memmove(&e->log[0], &e->log[1],
 			sizeof(e->log[0]) * (TCP_REXMIT_LOG - 1));
@@ -304,6 +297,7 @@ out:
 static void
 rec_rack(struct sf_worker *w, const struct sf_tcb *c, struct sf_tcb_ext *e)
 {
+	uint32_t now = tcp_now_us(w);
 	uint32_t x = 0, reo = 0, fack, margin;
 	bool seen = false;
 	unsigned int i;
@@ -321,7 +315,10 @@ rec_rack(struct sf_worker *w, const struct sf_tcb *c, struct sf_tcb_ext *e)
 	}
 
 	for (i = 0; i < e->nlog; i++) {
+		/* RFC 8985 §6.2 step 2: a resend "delivered" sooner than
+		 * any RTT was its original arriving late. */
 		if (e->log[i].us == 0 || e->log[i].seq == e->log[i].end ||
+		    (uint32_t)(now - e->log[i].us) < e->rtt_min_us ||
 		    tcp_sack_holes(w, c, rec_clamp(c, e->log[i].seq),
 				   rec_clamp(c, e->log[i].end)) != 0)
 			continue;
@@ -400,23 +397,34 @@ tcp_recovery_resent(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 		    uint32_t len)
 {
 	struct sf_tcb_ext *e = tcp_ext(w, c);
+	uint32_t us = tcp_now_us(w);
+	struct tcp_rexmit *l;
 
-	if (e != NULL)
-		rec_log_add(c, e, seq, seq + len, tcp_now_us(w));
+	if (e == NULL)
+		return;
+	/* What one pass resends is one entry, over the SACKed ranges it
+	 * skipped too (RACK counts an entry's holes): else a slow start's
+	 * passes would push entries out before their loss shows. Only
+	 * here: in recovery undo_retrans counts entries one per resend. */
+	l = e->nlog != 0 ? &e->log[e->nlog - 1] : NULL;
+	if (l != NULL && l->us == us && l->end != l->seq &&
+	    SF_SEQ_LEQ(l->end, seq)) {
+		l->end = seq + len;
+		return;
+	}
+	rec_log_add(c, e, seq, seq + len, us);
 }
 
-/* When the data at @seq went, at the latest (the marks), for data sent
- * once. */
-static uint32_t
-rec_sent_us(const struct sf_worker *w, const struct sf_tcb_ext *e,
-	    uint32_t seq)
+/* The mark of the data at @seq (sent once), or e->nsent. */
+static unsigned int
+rec_sent_mark(const struct sf_tcb_ext *e, uint32_t seq)
 {
 	unsigned int i;
 
 	for (i = 0; i < e->nsent; i++)
 		if (SF_SEQ_LT(seq, e->sent[i].end))
-			return e->sent[i].us;
-	return tcp_now_us(w);
+			break;
+	return i;
 }
 
 /* RFC 8985 §6.2.4 RACK.reo_wnd, in µs; SRTT stands in for min_RTT,
@@ -451,11 +459,22 @@ rec_rack_new(struct sf_worker *w, const struct sf_tcb *c,
 		return false;
 	fack = e->sacked[e->nsacked - 1].right;
 	if (SF_SEQ_GT(fack, rec_clamp(c, e->rack_end))) {
-		/* RACK.segment moves on: its send time and RTT. */
+		/* RACK.segment moves on: its send time, at the earliest
+		 * (the mark before its own: a hole is never taken for sent
+		 * before it when it was not), and its RTT. */
+		i = rec_sent_mark(e, fack - 1);
 		e->rack_end = fack;
-		e->rack_us = rec_sent_us(w, e, fack - 1);
+		e->rack_us = i == e->nsent ? now :
+			e->sent[i != 0 ? i - 1 : 0].us;
 		e->rack_rtt_us = (int32_t)(now - e->rack_us) > 0 ?
 			now - e->rack_us : 0;
+		/* From the latest send time: an RTT no longer than the
+		 * truth, for rec_rack's floor. Not from the first mark:
+		 * its time is the record's start or an RTO, no send. */
+		if (i != 0 && i != e->nsent &&
+		    (int32_t)(now - e->sent[i].us) > 0 &&
+		    (e->rtt_min_us == 0 || now - e->sent[i].us < e->rtt_min_us))
+			e->rtt_min_us = now - e->sent[i].us;
 	}
 	reo = rec_reo_us(w, c);
 	lim = now - e->rack_rtt_us - reo;
@@ -469,8 +488,9 @@ rec_rack_new(struct sf_worker *w, const struct sf_tcb *c,
 			if (tcp_sack_holes(w, c, hi, fack) == 0)
 				break;
 			wait = e->sent[i].us - lim;
+			/* ms deadlines fire at the tick: round up */
 			e->rack_at = tcp_deadline(w->tcp->now,
-						  wait / 1000 + 1);
+						  (wait + 999) / 1000 + 1);
 			break;
 		}
 		hi = SF_SEQ_LT(e->sent[i].end, fack) ? e->sent[i].end : fack;
@@ -782,9 +802,11 @@ tcp_recovery_may_probe(const struct sf_worker *w, const struct sf_tcb *c)
 void
 tcp_recovery_rto(struct sf_worker *w, struct sf_tcb *c)
 {
-	/* With SACK a record, to log the go-back-N (rec_after_rto). */
-	struct sf_tcb_ext *e = (c->flags & TF_SACK) ? tcp_ext_get(w, c) :
-		tcp_ext(w, c);
+	/* With SACK a record, to log the go-back-N (rec_after_rto); not
+	 * for a handshake's retries, which a SYN flood could multiply. */
+	struct sf_tcb_ext *e = (c->flags & TF_SACK) &&
+		c->state >= SF_TCP_ESTABLISHED && c->snd_max != c->snd_una ?
+		tcp_ext_get(w, c) : tcp_ext(w, c);
 
 	c->flags &= (uint16_t)~TF_RECOVERY;
 	c->reord = 0;

@@ -250,6 +250,34 @@ test_tcp_recovery_eifel_undo_two(void **state)
 	assert_true(tcb()->cwnd >= cwnd);
 }
 
+/* Eifel with one hole two segments long, resent in one pass: each
+ * resend is its own log entry, as undo_retrans counts them (merged, the
+ * one entry made the count fall short and the undo never came). */
+static void
+test_tcp_recovery_eifel_undo_contiguous(void **state)
+{
+	uint32_t tsv, y = accept_opts(true, &tsv), cwnd, b[2];
+	uint8_t o[40];
+	uint8_t len;
+
+	(void)state;
+	send_segments(10);
+	cwnd = tcb()->cwnd;
+	sf_test_advance_ms(3);
+	b[0] = SEG(2);			/* 0 and 1 late */
+	b[1] = SEG(10);
+	len = sf_test_tcp_opts(o, true, 2, tsv, y, b, 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .opts = o, .optlen = len });
+	assert_int_equal(sent_data(y, UINT32_MAX), 2);
+	len = sf_test_tcp_opts(o, true, 3, tsv, y, NULL, 0);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
+				.ack = y + SEG(10), .flags = A, .opts = o,
+				.optlen = len });
+	assert_int_equal(sf_test_counter("tcp_recovery_undos"), 1);
+	assert_true(tcb()->cwnd >= cwnd);
+}
+
 /* RFC 8985 RACK for resends: a resend still missing while one sent
  * after it arrived is lost, and goes again on that ACK, without waiting
  * for a timer. */
@@ -868,6 +896,25 @@ test_tcp_recovery_cubic_friendly_growth(void **state)
 	assert_true(n >= seg_mss * 90 / 100 && n <= seg_mss * 110 / 100);
 }
 
+/* A handshake's retries take no recovery record: a SYN flood with
+ * SACK-permitted would otherwise empty the pool that established
+ * connections recover with. */
+static void
+test_tcp_recovery_syn_rto_no_record(void **state)
+{
+	static const uint8_t sackok[4] = { 1, 1, 4, 2 };
+	struct sf_test_out o;
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+				.opts = sackok, .optlen = 4 });
+	sf_test_tcp_expect_one(&o);
+	sf_test_advance_until_tx(5000);		/* the SYN-ACK again */
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 1);
+	assert_int_equal(sf_t.w->tcp->ext_used, 0);
+	sf_test_tx_clear();
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_sack, \
 					      sf_test_tcp_teardown)
 
@@ -880,6 +927,9 @@ main(void)
 			setup_sack_ts, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_recovery_eifel_undo_two,
+			setup_sack_ts, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_eifel_undo_contiguous,
 			setup_sack_ts, sf_test_tcp_teardown),
 		T(test_tcp_recovery_resend_lost_again),
 		T(test_tcp_recovery_resend_lost_new_data),
@@ -915,6 +965,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_tcp_recovery_rto_backoff_ends_on_ts_sample,
 			setup_sack_ts, sf_test_tcp_teardown),
+		T(test_tcp_recovery_syn_rto_no_record),
 	};
 
 	if (getenv("SF_TEST_FILTER") != NULL)
