@@ -218,64 +218,56 @@ test_tcp_recovery_eifel_undo(void **state)
 	assert_true(tcb()->cwnd >= cwnd);
 }
 
-/* Eifel with two holes resent: the ACK that moves past both echoes the
- * originals' TSval, so both resends were needless, and it is undone. */
+/* Eifel for two resends: @n segments sent, the peer's SACK blocks (@nb
+ * of them, @seg[] their edges as segment numbers) show two segments
+ * missing, which go again; then the originals fill the holes, with the
+ * TSecr of their send: the undo. */
 static void
-test_tcp_recovery_eifel_undo_two(void **state)
+eifel_undo_of_two(unsigned int n, const unsigned int *seg, unsigned int nb)
 {
-	uint32_t tsv, y = accept_opts(true, &tsv), cwnd, b[4];
+	uint32_t tsv, y = accept_opts(true, &tsv), cwnd, b[8];
 	uint8_t o[40];
 	uint8_t len;
+	unsigned int i;
 
-	(void)state;
-	send_segments(8);
+	for (i = 0; i < 2 * nb; i++)
+		b[i] = SEG(seg[i]);
+	send_segments(n);
 	cwnd = tcb()->cwnd;
 	sf_test_advance_ms(3);
-	/* Holes at 0 and 2, each with 3+ MSS SACKed above. */
-	b[0] = SEG(3);
-	b[1] = SEG(8);
-	b[2] = SEG(1);
-	b[3] = SEG(2);
-	len = sf_test_tcp_opts(o, true, 2, tsv, y, b, 2);
+	len = sf_test_tcp_opts(o, true, 2, tsv, y, b, nb);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
 				.flags = A, .opts = o, .optlen = len });
 	assert_int_equal(sent_data(y, UINT32_MAX), 2);
-	/* Both originals arrive: one ACK past everything, the TSecr of
-	 * the original sends. */
 	len = sf_test_tcp_opts(o, true, 3, tsv, y, NULL, 0);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
-				.ack = y + SEG(8), .flags = A, .opts = o,
+				.ack = y + SEG(n), .flags = A, .opts = o,
 				.optlen = len });
 	assert_int_equal(sf_test_counter("tcp_recovery_undos"), 1);
 	assert_true(tcb()->cwnd >= cwnd);
 }
 
-/* Eifel with one hole two segments long, resent in one pass: each
- * resend is its own log entry, as undo_retrans counts them (merged, the
- * one entry made the count fall short and the undo never came). */
+/* Holes at 0 and 2, each with 3+ MSS SACKed above: one ACK past
+ * everything undoes both resends. */
+static void
+test_tcp_recovery_eifel_undo_two(void **state)
+{
+	static const unsigned int seg[4] = { 3, 8, 1, 2 };
+
+	(void)state;
+	eifel_undo_of_two(8, seg, 2);
+}
+
+/* One hole two segments long, resent in one pass: each resend is its
+ * own log entry, as undo_retrans counts them (merged, the one entry
+ * made the count fall short and the undo never came). */
 static void
 test_tcp_recovery_eifel_undo_contiguous(void **state)
 {
-	uint32_t tsv, y = accept_opts(true, &tsv), cwnd, b[2];
-	uint8_t o[40];
-	uint8_t len;
+	static const unsigned int seg[2] = { 2, 10 };	/* 0 and 1 late */
 
 	(void)state;
-	send_segments(10);
-	cwnd = tcb()->cwnd;
-	sf_test_advance_ms(3);
-	b[0] = SEG(2);			/* 0 and 1 late */
-	b[1] = SEG(10);
-	len = sf_test_tcp_opts(o, true, 2, tsv, y, b, 1);
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
-				.flags = A, .opts = o, .optlen = len });
-	assert_int_equal(sent_data(y, UINT32_MAX), 2);
-	len = sf_test_tcp_opts(o, true, 3, tsv, y, NULL, 0);
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
-				.ack = y + SEG(10), .flags = A, .opts = o,
-				.optlen = len });
-	assert_int_equal(sf_test_counter("tcp_recovery_undos"), 1);
-	assert_true(tcb()->cwnd >= cwnd);
+	eifel_undo_of_two(10, seg, 1);
 }
 
 /* RFC 8985 RACK for resends: a resend still missing while one sent
@@ -363,12 +355,11 @@ test_tcp_recovery_resend_lost_new_data(void **state)
 /* RFC 6937 PRR: with one segment lost out of 20, recovery sends about
  * half a segment per segment delivered (ssthresh = flight / 2), not
  * nothing and then a burst. */
-static void
-test_tcp_recovery_prr(void **state)
+static uint32_t
+prr_one_lost(void)
 {
 	uint32_t tsv, y = accept_opts(false, &tsv), b[2], i, sent = 0;
 
-	(void)state;
 	/* Open cwnd first: 10 segments acked in slow start make it 20. */
 	send_segments(10);
 	peer_ack(y, SEG(10), NULL, 0);
@@ -384,6 +375,16 @@ test_tcp_recovery_prr(void **state)
 		sent += sent_data(y, UINT32_MAX);
 	}
 	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
+	return sent;
+}
+
+static void
+test_tcp_recovery_prr(void **state)
+{
+	uint32_t sent;
+
+	(void)state;
+	sent = prr_one_lost();
 	/* 19 delivered: the resend and about 9 more. */
 	assert_true(sent >= 8 && sent <= 12);
 }
@@ -676,6 +677,30 @@ test_tcp_recovery_prr_delivered(void **state)
 	sf_test_tx_clear();
 }
 
+/* 10 segments out, the ACK 20 ms later SACKs segments [@from, @to):
+ * nothing goes then; RACK's timer sends segment 0, @tmin to @tmax ms
+ * later, in a recovery it starts. */
+static void
+rack_resend_after(uint32_t y, unsigned int from, unsigned int to,
+		  uint64_t tmin, uint64_t tmax)
+{
+	uint32_t b[2];
+	uint64_t t;
+
+	send_segments(10);
+	sf_test_advance_ms(20);
+	b[0] = SEG(from);
+	b[1] = SEG(to);
+	peer_ack(y, 1, b, 1);
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 0);
+	assert_int_equal(sent_data(y, UINT32_MAX), 0);
+	t = sf_test_advance_until_tx(1000);
+	assert_true(t >= tmin && t <= tmax);
+	assert_int_equal(sf_test_counter("tcp_rack_lost"), 1);
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
+	assert_int_equal(sent_data(y, SEG(0)), 1);
+}
+
 /* RFC 8985 §6.2-6.3 RACK: one segment SACKed above a hole, fewer than
  * DupThresh: the hole is lost once the reordering window (SRTT / 4 = 5
  * ms) has passed since the ACK showed it sent before delivered data,
@@ -683,21 +708,10 @@ test_tcp_recovery_prr_delivered(void **state)
 static void
 test_tcp_recovery_rack_reorder_timer(void **state)
 {
-	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
-	uint64_t t;
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20);
 
 	(void)state;
-	send_segments(10);
-	sf_test_advance_ms(20);
-	b[0] = SEG(1);
-	b[1] = SEG(2);
-	peer_ack(y, 1, b, 1);
-	assert_int_equal(sent_data(y, UINT32_MAX), 0);
-	t = sf_test_advance_until_tx(1000);
-	assert_true(t >= 5 && t <= 7);
-	assert_int_equal(sf_test_counter("tcp_rack_lost"), 1);
-	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
-	assert_int_equal(sent_data(y, SEG(0)), 1);
+	rack_resend_after(y, 1, 2, 5, 7);
 }
 
 /* The reordering that window allows is no loss: the hole fills before
@@ -729,23 +743,11 @@ test_tcp_recovery_rack_reorder_tolerated(void **state)
 static void
 test_tcp_recovery_rack_deep_reordering(void **state)
 {
-	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
-	uint64_t t;
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20);
 
 	(void)state;
 	tcb()->reord = 15;	/* as after 15 recoveries undone */
-	send_segments(10);
-	sf_test_advance_ms(20);
-	b[0] = SEG(2);
-	b[1] = SEG(10);
-	peer_ack(y, 1, b, 1);
-	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 0);
-	assert_int_equal(sent_data(y, UINT32_MAX), 0);
-	t = sf_test_advance_until_tx(1000);
-	assert_true(t >= 20 && t <= 22);
-	assert_int_equal(sf_test_counter("tcp_rack_lost"), 1);
-	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
-	assert_int_equal(sent_data(y, SEG(0)), 1);
+	rack_resend_after(y, 2, 10, 20, 22);
 }
 
 /* Whether segment @i (relative to y) is among the data segments
@@ -840,21 +842,10 @@ test_tcp_recovery_rto_backoff_ends_on_ts_sample(void **state)
 static void
 test_tcp_recovery_prr_cubic(void **state)
 {
-	uint32_t tsv, y = accept_opts(false, &tsv), b[2], i, sent = 0;
+	uint32_t sent;
 
 	(void)state;
-	send_segments(10);
-	peer_ack(y, SEG(10), NULL, 0);
-	sf_test_tx_clear();
-	send_segments(60);
-	sf_test_tx_clear();
-	for (i = 11; i < 30; i++) {
-		b[0] = SEG(11);
-		b[1] = SEG(i + 1);
-		peer_ack(y, SEG(10), b, 1);
-		sent += sent_data(y, UINT32_MAX);
-	}
-	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
+	sent = prr_one_lost();
 	/* Entered with 22 out (two went as SACKs freed the pipe). */
 	assert_int_equal(tcb()->ssthresh, 22 * seg_mss * 7 / 10);
 	/* 19 delivered: the resend and about 12 more. */
