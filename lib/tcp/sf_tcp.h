@@ -292,6 +292,8 @@ enum sf_conn_timer {
 	SF_CONN_TIMER_KEEPALIVE,
 	SF_CONN_TIMER_FIN_WAIT_2,	/* orphaned FIN_WAIT_2 lifetime */
 	SF_CONN_TIMER_TIME_WAIT,	/* 2MSL */
+	SF_CONN_TIMER_REORDER,		/* RACK's reordering window (RFC
+					 * 8985 §6.3) */
 	SF_CONN_TIMER_NB,
 };
 

@@ -28,7 +28,7 @@
 
 static const char *const timer_names[SF_CONN_TIMER_NB] = {
 	"-", "rexmit", "syn", "tlp", "persist", "arp", "delack", "keepalive",
-	"fin_wait_2", "time_wait",
+	"fin_wait_2", "time_wait", "reorder",
 };
 
 const char *
@@ -40,10 +40,11 @@ sf_conn_timer_name(enum sf_conn_timer t)
 /* The kind of the earliest deadline, as tcp_timer_update() arms it.
  * Deadlines are the low 32 bits of the worker's ms clock. */
 static void
-ctl_tcb_timer(const volatile struct sf_tcb *c, uint8_t state, uint64_t now,
-	      struct sf_conn_info *ci)
+ctl_tcb_timer(const struct sf_worker *w, const volatile struct sf_tcb *c,
+	      uint8_t state, uint64_t now, struct sf_conn_info *ci)
 {
 	uint32_t rto = c->rto_at, delack = c->delack_at, aux = c->aux_at;
+	uint32_t ext = c->ext, rack = 0;
 	uint32_t now32 = (uint32_t)now;
 	uint16_t flags = c->flags;
 	int32_t next = 0, d;
@@ -77,6 +78,17 @@ ctl_tcb_timer(const volatile struct sf_tcb *c, uint8_t state, uint64_t now,
 		ci->timer = state == SF_TCP_FIN_WAIT_2 &&
 			(flags & TF_ORPHAN) ?
 			SF_CONN_TIMER_FIN_WAIT_2 : SF_CONN_TIMER_KEEPALIVE;
+	}
+	/* RACK's reordering timer lives in the recovery record; the index
+	 * is checked: the worker may be changing it under us. */
+	if (ext != 0 && ext <= w->tcp->conf.max_recovery)
+		rack = ((const volatile struct sf_tcb_ext *)
+			&w->tcp->exts[ext - 1])->rack_at;
+	d = (int32_t)(rack - now32);
+	if (rack != 0 && (!armed || d < next)) {
+		next = d;
+		armed = true;
+		ci->timer = SF_CONN_TIMER_REORDER;
 	}
 	ci->timer_ms = armed && next > 0 ? (uint32_t)next : 0;
 }
@@ -113,7 +125,7 @@ ctl_entry_info(const struct sf_worker *w, const struct sf_tcp_key *k,
 	if (state == SF_TCP_CLOSED || state >= SF_TCP_NB_STATES)
 		return false;
 	ci->state = state;
-	ctl_tcb_timer(c, state, now, ci);
+	ctl_tcb_timer(w, c, state, now, ci);
 	ci->nrexmit = c->nrexmit;
 	ci->sndq = c->sndq_len;
 	/* The count is the queue's pkt_len. The worker may free that mbuf

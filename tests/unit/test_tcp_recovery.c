@@ -701,6 +701,38 @@ rack_resend_after(uint32_t y, unsigned int from, unsigned int to,
 	assert_int_equal(sent_data(y, SEG(0)), 1);
 }
 
+static int
+timer_of_established(const struct sf_conn_info *ci, void *arg)
+{
+	if (ci->state == SF_TCP_ESTABLISHED)
+		*(struct sf_conn_info *)arg = *ci;
+	return 0;
+}
+
+/* The connection listing (console "conn", telemetry) names RACK's
+ * reordering timer when it is the next to fire. */
+static void
+test_tcp_recovery_rack_timer_listed(void **state)
+{
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
+	struct sf_conn_info ci;
+
+	(void)state;
+	send_segments(10);
+	sf_test_advance_ms(20);
+	b[0] = SEG(1);
+	b[1] = SEG(2);
+	peer_ack(y, 1, b, 1);
+	memset(&ci, 0, sizeof(ci));
+	assert_true(sf_tcp_conn_dump(sf_t.w, SF_TCP_READER_CONSOLE,
+				     timer_of_established, &ci) >= 1);
+	assert_int_equal(ci.timer, SF_CONN_TIMER_REORDER);
+	assert_true(ci.timer_ms >= 5 && ci.timer_ms <= 7);
+	assert_string_equal(sf_conn_timer_name(SF_CONN_TIMER_REORDER),
+			    "reorder");
+	sf_test_tx_clear();
+}
+
 /* RFC 8985 §6.2-6.3 RACK: one segment SACKed above a hole, fewer than
  * DupThresh: the hole is lost once the reordering window (SRTT / 4 = 5
  * ms) has passed since the ACK showed it sent before delivered data,
@@ -957,6 +989,7 @@ main(void)
 			test_tcp_recovery_rto_backoff_ends_on_ts_sample,
 			setup_sack_ts, sf_test_tcp_teardown),
 		T(test_tcp_recovery_syn_rto_no_record),
+		T(test_tcp_recovery_rack_timer_listed),
 	};
 
 	if (getenv("SF_TEST_FILTER") != NULL)
