@@ -40,46 +40,45 @@ peer_ack(uint32_t y, uint32_t ack, const uint32_t *b, unsigned int n)
 				.optlen = len });
 }
 
+/* A listener with SACK, timestamps if @ts, tail loss probes if @tlp,
+ * and congestion response @cc. Most tests count in NewReno's halves;
+ * cubic-friendly has its own. */
 static int
-setup_sack(void **state)
+setup_with(bool ts, bool tlp, const char *cc)
 {
 	struct sf_tcp_conf conf;
 
-	(void)state;
 	sf_test_tcp_conf(&conf);
 	conf.sack_on = true;
-	conf.tlp_on = false;
-	/* The tests below count in NewReno's halves; cubic-friendly has
-	 * its own. */
-	snprintf(conf.cc, sizeof(conf.cc), "newreno");
+	conf.ts_on = ts;
+	conf.tlp_on = tlp;
+	snprintf(conf.cc, sizeof(conf.cc), "%s", cc);
 	return sf_test_tcp_setup_listen_conf(&conf);
+}
+
+static int
+setup_sack(void **state)
+{
+	(void)state;
+	return setup_with(false, false, "newreno");
 }
 
 static int
 setup_sack_cubic(void **state)
 {
-	struct sf_tcp_conf conf;
+	struct sf_tcp_conf d;
 
 	(void)state;
-	sf_test_tcp_conf(&conf);
-	conf.sack_on = true;
-	conf.tlp_on = false;
-	assert_string_equal(conf.cc, "cubic-friendly");	/* the default */
-	return sf_test_tcp_setup_listen_conf(&conf);
+	sf_tcp_conf_defaults(&d);
+	assert_string_equal(d.cc, "cubic-friendly");	/* the default */
+	return setup_with(false, false, d.cc);
 }
 
 static int
 setup_sack_ts(void **state)
 {
-	struct sf_tcp_conf conf;
-
 	(void)state;
-	sf_test_tcp_conf(&conf);
-	conf.sack_on = true;
-	conf.ts_on = true;
-	conf.tlp_on = false;
-	snprintf(conf.cc, sizeof(conf.cc), "newreno");
-	return sf_test_tcp_setup_listen_conf(&conf);
+	return setup_with(true, false, "newreno");
 }
 
 /* Passive open with SACK-permitted (and timestamps with @ts: the peer's
@@ -463,13 +462,8 @@ test_tcp_recovery_record_released_idle(void **state)
 static int
 setup_sack_tlp(void **state)
 {
-	struct sf_tcp_conf conf;
-
 	(void)state;
-	sf_test_tcp_conf(&conf);
-	conf.sack_on = true;
-	snprintf(conf.cc, sizeof(conf.cc), "newreno");
-	return sf_test_tcp_setup_listen_conf(&conf);
+	return setup_with(false, true, "newreno");
 }
 
 /* RFC 8985 §7.3: a tail loss probe with new data to send sends one new
