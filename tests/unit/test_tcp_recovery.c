@@ -878,13 +878,28 @@ test_tcp_recovery_prr_cubic(void **state)
 	assert_true(sent >= 12 && sent <= 15);
 }
 
+/* Ack @k segments one by one from snd_una; returns cwnd's growth. */
+static uint32_t
+ack_window(uint32_t y, unsigned int k)
+{
+	uint32_t cwnd = tcb()->cwnd, nxt = tcb()->snd_una - y;
+	unsigned int i;
+
+	for (i = 0; i < k; i++) {
+		nxt += seg_mss;
+		peer_ack(y, nxt, NULL, 0);
+		sf_test_tx_clear();
+	}
+	return tcb()->cwnd - cwnd;
+}
+
 /* RFC 9438 §4.3: after the reduction cwnd grows by alpha_cubic = 0.53
  * MSS per window acked until it is back at the window of the loss (the
  * flight ssthresh took 0.7 of), then by one MSS per window. */
 static void
 test_tcp_recovery_cubic_friendly_growth(void **state)
 {
-	uint32_t tsv, y = accept_opts(false, &tsv), i, n, cwnd, nxt;
+	uint32_t tsv, y = accept_opts(false, &tsv), n;
 
 	(void)state;
 	send_segments(64);
@@ -892,24 +907,11 @@ test_tcp_recovery_cubic_friendly_growth(void **state)
 	tcb()->cwnd = 10 * seg_mss;
 	sf_test_tx_clear();
 	/* A window of 10 acked one by one, the window full each time. */
-	cwnd = tcb()->cwnd;
-	nxt = tcb()->snd_una - y;
-	for (i = 0; i < 10; i++) {
-		nxt += seg_mss;
-		peer_ack(y, nxt, NULL, 0);
-		sf_test_tx_clear();
-	}
-	n = tcb()->cwnd - cwnd;
+	n = ack_window(y, 10);
 	assert_true(n >= seg_mss * 45 / 100 && n <= seg_mss * 60 / 100);
 	/* Past W_max (10 / 0.7 = 14.3 segments): one MSS per window. */
 	tcb()->cwnd = 15 * seg_mss;
-	cwnd = tcb()->cwnd;
-	for (i = 0; i < 15; i++) {
-		nxt += seg_mss;
-		peer_ack(y, nxt, NULL, 0);
-		sf_test_tx_clear();
-	}
-	n = tcb()->cwnd - cwnd;
+	n = ack_window(y, 15);
 	assert_true(n >= seg_mss * 90 / 100 && n <= seg_mss * 110 / 100);
 }
 
