@@ -671,6 +671,19 @@ test_tcp_recovery_prr_delivered(void **state)
 	sf_test_tx_clear();
 }
 
+/* 10 segments out; 20 ms later the peer SACKs segments [@from, @to). */
+static void
+sack_after_rtt(uint32_t y, unsigned int from, unsigned int to)
+{
+	uint32_t b[2];
+
+	send_segments(10);
+	sf_test_advance_ms(20);
+	b[0] = SEG(from);
+	b[1] = SEG(to);
+	peer_ack(y, 1, b, 1);
+}
+
 /* 10 segments out, the ACK 20 ms later SACKs segments [@from, @to):
  * nothing goes then; RACK's timer sends segment 0, @tmin to @tmax ms
  * later, in a recovery it starts. */
@@ -678,14 +691,9 @@ static void
 rack_resend_after(uint32_t y, unsigned int from, unsigned int to,
 		  uint64_t tmin, uint64_t tmax)
 {
-	uint32_t b[2];
 	uint64_t t;
 
-	send_segments(10);
-	sf_test_advance_ms(20);
-	b[0] = SEG(from);
-	b[1] = SEG(to);
-	peer_ack(y, 1, b, 1);
+	sack_after_rtt(y, from, to);
 	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 0);
 	assert_int_equal(sent_data(y, UINT32_MAX), 0);
 	t = sf_test_advance_until_tx(1000);
@@ -708,15 +716,11 @@ timer_of_established(const struct sf_conn_info *ci, void *arg)
 static void
 test_tcp_recovery_rack_timer_listed(void **state)
 {
-	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20);
 	struct sf_conn_info ci;
 
 	(void)state;
-	send_segments(10);
-	sf_test_advance_ms(20);
-	b[0] = SEG(1);
-	b[1] = SEG(2);
-	peer_ack(y, 1, b, 1);
+	sack_after_rtt(y, 1, 2);
 	memset(&ci, 0, sizeof(ci));
 	assert_true(sf_tcp_conn_dump(sf_t.w, SF_TCP_READER_CONSOLE,
 				     timer_of_established, &ci) >= 1);
@@ -745,14 +749,10 @@ test_tcp_recovery_rack_reorder_timer(void **state)
 static void
 test_tcp_recovery_rack_reorder_tolerated(void **state)
 {
-	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20);
 
 	(void)state;
-	send_segments(10);
-	sf_test_advance_ms(20);
-	b[0] = SEG(1);
-	b[1] = SEG(2);
-	peer_ack(y, 1, b, 1);
+	sack_after_rtt(y, 1, 2);
 	sf_test_advance_ms(2);
 	peer_ack(y, SEG(10), NULL, 0);
 	sf_test_advance_ms(500);
