@@ -699,6 +699,7 @@ tcp_timer_cb(struct sf_timer *t, void *arg)
 	struct sf_worker *w = arg;
 	struct sf_tcp *tcp = w->tcp;
 	const struct sf_tcp_app_ops *ops;
+	struct sf_tcb_ext *e;
 	struct sf_tcb *c;
 	uint64_t now = tcp->now;
 
@@ -727,9 +728,9 @@ tcp_timer_cb(struct sf_timer *t, void *arg)
 			tcp_output(w, c);
 		}
 	}
-	if (c->ext != 0 && tcp_ext(w, c)->rack_at != 0 &&
-	    TCP_TIME_LEQ(tcp_ext(w, c)->rack_at, now)) {
-		tcp_ext(w, c)->rack_at = 0;
+	e = tcp_ext(w, c);
+	if (e != NULL && e->rack_at != 0 && TCP_TIME_LEQ(e->rack_at, now)) {
+		e->rack_at = 0;
 		tcp_recovery_reorder_timeout(w, c);
 		if (!tcp_alive(c))
 			return;
