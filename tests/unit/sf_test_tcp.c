@@ -338,17 +338,23 @@ sf_test_tcp_accept(uint32_t irs)
 }
 
 uint32_t
-sf_test_tcp_accept_rtt(uint32_t irs, uint64_t rtt_ms)
+sf_test_tcp_syn(uint32_t irs)
 {
 	struct sf_test_out o;
-	uint32_t iss;
 
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = irs,
 				.flags = RTE_TCP_SYN_FLAG });
 	sf_test_tcp_expect_one(&o);
 	assert_int_equal(o.flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
 	assert_int_equal(o.ack, irs + 1);
-	iss = o.seq;
+	return o.seq;
+}
+
+uint32_t
+sf_test_tcp_accept_rtt(uint32_t irs, uint64_t rtt_ms)
+{
+	uint32_t iss = sf_test_tcp_syn(irs);
+
 	if (rtt_ms != 0)
 		sf_test_advance_ms(rtt_ms);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = irs + 1,
@@ -357,6 +363,20 @@ sf_test_tcp_accept_rtt(uint32_t irs, uint64_t rtt_ms)
 	sf_test_tx_clear();
 	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 1);
 	return iss;
+}
+
+uint32_t
+sf_test_tcp_connect(struct sf_conn **c)
+{
+	struct sf_test_out o;
+
+	sf_test_learn_peer();
+	assert_int_equal(sf_tcp_connect(sf_t.w, 0, 0, 5555, SF_TEST_PEER_IP,
+					6666, &sf_test_app_ops, NULL, c), 0);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, RTE_TCP_SYN_FLAG);
+	assert_int_equal(o.sport, 5555);
+	return o.seq;
 }
 
 void

@@ -106,6 +106,10 @@ uint64_t sf_test_advance_until_tx(uint64_t max_ms);
 /** Connections in @p state now. */
 uint64_t sf_test_tcp_state(enum sf_tcp_state state);
 
+/* A plain SYN with sequence @irs from the peer; the one SYN-ACK must
+ * answer it. Returns our ISS. */
+uint32_t sf_test_tcp_syn(uint32_t irs);
+
 /** Passive open through the handshake. Returns the ISN synfin chose; the
  *  peer's ISN is @p irs. Leaves the connection ESTABLISHED, capture
  *  cleared. */
@@ -122,6 +126,10 @@ uint32_t sf_test_tcp_accept_rtt(uint32_t irs, uint64_t rtt_ms);
 uint8_t sf_test_tcp_opts(uint8_t *o, bool ts, uint32_t tsval,
 			 uint32_t tsecr, uint32_t base, const uint32_t *b,
 			 unsigned int n);
+
+/* An active open from port 5555 to the peer's 6666 (the peer's MAC
+ * learnt first); the one SYN must go. Returns our ISS. */
+uint32_t sf_test_tcp_connect(struct sf_conn **c);
 
 /** Teach the ARP cache the peer's MAC. */
 void sf_test_learn_peer(void);

@@ -795,9 +795,7 @@ test_tcp_edge_fin_on_handshake_ack_close(void **state)
 	uint32_t y;
 
 	(void)state;
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S });
-	sf_test_tcp_expect_one(&o);
-	y = o.seq;
+	y = sf_test_tcp_syn(100);
 	sf_app.close_established = true;
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
 				.flags = A | F, .data = "hi", .len = 2 });
@@ -1022,11 +1020,7 @@ test_tcp_edge_synack_window_unscaled(void **state)
 	(void)state;
 	memset(hello, 'h', sizeof(hello) - 1);
 	sf_app.hello = hello;
-	sf_test_learn_peer();
-	assert_int_equal(sf_tcp_connect(sf_t.w, 0, 0, 5555, SF_TEST_PEER_IP,
-					 6666, &sf_test_app_ops, NULL, &c), 0);
-	sf_test_tcp_expect_one(&o);
-	iss = o.seq;
+	iss = sf_test_tcp_connect(&c);
 	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
 				.seq = 7000, .ack = iss + 1, .flags = S | A,
 				.wnd = 1000, .opts = synack, .optlen = 8 });
@@ -1235,10 +1229,7 @@ test_tcp_edge_syncookie_no_wrap(void **state)
 	uint32_t iss;
 
 	(void)state;
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S });
-	sf_test_tcp_expect_one(&o);
-	assert_int_equal(o.flags, S | A);
-	iss = o.seq;
+	iss = sf_test_tcp_syn(100);
 	sf_t.w->now += 32ULL * 64000 * TEST_MS;
 	sf_tcp_poll(sf_t.w);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = iss + 1,

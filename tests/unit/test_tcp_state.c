@@ -290,16 +290,9 @@ test_tcp_open_simultaneous(void **state)
 	struct sf_test_out o;
 	struct sf_conn *c;
 	uint32_t x, y = 300;
-	uint16_t lport;
 
 	(void)state;
-	sf_test_learn_peer();
-	assert_int_equal(sf_tcp_connect(sf_t.w, 0, 0, 5555, SF_TEST_PEER_IP,
-					6666, &sf_test_app_ops, NULL, &c), 0);
-	sf_test_tcp_expect_one(&o);
-	x = o.seq;
-	lport = o.sport;
-	assert_int_equal(lport, 5555);
+	x = sf_test_tcp_connect(&c);
 	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
 						.seq = y, .flags = S });
 	sf_test_tcp_expect_one(&o);
@@ -328,11 +321,7 @@ test_tcp_synack_with_data(void **state)
 	uint32_t x, y = 300;
 
 	(void)state;
-	sf_test_learn_peer();
-	assert_int_equal(sf_tcp_connect(sf_t.w, 0, 0, 5555, SF_TEST_PEER_IP,
-					6666, &sf_test_app_ops, NULL, &c), 0);
-	sf_test_tcp_expect_one(&o);
-	x = o.seq;
+	x = sf_test_tcp_connect(&c);
 	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
 				.seq = y, .ack = x + 1, .flags = S | A,
 				.data = "abc", .len = 3 });
@@ -357,10 +346,7 @@ test_tcp_open_simultaneous_refused(void **state)
 	uint32_t y = 300;
 
 	(void)state;
-	sf_test_learn_peer();
-	assert_int_equal(sf_tcp_connect(sf_t.w, 0, 0, 5555, SF_TEST_PEER_IP,
-					6666, &sf_test_app_ops, NULL, &c), 0);
-	sf_test_tcp_expect_one(&o);
+	sf_test_tcp_connect(&c);
 	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
 						.seq = y, .flags = S });
 	sf_test_tcp_expect_one(&o);
@@ -459,22 +445,31 @@ timewait_enter(void)
 	return y;
 }
 
+/* The one segment TIME_WAIT sent: its ACK, at SND.NXT (our ISS @y + 2),
+ * of RCV.NXT 102. */
+static void
+timewait_expect_ack(uint32_t y)
+{
+	struct sf_test_out o;
+
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.seq, y + 2);
+	assert_int_equal(o.ack, 102);
+}
+
 /* A retransmitted FIN in TIME_WAIT is acked again and restarts 2MSL;
  * a RST is ignored (RFC 1337). */
 static void
 test_tcp_timewait_fin_retransmit_and_rst(void **state)
 {
-	struct sf_test_out o;
 	uint32_t y = timewait_enter();
 
 	(void)state;
 	sf_test_advance_ms(1500);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
 						.flags = F | A });
-	sf_test_tcp_expect_one(&o);
-	assert_int_equal(o.flags, A);
-	assert_int_equal(o.seq, y + 2);
-	assert_int_equal(o.ack, 102);
+	timewait_expect_ack(y);
 
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .flags = R });
 	sf_worker_flush(sf_t.w);
@@ -496,7 +491,6 @@ test_tcp_timewait_fin_retransmit_and_rst(void **state)
 static void
 test_tcp_timewait_segments_without_ack(void **state)
 {
-	struct sf_test_out o;
 	uint32_t y = timewait_enter();
 
 	(void)state;
@@ -514,15 +508,10 @@ test_tcp_timewait_segments_without_ack(void **state)
 	/* past the right edge, and before the left: an ACK each */
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102 + 65535,
 						.flags = F });
-	sf_test_tcp_expect_one(&o);
-	assert_int_equal(o.flags, A);
-	assert_int_equal(o.seq, y + 2);
-	assert_int_equal(o.ack, 102);
+	timewait_expect_ack(y);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 90, .flags = P,
 						.data = "x", .len = 1 });
-	sf_test_tcp_expect_one(&o);
-	assert_int_equal(o.flags, A);
-	assert_int_equal(o.ack, 102);
+	timewait_expect_ack(y);
 	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
 }
 
@@ -532,16 +521,12 @@ test_tcp_timewait_segments_without_ack(void **state)
 static void
 test_tcp_timewait_synack_challenged(void **state)
 {
-	struct sf_test_out o;
 	uint32_t y = timewait_enter();
 
 	(void)state;
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .ack = 0,
 						.flags = S | A });
-	sf_test_tcp_expect_one(&o);
-	assert_int_equal(o.flags, A);
-	assert_int_equal(o.seq, y + 2);
-	assert_int_equal(o.ack, 102);
+	timewait_expect_ack(y);
 	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
 }
 
@@ -826,11 +811,7 @@ test_tcp_handshake_rtt_sample(void **state)
 	assert_int_equal(o.seq, y + 1);
 
 	/* active open, the SYN-ACK 100 ms after the SYN */
-	sf_test_learn_peer();
-	assert_int_equal(sf_tcp_connect(sf_t.w, 0, 0, 5555, SF_TEST_PEER_IP,
-					6666, &sf_test_app_ops, NULL, &c), 0);
-	sf_test_tcp_expect_one(&o);
-	x = o.seq;
+	x = sf_test_tcp_connect(&c);
 	sf_test_advance_ms(100);
 	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
 				.seq = 300, .ack = x + 1, .flags = S | A });
@@ -853,9 +834,7 @@ test_tcp_handshake_rtt_karn(void **state)
 	uint32_t y;
 
 	(void)state;
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S });
-	sf_test_tcp_expect_one(&o);
-	y = o.seq;
+	y = sf_test_tcp_syn(100);
 	sf_test_advance_ms(50);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S });
 	sf_test_tcp_expect_one(&o);
@@ -902,9 +881,7 @@ test_tcp_zero_window(void **state)
 	uint32_t y;
 
 	(void)state;
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S });
-	sf_test_tcp_expect_one(&o);
-	y = o.seq;
+	y = sf_test_tcp_syn(100);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
 				.flags = A, .wnd_zero = true });
 	sf_tcp_send_copy(sf_t.w, sf_app.conn, "data", 4);
