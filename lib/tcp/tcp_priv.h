@@ -633,16 +633,16 @@ uint32_t tcp_sack_holes(const struct sf_worker *w, const struct sf_tcb *c,
 			uint32_t l, uint32_t r);
 uint32_t tcp_sack_bytes(const struct sf_worker *w, const struct sf_tcb *c);
 
-/* RFC 6675 "pipe", roughly: bytes out less those SACKed, which left the
- * network. What cwnd is measured against (tcp_output, the probe). */
+/* RFC 6675 "pipe", roughly: bytes of [snd_una, snd_nxt) not SACKed,
+ * which left the network. What cwnd is measured against (tcp_output,
+ * the probe). After an RTO rewound snd_nxt, what the peer SACKed above
+ * it makes no room: it was never in this flight. */
 static inline uint32_t
 tcp_pipe(const struct sf_worker *w, const struct sf_tcb *c)
 {
-	uint32_t flight = c->snd_nxt - c->snd_una;
-
 	if (tcp_nsacked(w, c) != 0)
-		flight -= RTE_MIN(flight, tcp_sack_bytes(w, c));
-	return flight;
+		return tcp_sack_holes(w, c, c->snd_una, c->snd_nxt);
+	return c->snd_nxt - c->snd_una;
 }
 unsigned int tcp_sack_blocks(const struct sf_worker *w,
 			     const struct sf_tcb *c,

@@ -284,9 +284,8 @@ rec_xmit(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 	}
 	e->rexmit_nxt = lo;
 out:
-	/* New data: tcp_output() counts SACKed bytes out of the flight. */
-	flight = c->snd_nxt - c->snd_una;
-	flight -= RTE_MIN(flight, tcp_sack_bytes(w, c));
+	/* New data: against the pipe that tcp_output() measures. */
+	flight = tcp_pipe(w, c);
 	c->cwnd = RTE_MAX(flight + budget, (uint32_t)c->mss);
 }
 
@@ -405,10 +404,12 @@ tcp_recovery_resent(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 	/* What one pass resends is one entry, over the SACKed ranges it
 	 * skipped too (RACK counts an entry's holes): else a slow start's
 	 * passes would push entries out before their loss shows. Only
-	 * here: in recovery undo_retrans counts entries one per resend. */
+	 * over SACKed data: a hole between is another entry's, and two
+	 * entries found lost would send it twice. Only here: in recovery
+	 * undo_retrans counts entries one per resend. */
 	l = e->nlog != 0 ? &e->log[e->nlog - 1] : NULL;
 	if (l != NULL && l->us == us && l->end != l->seq &&
-	    SF_SEQ_LEQ(l->end, seq)) {
+	    SF_SEQ_LEQ(l->end, seq) && tcp_sack_holes(w, c, l->end, seq) == 0) {
 		l->end = seq + len;
 		return;
 	}

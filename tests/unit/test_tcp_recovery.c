@@ -776,23 +776,35 @@ test_tcp_recovery_rack_deep_reordering(void **state)
 	rack_resend_after(y, 2, 10, 20, 22);
 }
 
-/* Whether segment @i (relative to y) is among the data segments
- * captured now. Clears the capture. */
-static bool
-sent_seg(uint32_t y, unsigned int i)
+/* How many of the data segments captured now start at segment @i
+ * (relative to y), and how many in all (*@all, if not NULL). Clears
+ * the capture. */
+static unsigned int
+seg_count(uint32_t y, unsigned int i, unsigned int *all)
 {
 	struct sf_test_out o;
-	unsigned int k;
-	bool found = false;
+	unsigned int k, n = 0, total = 0;
 
 	sf_worker_flush(sf_t.w);
 	for (k = 0; k < sf_t.ncap; k++) {
 		sf_test_tcp_out(k, &o);
-		if (o.len != 0 && o.seq == y + SEG(i))
-			found = true;
+		if (o.len == 0)
+			continue;
+		total++;
+		if (o.seq == y + SEG(i))
+			n++;
 	}
 	sf_test_tx_clear();
-	return found;
+	if (all != NULL)
+		*all = total;
+	return n;
+}
+
+/* Whether segment @i is among the data segments captured now. */
+static bool
+sent_seg(uint32_t y, unsigned int i)
+{
+	return seg_count(y, i, NULL) != 0;
 }
 
 /* After an RTO no fast recovery starts below the recovery point (RFC
@@ -824,6 +836,84 @@ test_tcp_recovery_rto_resend_lost_again(void **state)
 	assert_true(sent_seg(y, 1));
 	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 1);
 	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 0);
+}
+
+/* After an RTO cwnd is one segment (RFC 5681 §3.1 (4)), and the
+ * go-back-N from snd_una sends one, whatever the peer SACKed above:
+ * SACKed bytes above snd_nxt are not in flight and do not make room
+ * (RFC 6675 SetPipe counts [snd_una, snd_max) segment by segment).
+ * With 5 of 10 segments SACKed, all 5 holes went in one burst. */
+static void
+test_tcp_recovery_rto_pipe_one_segment(void **state)
+{
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
+	unsigned int all;
+
+	(void)state;
+	send_segments(10);
+	sf_test_advance_ms(20);
+	b[0] = SEG(5);
+	b[1] = SEG(10);
+	peer_ack(y, 1, b, 1);		/* 0-4 lost: recovery resends */
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
+	sf_test_tx_clear();
+	do {				/* nothing more comes back */
+		sf_test_tx_clear();
+		sf_test_advance_until_tx(5000);
+	} while (sf_test_counter("tcp_rto_timeouts") == 0);
+	assert_int_equal(seg_count(y, 0, &all), 1);
+	assert_int_equal(all, 1);
+	assert_int_equal(tcb()->cwnd, seg_mss);
+	assert_int_equal(tcb()->snd_nxt, y + SEG(1));
+}
+
+/* A go-back-N send merges into the log entry of the same µs only over
+ * SACKed data: merged over data in flight, that data had two entries,
+ * and when both were found lost it was resent twice in one pass. Here
+ * an entry's resend of 2 shares its µs with go-back-N's 6, with 4 in
+ * flight between (sent within the reordering window of what was
+ * delivered, so not lost yet); when 4 is lost, it goes once. */
+static void
+test_tcp_recovery_rto_log_no_double_resend(void **state)
+{
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[4];
+	unsigned int all;
+
+	(void)state;
+	send_segments(10);
+	sf_test_advance_until_tx(1000);
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 1);
+	assert_true(sent_seg(y, 0));
+	tcb()->reord = 1;		/* a 5 ms reordering window */
+	sf_test_advance_ms(1);
+	peer_ack(y, SEG(1), NULL, 0);		/* 1-2 go */
+	assert_int_equal(seg_count(y, 1, &all), 1);
+	assert_int_equal(all, 2);
+	sf_test_advance_ms(9);
+	peer_ack(y, SEG(2), NULL, 0);		/* 3-4 go */
+	assert_int_equal(seg_count(y, 3, &all), 1);
+	assert_int_equal(all, 2);
+	sf_test_advance_ms(1);
+	b[0] = SEG(3);
+	b[1] = SEG(4);
+	peer_ack(y, SEG(2), b, 1);		/* 5 goes */
+	assert_int_equal(seg_count(y, 5, &all), 1);
+	assert_int_equal(all, 1);
+	sf_test_advance_ms(2);
+	b[2] = SEG(5);
+	b[3] = SEG(6);
+	peer_ack(y, SEG(2), b, 2);	/* 2 lost (sent 10 ms before 5) */
+	assert_int_equal(seg_count(y, 2, &all), 1);
+	sf_test_advance_ms(7);
+	b[0] = SEG(5);
+	b[1] = SEG(7);
+	peer_ack(y, SEG(4), b, 1);
+	sf_worker_flush(sf_t.w);
+	sf_test_tx_clear();
+	sf_test_advance_ms(10);
+	b[1] = SEG(10);
+	peer_ack(y, SEG(4), b, 1);		/* 4 lost: once */
+	assert_int_equal(seg_count(y, 4, &all), 1);
 }
 
 /* The ACK of an RTO's resend echoes that resend's TSval: an RTT sample
@@ -986,6 +1076,8 @@ main(void)
 			setup_sack_ts, sf_test_tcp_teardown),
 		T(test_tcp_recovery_syn_rto_no_record),
 		T(test_tcp_recovery_rack_timer_listed),
+		T(test_tcp_recovery_rto_pipe_one_segment),
+		T(test_tcp_recovery_rto_log_no_double_resend),
 	};
 
 	if (getenv("SF_TEST_FILTER") != NULL)
