@@ -77,6 +77,7 @@
 	X(tcp_recovery_undos, "recoveries undone: D-SACK or Eifel showed them needless") \
 	X(tcp_loss_probes,    "tail loss probes sent (RFC 8985)") \
 	X(tcp_ooo_queued,     "out-of-order segments queued") \
+	X(tcp_rcvbuf_grown,   "receive buffers doubled: the peer filled the window") \
 	X(tcp_ext_pool_empty, "recovery records wanted, pool empty: NewReno") \
 	X(tcp_tw_reused,      "TIME_WAIT tuples reused by a new SYN") \
 	X(tcp_fw2_timeouts,   "FIN_WAIT_2 timeouts") \

@@ -90,6 +90,8 @@ struct sf_tcp_conf {
 	uint32_t delack_ms;	/* delayed ACK; 0 acks every segment */
 	uint32_t rcvbuf;	/* bytes; sets the advertised window */
 	uint32_t sndbuf;	/* bytes queued per connection */
+	uint32_t rcvbuf_max;	/* autotuning's bounds: a window the peer */
+	uint32_t sndbuf_max;	/* fills, cwnd; at or below the above: off */
 	uint32_t ooo_max;	/* out-of-order segments held per conn */
 	uint32_t max_recovery;	/* loss recovery records (SACK scoreboard,
 				 * out-of-order queue) per worker; 0:

@@ -159,7 +159,7 @@ uint32_t
 sf_tcp_send_space(const struct sf_worker *w, struct sf_conn *conn)
 {
 	struct sf_tcb *c = tcp_tcb(conn);
-	uint32_t buf = w->tcp->conf.sndbuf;
+	uint32_t buf = tcp_sndbuf(&w->tcp->conf, c);
 
 	if (c->flags & TF_FIN_QUEUED)
 		return 0;
@@ -230,7 +230,7 @@ sf_tcp_send(struct sf_worker *w, struct sf_conn *conn, struct rte_mbuf *m)
 		return -EPIPE;
 	/* No reserve check: the app's mbufs are already taken (often the
 	 * receive queue's, whose release this send starts). */
-	if (c->sndq_len + m->pkt_len > w->tcp->conf.sndbuf) {
+	if (c->sndq_len + m->pkt_len > tcp_sndbuf(&w->tcp->conf, c)) {
 		c->flags |= TF_WANT_WRITE;
 		return -ENOBUFS;
 	}
@@ -244,7 +244,7 @@ sf_tcp_send_copy(struct sf_worker *w, struct sf_conn *conn, const void *buf,
 		 uint32_t len)
 {
 	struct sf_tcb *c = tcp_tcb(conn);
-	uint32_t room, done = 0, n, want = len;
+	uint32_t room, done = 0, n, want = len, limit;
 	struct rte_mbuf *m;
 	char *p;
 
@@ -252,7 +252,8 @@ sf_tcp_send_copy(struct sf_worker *w, struct sf_conn *conn, const void *buf,
 		return -EPIPE;
 	if (unlikely(w->mbuf_low))
 		return tcp_send_mem_wait(w, c);
-	room = w->tcp->conf.sndbuf - RTE_MIN(c->sndq_len, w->tcp->conf.sndbuf);
+	limit = tcp_sndbuf(&w->tcp->conf, c);
+	room = limit - RTE_MIN(c->sndq_len, limit);
 	if (room == 0) {
 		c->flags |= TF_WANT_WRITE;
 		return -ENOBUFS;

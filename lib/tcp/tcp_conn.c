@@ -33,6 +33,8 @@ sf_tcp_conf_defaults(struct sf_tcp_conf *conf)
 	conf->delack_ms = 40;
 	conf->rcvbuf = 256 * 1024;
 	conf->sndbuf = 256 * 1024;
+	conf->rcvbuf_max = 4 * 1024 * 1024;	/* Linux: 6 MiB and 4 MiB */
+	conf->sndbuf_max = 4 * 1024 * 1024;
 	conf->ooo_max = 4096;	/* rcvbuf bounds the bytes: this, the
 				 * mbufs (a 6 MB window of 1448-byte
 				 * segments is 4345) */

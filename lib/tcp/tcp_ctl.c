@@ -102,7 +102,7 @@ ctl_entry_info(const struct sf_worker *w, const struct sf_tcp_key *k,
 	const volatile struct sf_tcb *c;
 	const volatile struct sf_tw *tw;
 	const struct rte_mbuf *rcvq;
-	uint32_t left;
+	uint32_t left, bound;
 	uint8_t state;
 
 	memset(ci, 0, sizeof(*ci));
@@ -132,8 +132,8 @@ ctl_entry_info(const struct sf_worker *w, const struct sf_tcp_key *k,
 	 * under us (mempool memory stays mapped): a best-effort read,
 	 * bounded by the buffer. */
 	rcvq = c->rcvq;
-	ci->rcvq = rcvq == NULL ? 0 :
-		RTE_MIN(rcvq->pkt_len, w->tcp->conf.rcvbuf);
+	bound = RTE_MAX(w->tcp->conf.rcvbuf, w->tcp->conf.rcvbuf_max);
+	ci->rcvq = rcvq == NULL ? 0 : RTE_MIN(rcvq->pkt_len, bound);
 	ci->snd_wnd = c->snd_wnd;
 	ci->cwnd = c->cwnd;
 	ci->srtt_ms = c->srtt >> 3;

@@ -273,7 +273,8 @@ tcp_xmit(struct sf_worker *w, struct sf_wport *wp,
 static uint32_t
 tcp_rcv_space(const struct sf_worker *w, const struct sf_tcb *c)
 {
-	uint32_t buf = w->tcp->conf.rcvbuf, queued = tcp_rcvq_len(c), segs;
+	uint32_t buf = tcp_rcvbuf(&w->tcp->conf, c), queued = tcp_rcvq_len(c);
+	uint32_t segs;
 
 	/* At the mbuf reserve, offer no new window: peers slow down by flow
 	 * control instead of losing segments to tcp_drop_mem. */
@@ -291,7 +292,7 @@ tcp_rcv_space(const struct sf_worker *w, const struct sf_tcb *c)
 }
 
 /* The application took data: announce the window when its right edge
- * can move by at least min(rcvbuf / 2, MSS) (receiver SWS avoidance,
+ * can move by at least min(buffer / 2, MSS) (receiver SWS avoidance,
  * RFC 9293 §3.8.6.2.2), in the states where the peer may still send. */
 void
 tcp_window_update(struct sf_worker *w, struct sf_tcb *c)
@@ -307,7 +308,7 @@ tcp_window_update(struct sf_worker *w, struct sf_tcb *c)
 				UINT32_C(65535) << c->rcv_wscale),
 			UINT32_C(1) << c->rcv_wscale);
 	if (SF_SEQ_GT(edge, c->rcv_adv) &&
-	    edge - c->rcv_adv >= RTE_MIN(conf->rcvbuf / 2, conf->mss)) {
+	    edge - c->rcv_adv >= RTE_MIN(tcp_rcvbuf(conf, c) / 2, conf->mss)) {
 		c->flags |= TF_ACKNOW;
 		tcp_output_soon(w, c);
 	}

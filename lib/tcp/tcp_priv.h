@@ -222,7 +222,7 @@ struct sf_tcb {
 	uint32_t rto_at;		/* retransmit / persist / SYN retry */
 	uint32_t delack_at;
 	uint32_t aux_at;		/* FIN_WAIT_2 or keepalive */
-	/* -- bytes 128-167: colder -- */
+	/* -- bytes 128-175: colder -- */
 	void *ctx;			/* the app's */
 	union {
 		uint32_t rtt_start;	/* no TF_TS: ms, with rtt_seq */
@@ -239,7 +239,8 @@ struct sf_tcb {
 	uint8_t port_idx : 4;		/* index into w->ports */
 	uint8_t reord : 4;		/* recoveries undone since the last
 					 * RTO: DupThresh is 3 + reord */
-	uint8_t ops_idx;		/* w->tcp->ops[]; 0: none */
+	uint8_t ops_idx : 5;		/* w->tcp->ops[]; 0: none */
+	uint8_t rcv_lg : 3;		/* rcvbuf doublings (tcp_rcvbuf) */
 	union {
 		uint8_t arp_tries;	/* SYN_SENT, next hop unresolved */
 		uint8_t ka_probes;	/* synchronized: keepalive or window
@@ -248,6 +249,10 @@ struct sf_tcb {
 					 * segment) */
 	};
 	uint8_t trace;			/* TCP_TR_*: 0 unless traced */
+	/* Receive-buffer autotuning (tcp_rcv_grow): rcv_nxt and the ms
+	 * clock when the current round trip's count began (0: not yet). */
+	uint32_t rcv_space_seq;
+	uint32_t rcv_space_at;
 };
 
 /* Data dropped at the mbuf reserve: the connection is owed a window
@@ -262,7 +267,7 @@ struct sf_tcb {
  * least 60 s; the config takes none above this. */
 #define TCP_RTO_LIMIT UINT16_MAX
 
-static_assert(sizeof(struct sf_tcb) <= 168, "struct sf_tcb over 168 bytes");
+static_assert(sizeof(struct sf_tcb) <= 176, "struct sf_tcb over 176 bytes");
 static_assert(sizeof(struct sf_tcb) % 8 == 0 && _Alignof(struct sf_tcb) == 8,
 	      "struct sf_tcb array stride not a multiple of 8");
 static_assert(offsetof(struct sf_tcb, sndq_head) == 64,
@@ -425,8 +430,33 @@ struct sf_tcp_listener {
 
 #define SF_TCP_MAX_LISTEN 16
 /* Distinct callback tables per worker: one per listener, a few for
- * connect(). */
-#define TCP_MAX_OPS (2 * SF_TCP_MAX_LISTEN)
+ * connect(). Indexes 1..31 fit struct sf_tcb.ops_idx's 5 bits. */
+#define TCP_MAX_OPS (2 * SF_TCP_MAX_LISTEN - 1)
+static_assert(TCP_MAX_OPS < 32, "struct sf_tcb.ops_idx is 5 bits");
+
+/* Receive buffer of @c: rcvbuf doubled rcv_lg times (autotuning,
+ * tcp_rcv_grow), at most rcvbuf_max. */
+static inline uint32_t
+tcp_rcvbuf(const struct sf_tcp_conf *conf, const struct sf_tcb *c)
+{
+	uint64_t buf = (uint64_t)conf->rcvbuf << c->rcv_lg;
+
+	return buf <= conf->rcvbuf_max ? (uint32_t)buf :
+		RTE_MAX(conf->rcvbuf_max, conf->rcvbuf);
+}
+
+/* Send buffer of @c: twice cwnd, so that the app keeps the window full
+ * while ACKs come back (Linux's tcp_sndbuf_expand), within sndbuf and
+ * sndbuf_max. */
+static inline uint32_t
+tcp_sndbuf(const struct sf_tcp_conf *conf, const struct sf_tcb *c)
+{
+	uint64_t want = 2 * (uint64_t)c->cwnd;
+
+	if (want <= conf->sndbuf || conf->sndbuf_max <= conf->sndbuf)
+		return conf->sndbuf;
+	return want < conf->sndbuf_max ? (uint32_t)want : conf->sndbuf_max;
+}
 
 /* Where a connection's last transmit found its data in the send queue:
  * the next one starts there instead of walking the chain from its head

@@ -279,7 +279,7 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		c->snd_wl2 = seg->ack;
 	}
 	if ((c->flags & TF_WANT_WRITE) && !(c->flags & TF_ORPHAN) &&
-	    c->sndq_len < conf->sndbuf) {
+	    c->sndq_len < tcp_sndbuf(conf, c)) {
 		c->flags &= (uint16_t)~TF_WANT_WRITE;
 		ops = tcp_ops(w, c);
 		if (ops != NULL && ops->writable != NULL) {
@@ -330,7 +330,8 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	bool fin = (seg->flags & RTE_TCP_FIN_FLAG) != 0;
 
 	if ((e != NULL && (e->ooo_count >= conf->ooo_max ||
-			   e->ooo_cost + ooo_cost(seg->len) > conf->rcvbuf)) ||
+			   e->ooo_cost + ooo_cost(seg->len) >
+			   tcp_rcvbuf(conf, c))) ||
 	    conf->ooo_max == 0 || m->nb_segs != 1) {
 		w->stats.tcp_drop_ooo_full++;
 		return;
@@ -483,6 +484,40 @@ tcp_ooo_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	tcp_send_ack(w, c);
 }
 
+/* Receive-buffer autotuning, after Linux's (tcp_rcv_space_adjust): a
+ * peer that delivers more than half the buffer in a round trip (SRTT)
+ * while the app keeps up (less than a quarter of it unread) may be held
+ * back by our window, not by the app: the buffer doubles, up to
+ * rcvbuf_max, so the window stays twice what the peer sends a round
+ * trip, room for its slow start. Called after in-order data went in:
+ * rcv_nxt was @before, the app had @unread bytes not taken. */
+static void
+tcp_rcv_grow(struct sf_worker *w, struct sf_tcb *c, uint32_t before,
+	     uint32_t unread)
+{
+	const struct sf_tcp_conf *conf = &w->tcp->conf;
+	uint32_t now = (uint32_t)w->tcp->now, buf, got;
+
+	if (likely(conf->rcvbuf_max <= conf->rcvbuf))
+		return;
+	if (c->rcv_space_at == 0) {
+		c->rcv_space_seq = before;
+		c->rcv_space_at = now != 0 ? now : 1;
+		return;
+	}
+	if (now - c->rcv_space_at < RTE_MAX(c->srtt >> 3, 1u))
+		return;
+	buf = tcp_rcvbuf(conf, c);
+	got = c->rcv_nxt - c->rcv_space_seq;
+	c->rcv_space_seq = c->rcv_nxt;
+	c->rcv_space_at = now != 0 ? now : 1;
+	if (got > buf / 2 && buf < conf->rcvbuf_max && c->rcv_lg < 7 &&
+	    unread < buf / 4) {
+		c->rcv_lg++;
+		w->stats.tcp_rcvbuf_grown++;
+	}
+}
+
 /* RFC 9293 §3.10.7.4, seventh step: segment text. A FIN stays in
  * seg->flags only when it is next in sequence once the text is in (the
  * segment's own, or one that waited out of order): seg->seq + seg->len
@@ -490,7 +525,7 @@ tcp_ooo_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 static void
 tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 {
-	uint32_t d, wnd_end = c->rcv_adv;
+	uint32_t d, wnd_end = c->rcv_adv, before, unread;
 	struct rte_mbuf *m;
 
 	if (seg->len == 0) {
@@ -551,6 +586,8 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	rte_pktmbuf_adj(m, (uint16_t)seg->off);
 	if (m->pkt_len > seg->len)
 		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - seg->len));
+	before = c->rcv_nxt;
+	unread = tcp_rcvq_len(c);
 	/* Acknowledge only what was kept. */
 	if (!tcp_rcvq_append(w, c, m)) {
 		c->flags |= TF_ACKNOW;
@@ -566,6 +603,7 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		}
 		c->flags |= TF_ACKNOW;	/* a hole was filled */
 	}
+	tcp_rcv_grow(w, c, before, unread);
 	/* Delayed ACK (RFC 9293 §3.8.6.3): at least every second full
 	 * segment, within delack_ms; the second's goes out at the end of
 	 * the RX burst (tcp_ack_burst). A segment that leaves less than

@@ -97,6 +97,9 @@ sf_test_tcp_conf(struct sf_tcp_conf *conf)
 	conf->ts_on = false;
 	conf->sack_on = false;
 	conf->wscale_on = false;
+	/* Buffers as set: the tests of autotuning turn it on. */
+	conf->rcvbuf_max = 0;
+	conf->sndbuf_max = 0;
 }
 
 int
