@@ -923,8 +923,10 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		    tcp_tx_wait(w, c) == 0)
 			break;
 		/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1), without
-		 * Nagle: hold a runt while data is in flight. */
-		if (len < room && len < remaining && flight > 0)
+		 * Nagle: hold a runt of new data while data is in flight.
+		 * A resend is no runt: the hole is as the data went. */
+		if (len < room && len < remaining && flight > 0 &&
+		    c->snd_nxt == c->snd_max)
 			break;
 		flags = RTE_TCP_ACK_FLAG;
 		if (len == remaining) {

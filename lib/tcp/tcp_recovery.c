@@ -804,10 +804,13 @@ void
 tcp_recovery_rto(struct sf_worker *w, struct sf_tcb *c)
 {
 	/* With SACK a record, to log the go-back-N (rec_after_rto); not
-	 * for a handshake's retries, which a SYN flood could multiply. */
-	struct sf_tcb_ext *e = (c->flags & TF_SACK) &&
-		c->state >= SF_TCP_ESTABLISHED && c->snd_max != c->snd_una ?
-		tcp_ext_get(w, c) : tcp_ext(w, c);
+	 * for a handshake's retries, which a SYN flood could multiply, nor
+	 * past the first RTO of a peer that answers none and SACKed
+	 * nothing: one gone silent would hold it through its retries. */
+	bool log = (c->flags & TF_SACK) && c->state >= SF_TCP_ESTABLISHED &&
+		c->snd_max != c->snd_una &&
+		(c->nrexmit <= 1 || tcp_nsacked(w, c) != 0);
+	struct sf_tcb_ext *e = log ? tcp_ext_get(w, c) : tcp_ext(w, c);
 
 	c->flags &= (uint16_t)~TF_RECOVERY;
 	c->reord = 0;
@@ -821,6 +824,8 @@ tcp_recovery_rto(struct sf_worker *w, struct sf_tcb *c)
 	/* All of it goes again from snd_una: sent now, as far as RACK
 	 * can tell. */
 	tcp_recovery_marks_reset(w, c, e);
+	if (!log)
+		tcp_ext_put_idle(w, c);		/* unless it holds data */
 }
 
 /* May the record go back to the pool as far as recovery goes? The

@@ -867,6 +867,41 @@ test_tcp_recovery_rto_pipe_one_segment(void **state)
 	assert_int_equal(tcb()->snd_nxt, y + SEG(1));
 }
 
+/* The go-back-N after an RTO resends a hole smaller than a segment at
+ * once, as the data went: sender SWS avoidance holds runts of new data
+ * only. Held, each such hole waited a round trip for the pipe to empty. */
+static void
+test_tcp_recovery_rto_small_hole_not_held(void **state)
+{
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
+	struct sf_test_out o;
+	unsigned int all;
+
+	(void)state;
+	send_segments(10);
+	sf_test_advance_ms(20);
+	b[0] = SEG(2) + 200;		/* holes: 0, 1, 200 bytes at 2 */
+	b[1] = SEG(10);
+	peer_ack(y, 1, b, 1);
+	do {				/* nothing more comes back */
+		sf_test_tx_clear();
+		sf_test_advance_until_tx(5000);
+	} while (sf_test_counter("tcp_rto_timeouts") == 0);
+	assert_int_equal(seg_count(y, 0, &all), 1);
+	assert_int_equal(all, 1);
+	sf_test_advance_ms(20);
+	peer_ack(y, SEG(1), b, 1);		/* cwnd 2: 1 and the runt */
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 2);
+	sf_test_tcp_out(0, &o);
+	assert_int_equal(o.seq, y + SEG(1));
+	assert_int_equal(o.len, seg_mss);
+	sf_test_tcp_out(1, &o);
+	assert_int_equal(o.seq, y + SEG(2));
+	assert_int_equal(o.len, 200);
+	sf_test_tx_clear();
+}
+
 /* A go-back-N send merges into the log entry of the same µs only over
  * SACKed data: merged over data in flight, that data had two entries,
  * and when both were found lost it was resent twice in one pass. Here
@@ -1024,6 +1059,32 @@ test_tcp_recovery_syn_rto_no_record(void **state)
 	sf_test_tx_clear();
 }
 
+/* A peer gone silent (blackholed, powered off) answers no RTO: the
+ * first takes a record for its go-back-N's log, the second gives it
+ * back, so connections retrying through their whole budget (minutes)
+ * do not empty the pool that recovering ones need. */
+static void
+test_tcp_recovery_rto_silent_peer_no_record(void **state)
+{
+	uint32_t tsv;
+
+	(void)state;
+	accept_opts_rtt(false, &tsv, 20);
+	send_segments(4);
+	sf_test_advance_until_tx(1000);
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 1);
+	assert_int_equal(sf_t.w->tcp->ext_used, 1);
+	sf_test_tx_clear();
+	sf_test_advance_until_tx(2000);
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 2);
+	assert_int_equal(sf_t.w->tcp->ext_used, 0);
+	sf_test_tx_clear();
+	sf_test_advance_until_tx(4000);
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 3);
+	assert_int_equal(sf_t.w->tcp->ext_used, 0);
+	sf_test_tx_clear();
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_sack, \
 					      sf_test_tcp_teardown)
 
@@ -1075,6 +1136,8 @@ main(void)
 			test_tcp_recovery_rto_backoff_ends_on_ts_sample,
 			setup_sack_ts, sf_test_tcp_teardown),
 		T(test_tcp_recovery_syn_rto_no_record),
+		T(test_tcp_recovery_rto_silent_peer_no_record),
+		T(test_tcp_recovery_rto_small_hole_not_held),
 		T(test_tcp_recovery_rack_timer_listed),
 		T(test_tcp_recovery_rto_pipe_one_segment),
 		T(test_tcp_recovery_rto_log_no_double_resend),
