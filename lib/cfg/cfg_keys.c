@@ -462,8 +462,8 @@ const struct cfg_key sf_cfg_keys[] = {
 	  "262144", "send buffer per connection (bytes)" },
 	{ "tcp", "rcvbuf_max", key_u32, G(tcp.rcvbuf_max), false, 1024,
 	  1u << 30, "4194304", "most a connection's receive buffer grows "
-	  "to, doubling when the peer fills the window while the app keeps "
-	  "up (at or below rcvbuf: no growth)" },
+	  "to, doubling (at most 7 times) when the peer fills the window "
+	  "while the app keeps up (at or below rcvbuf: no growth)" },
 	{ "tcp", "sndbuf_max", key_u32, G(tcp.sndbuf_max), false, 1024,
 	  1u << 30, "4194304", "most a connection's send buffer grows to, "
 	  "at twice cwnd (at or below sndbuf: no growth)" },

@@ -224,7 +224,7 @@ uint32_t sf_conn_unread(const struct sf_conn *c);
  * Offer @p c's unconsumed received data to recv() again now: for an
  * application that left data unread (recv() returned less) and is ready
  * for it before any ACK or writable() would have offered it. When the
- * data taken opens our window by at least min(rcvbuf / 2, MSS), a window
+ * data taken opens our window by at least min(buffer / 2, MSS), a window
  * update goes to the peer (RFC 9293 §3.8.6.2.2). Callbacks may run,
  * closed() included. Does nothing when called from inside a recv()
  * callback (of any connection).

@@ -152,10 +152,10 @@ struct sf_tcb_ext {
 	};
 };
 
-/* The per-connection control block (RFC 9293 §3.3.1): 168 bytes, an
+/* The per-connection control block (RFC 9293 §3.3.1): 176 bytes, an
  * array stride of 8-byte multiples rather than 3 cache lines, so that an
- * idle connection costs <= 192 B with its table slot and its share of the
- * recovery pool. Kept elsewhere or derived, not stored:
+ * idle connection costs about 200 B with its table slot and its share of
+ * the recovery pool. Kept elsewhere or derived, not stored:
  * - the ISNs: during the handshake snd_una is the ISS (until our SYN is
  *   acked) and rcv_nxt - 1 the IRS; after it only the trace wants them
  *   (struct tcp_trace_conn, with the trace's teardown steps and why the

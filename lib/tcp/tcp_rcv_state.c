@@ -498,7 +498,11 @@ tcp_rcv_grow(struct sf_worker *w, struct sf_tcb *c, uint32_t before,
 	const struct sf_tcp_conf *conf = &w->tcp->conf;
 	uint32_t now = (uint32_t)w->tcp->now, buf, got;
 
-	if (likely(conf->rcvbuf_max <= conf->rcvbuf))
+	/* No RTT sample yet: no round trip to count over. At the mbuf
+	 * reserve no growth either: a filled hole may release data of
+	 * several round trips at once. */
+	if (likely(conf->rcvbuf_max <= conf->rcvbuf) || c->srtt == 0 ||
+	    unlikely(w->mbuf_low))
 		return;
 	if (c->rcv_space_at == 0) {
 		c->rcv_space_seq = before;
