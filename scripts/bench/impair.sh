@@ -64,6 +64,18 @@
 #                            median of its rounds, a timeout counting as
 #                            longer than any time
 #   SF_BENCH_IMPAIR_TIMEOUT  seconds per transfer (120)
+#   SF_BENCH_IMPAIR_KERNEL_CC  the DUT-side kernel's congestion control
+#                            (cubic): Linux's default, loss-based as
+#                            synfin's response is. bbr does not back off
+#                            on random loss (at 20 % loss it kept 169
+#                            segments in flight where cubic kept 2 and
+#                            took minutes): run with bbr to see that gap,
+#                            which is the congestion control's, not the
+#                            loss recovery's.
+#   SF_BENCH_IMPAIR_PEER_CC  the peer's (bbr), the same for both stacks:
+#                            the peer's half of an echo then does not
+#                            dominate the DUT side's (with cubic at 20 %
+#                            loss it alone takes past the time limit).
 #   SF_EAL_MEM               synfin's EAL memory arguments (scripts/deps.sh)
 # Of lib.sh's settings below only SYNFIN, SF_BENCH_OUT, SF_BENCH_CORE_SRV,
 # SF_BENCH_CORE_CLI, SF_BENCH_QUIET_PCT, SF_BENCH_QUIET_WAIT (one wait per
@@ -82,6 +94,8 @@ MIB=${SF_BENCH_IMPAIR_MIB:-8}
 CASES=${SF_BENCH_IMPAIR_CASES:-loss1 loss5 loss20 dup5 reorder}
 ROUNDS=${SF_BENCH_IMPAIR_ROUNDS:-1}
 TIMEOUT=${SF_BENCH_IMPAIR_TIMEOUT:-120}
+KERNEL_CC=${SF_BENCH_IMPAIR_KERNEL_CC:-cubic}
+PEER_CC=${SF_BENCH_IMPAIR_PEER_CC:-bbr}
 BYTES=$((MIB * 1048576))
 PORT_DUT=7		# the DUT side's echo server
 PORT_PEER=7007		# the peer's echo server
@@ -96,6 +110,14 @@ for v in MIB ROUNDS TIMEOUT; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || {
 		echo "impair.sh: SF_BENCH_IMPAIR_$v='${!v}' is not a positive" \
 			"integer" >&2
+		exit 2
+	}
+done
+# A congestion control not loaded yet loads at its first setsockopt.
+for v in KERNEL_CC PEER_CC; do
+	[[ ${!v} =~ ^[a-z0-9_]+$ ]] || {
+		echo "impair.sh: SF_BENCH_IMPAIR_$v='${!v}' is not a" \
+			"congestion control's name" >&2
 		exit 2
 	}
 done
@@ -176,6 +198,11 @@ sf_topo_up "$SF_TAG" > "$BENCH_WORK/topo.log" ||
 	bench_die "cannot create the topology"
 sf_topo_mid_up >> "$BENCH_WORK/topo.log"
 trap impair_cleanup EXIT	# sf_topo_mid_up armed lib.sh's own
+# Per socket (tcp_peer.py's SF_PEER_CC, TCP_CONGESTION): a namespace may
+# only default to what the host allows every user.
+bench_log "congestion control: the DUT side's kernel $KERNEL_CC, the" \
+	"peer's $PEER_CC (host default:" \
+	"$(cat /proc/sys/net/ipv4/tcp_congestion_control))"
 bench_log "topology: $SF_NS_PEER ($SF_IP_PEER) <-> $SF_NS_MID <->" \
 	"$SF_NS_DUT ($SF_IP_DUT, synfin or the kernel)"
 
@@ -184,7 +211,8 @@ head -c "$BYTES" /dev/urandom > "$IN"
 IN_SHA=$(sha256sum < "$IN" | cut -c1-64)
 
 # The peer's echo server, for the client direction, for the whole run.
-sf_peer_bg "$BENCH_WORK/peer-echo-server.log" taskset -c "$BENCH_CPU_CLI" \
+sf_peer_bg "$BENCH_WORK/peer-echo-server.log" env SF_PEER_CC="$PEER_CC" \
+	taskset -c "$BENCH_CPU_CLI" \
 	"$SF_PY" "$PEER_PY" echo-server "$SF_IP_PEER" "$PORT_PEER"
 sf_wait_file_re "$BENCH_WORK/peer-echo-server.log" '^listening' 10 \
 	"$SF_BG_PID" || bench_die "the peer's echo server did not start"
@@ -331,10 +359,13 @@ mismatch()
 # to ADDR:PORT and reads the echo back; checked against the data.
 kclient()
 {
-	local ns=$1 cpu=$2 addr=$3 port=$4 name=$5 log out got sha line
+	local ns=$1 cpu=$2 addr=$3 port=$4 name=$5 log out got sha line cc
 	log="$BENCH_WORK/$name.log"
 	out="$BENCH_WORK/$name.out"
-	ip netns exec "$ns" taskset -c "$cpu" "$SF_PY" "$PEER_PY" client \
+	cc=$PEER_CC
+	[ "$ns" = "$SF_NS_DUT" ] && cc=$KERNEL_CC
+	ip netns exec "$ns" env SF_PEER_CC="$cc" taskset -c "$cpu" \
+		"$SF_PY" "$PEER_PY" client \
 		"$addr" "$port" "$IN" "$out" --timeout "$TIMEOUT" > "$log" \
 		2>&1 < /dev/null &
 	local pid=$!
@@ -418,6 +449,7 @@ measure()
 		kernel_dut_on
 		r0=$(ns_retrans "$SF_NS_DUT")
 		ns_bg "$BENCH_WORK/$name-server.log" "$SF_NS_DUT" \
+			env SF_PEER_CC="$KERNEL_CC" \
 			taskset -c "$BENCH_CPU_SRV" "$SF_PY" "$PEER_PY" \
 			echo-server "$SF_IP_DUT" "$PORT_DUT"
 		local kpid=$SF_BG_PID
@@ -625,7 +657,7 @@ done
 # shellcheck disable=SC2034 # read by bench_plot_bars
 BENCH_PLOT_SYNFIN="synfin (DPDK, net_af_packet)"
 # shellcheck disable=SC2034
-BENCH_PLOT_KERNEL="Linux kernel (same veth)"
+BENCH_PLOT_KERNEL="Linux kernel, $KERNEL_CC (same veth)"
 bench_plot_bars "$BENCH_OUT/impair.png" \
 	"Echo of $MIB MiB each way, impaired router (median of $ROUNDS; ser/cli: DUT side's role; no bar: timeout)" \
 	"seconds (less is better)" "$BENCH_WORK/bars.dat" log
@@ -633,20 +665,21 @@ bench_finish "$(jq -n \
 	--argjson mib "$MIB" --argjson bytes "$BYTES" \
 	--argjson to "$TIMEOUT" --argjson rounds "$ROUNDS" \
 	--arg cases "${cases[*]}" --argjson dm "$DELAY_MS" \
-	--argjson rp "$REORDER_PCT" \
+	--argjson rp "$REORDER_PCT" --arg cc "$KERNEL_CC" --arg pcc "$PEER_CC" \
 	--argjson busy "$(printf '%s\n' "${busy[@]}" | jq -s .)" \
 	--argjson res "$(printf '%s\n' "${rows_json[@]}" | jq -s .)" \
 	--argjson tr "$(jq -s . "$BENCH_WORK/transfers.json")" \
 	--argjson mm "$MISMATCHES" \
 	'{config: {mib_each_way: $mib, bytes_each_way: $bytes,
 		   timeout_s: $to, rounds: $rounds, cases: ($cases | split(" ")),
-		   reorder_delay_ms: $dm, reorder_pct: $rp,
+		   reorder_delay_ms: $dm, reorder_pct: $rp, kernel_cc: $cc, peer_cc: $pcc,
 		   time: "client side: connect to EOF (tcp_peer.py), synfin client: its own ready-to-close time"},
 	  cpu_busy_before_pct: $busy, results: $res, transfers: $tr,
 	  mismatches: $mm}')"
 echo
 echo "### $BENCH_NAME: scenario by scenario (seconds for $MIB MiB each way," \
-	"median of $ROUNDS)"
+	"median of $ROUNDS; the DUT side's kernel with $KERNEL_CC, the peer" \
+	"with $PEER_CC)"
 echo
 echo "| scenario | synfin as | kernel s | synfin s | ratio | target | met |"
 echo "|---|---|---:|---:|---:|---|---|"

@@ -35,6 +35,9 @@
       must send. Status 0 when every check holds.
 
 Addresses must be in 198.18.0.0/15: the helper refuses any other.
+With SF_PEER_CC set (e.g. "cubic"), every socket it opens uses that
+congestion control (TCP_CONGESTION; accepted sockets inherit the
+listener's), whatever the host's default is.
 """
 
 import argparse
@@ -61,6 +64,17 @@ def say(*a):
     print(*a, flush=True)
 
 
+def tcp_socket():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    cc = os.environ.get("SF_PEER_CC")
+    if cc:
+        # TCP_CONGESTION (Linux: 13); one the host does not allow for
+        # all needs CAP_NET_ADMIN, which the tests have.
+        s.setsockopt(socket.IPPROTO_TCP,
+                     getattr(socket, "TCP_CONGESTION", 13), cc.encode())
+    return s
+
+
 # ---- echo server --------------------------------------------------------
 
 def echo_conn(s, peer):
@@ -82,7 +96,7 @@ def echo_conn(s, peer):
 
 
 def cmd_echo_server(a):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls = tcp_socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind((bench_addr(a.addr), a.port))
     ls.listen(64)
@@ -96,7 +110,7 @@ def cmd_echo_server(a):
 # ---- clients ------------------------------------------------------------
 
 def connect(addr, port, timeout, sndbuf_force=0):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = tcp_socket()
     if sndbuf_force:
         # SO_SNDBUFFORCE (Linux: 32; not in every Python): past wmem_max
         s.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_SNDBUFFORCE", 32),
