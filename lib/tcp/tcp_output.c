@@ -537,16 +537,27 @@ tcp_seg_room(const struct sf_worker *w, const struct sf_tcb *c)
 }
 
 /* Resend [seq, seq + len) of queued data without moving snd_nxt (loss
- * recovery fills holes below it). */
+ * recovery fills holes below it), as much as the peer's window takes
+ * (RFC 9293 §3.8.6): one that shrank under data sent before drops what
+ * is past its edge, and the connection would wait for its RTO (Linux
+ * trims its resends too). A shut window takes snd_una's segment whole:
+ * the zero-window probe (tcp_zero_window_rto), as in Linux. Returns the
+ * bytes sent, 0 for none. */
 int
 tcp_send_data_at(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 		 uint32_t len)
 {
+	uint32_t edge = c->snd_una + c->snd_wnd;
 	uint8_t flags = RTE_TCP_ACK_FLAG;
 	struct tcp_tmpl t;
 	int rc;
 
 	len = RTE_MIN(len, tcp_seg_room(w, c));
+	if (c->snd_wnd != 0 || seq != c->snd_una) {
+		if (!SF_SEQ_LT(seq, edge))
+			return 0;
+		len = RTE_MIN(len, edge - seq);
+	}
 	w->stats.tcp_retransmits++;
 	/* The FIN went with the last byte: it goes with it again. */
 	if ((c->flags & TF_FIN_SENT) && seq + len == c->snd_una + c->sndq_len)

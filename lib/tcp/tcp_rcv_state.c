@@ -238,26 +238,9 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		/* RFC 5681 §2 duplicate ACK, or RFC 6675's SACK one. */
 		ai.dupack = true;
 	}
-	if (unlikely(c->ext != 0 || ai.dupack || c->dupacks != 0 ||
-		     (c->flags & TF_RECOVERY))) {
-		ai.opts = &seg->opts;
-		/* Bytes SACKed before that the cumulative ACK took count
-		 * once: a signed change, at least 0. */
-		sacked_now = c->ext != 0 ? tcp_sack_bytes(w, c) : 0;
-		ai.delivered = (int64_t)ai.acked + sacked_now - sacked > 0 ?
-			(uint32_t)((int64_t)ai.acked + sacked_now - sacked) :
-			0;
-		tcp_recovery_ack(w, c, &ai);
-	} else if (ai.acked != 0) {
-		tcp_cc_ack(w, c, ai.acked, ai.flight);
-	}
-	/* After the window's growth, which the reneging response undoes. */
-	if (ai.acked != 0 && tcp_nsacked(w, c) != 0)
-		tcp_sack_reneging(w, c);
-	/* Recovery over and nothing SACKed left: the record goes back. */
-	if (c->ext != 0)
-		tcp_ext_put_idle(w, c);
-	/* Window update, guarded by wl1/wl2 against old segments. */
+	/* Window update, guarded by wl1/wl2 against old segments; before
+	 * recovery sends, which the window bounds (RFC 9293 §3.10.7.4:
+	 * SND.UNA, then SND.WND). */
 	if (SF_SEQ_LT(c->snd_wl1, seg->seq) ||
 	    (c->snd_wl1 == seg->seq && SF_SEQ_LEQ(c->snd_wl2, seg->ack))) {
 		wnd = seg_wnd(c, seg);
@@ -278,6 +261,25 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		c->snd_wl1 = seg->seq;
 		c->snd_wl2 = seg->ack;
 	}
+	if (unlikely(c->ext != 0 || ai.dupack || c->dupacks != 0 ||
+		     (c->flags & TF_RECOVERY))) {
+		ai.opts = &seg->opts;
+		/* Bytes SACKed before that the cumulative ACK took count
+		 * once: a signed change, at least 0. */
+		sacked_now = c->ext != 0 ? tcp_sack_bytes(w, c) : 0;
+		ai.delivered = (int64_t)ai.acked + sacked_now - sacked > 0 ?
+			(uint32_t)((int64_t)ai.acked + sacked_now - sacked) :
+			0;
+		tcp_recovery_ack(w, c, &ai);
+	} else if (ai.acked != 0) {
+		tcp_cc_ack(w, c, ai.acked, ai.flight);
+	}
+	/* After the window's growth, which the reneging response undoes. */
+	if (ai.acked != 0 && tcp_nsacked(w, c) != 0)
+		tcp_sack_reneging(w, c);
+	/* Recovery over and nothing SACKed left: the record goes back. */
+	if (c->ext != 0)
+		tcp_ext_put_idle(w, c);
 	if ((c->flags & TF_WANT_WRITE) && !(c->flags & TF_ORPHAN) &&
 	    c->sndq_len < tcp_sndbuf(conf, c)) {
 		c->flags &= (uint16_t)~TF_WANT_WRITE;

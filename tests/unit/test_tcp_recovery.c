@@ -867,6 +867,34 @@ test_tcp_recovery_rto_pipe_one_segment(void **state)
 	assert_int_equal(tcb()->snd_nxt, y + SEG(1));
 }
 
+/* A resend stays inside the peer's window (RFC 9293 §3.8.6) when the
+ * window shrank under data sent before (a Linux echo server whose app
+ * stopped reading offered 1024 bytes): 300 of the segment go, not 536,
+ * which the peer would drop, leaving the connection to its RTO (0.2 s
+ * of a 0.1 s transfer through 5 % duplication). Linux trims its
+ * resends to the window too. */
+static void
+test_tcp_recovery_resend_within_window(void **state)
+{
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
+	struct sf_test_out o;
+	uint8_t opt[40];
+	uint8_t len;
+
+	(void)state;
+	send_segments(6);
+	sf_test_advance_ms(20);
+	b[0] = SEG(2);			/* 1 lost, 4 segments above it */
+	b[1] = SEG(6);
+	len = sf_test_tcp_opts(opt, false, 0, 0, y, b, 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
+				.ack = y + SEG(1), .flags = A, .wnd = 300,
+				.opts = opt, .optlen = len });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.seq, y + SEG(1));
+	assert_int_equal(o.len, 300);
+}
+
 /* The go-back-N after an RTO resends a hole smaller than a segment at
  * once, as the data went: sender SWS avoidance holds runts of new data
  * only. Held, each such hole waited a round trip for the pipe to empty. */
@@ -1138,6 +1166,7 @@ main(void)
 		T(test_tcp_recovery_syn_rto_no_record),
 		T(test_tcp_recovery_rto_silent_peer_no_record),
 		T(test_tcp_recovery_rto_small_hole_not_held),
+		T(test_tcp_recovery_resend_within_window),
 		T(test_tcp_recovery_rack_timer_listed),
 		T(test_tcp_recovery_rto_pipe_one_segment),
 		T(test_tcp_recovery_rto_log_no_double_resend),
