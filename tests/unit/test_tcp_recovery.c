@@ -838,6 +838,25 @@ test_tcp_recovery_rto_resend_lost_again(void **state)
 	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 0);
 }
 
+/* 10 segments out; 20 ms later the peer SACKs [b[0], b[1]) and then
+ * goes silent until the RTO, whose one send is segment 0 (cwnd one
+ * segment, RFC 5681 §3.1 (4)). */
+static void
+silent_until_rto(uint32_t y, const uint32_t *b)
+{
+	unsigned int all;
+
+	send_segments(10);
+	sf_test_advance_ms(20);
+	peer_ack(y, 1, b, 1);
+	do {
+		sf_test_tx_clear();
+		sf_test_advance_until_tx(5000);
+	} while (sf_test_counter("tcp_rto_timeouts") == 0);
+	assert_int_equal(seg_count(y, 0, &all), 1);
+	assert_int_equal(all, 1);
+}
+
 /* After an RTO cwnd is one segment (RFC 5681 §3.1 (4)), and the
  * go-back-N from snd_una sends one, whatever the peer SACKed above:
  * SACKed bytes above snd_nxt are not in flight and do not make room
@@ -846,23 +865,12 @@ test_tcp_recovery_rto_resend_lost_again(void **state)
 static void
 test_tcp_recovery_rto_pipe_one_segment(void **state)
 {
-	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
-	unsigned int all;
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20);
+	const uint32_t b[2] = { SEG(5), SEG(10) };	/* 0-4 lost */
 
 	(void)state;
-	send_segments(10);
-	sf_test_advance_ms(20);
-	b[0] = SEG(5);
-	b[1] = SEG(10);
-	peer_ack(y, 1, b, 1);		/* 0-4 lost: recovery resends */
+	silent_until_rto(y, b);
 	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
-	sf_test_tx_clear();
-	do {				/* nothing more comes back */
-		sf_test_tx_clear();
-		sf_test_advance_until_tx(5000);
-	} while (sf_test_counter("tcp_rto_timeouts") == 0);
-	assert_int_equal(seg_count(y, 0, &all), 1);
-	assert_int_equal(all, 1);
 	assert_int_equal(tcb()->cwnd, seg_mss);
 	assert_int_equal(tcb()->snd_nxt, y + SEG(1));
 }
@@ -901,22 +909,13 @@ test_tcp_recovery_resend_within_window(void **state)
 static void
 test_tcp_recovery_rto_small_hole_not_held(void **state)
 {
-	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20);
+	/* holes: 0, 1, 200 bytes at 2 */
+	const uint32_t b[2] = { SEG(2) + 200, SEG(10) };
 	struct sf_test_out o;
-	unsigned int all;
 
 	(void)state;
-	send_segments(10);
-	sf_test_advance_ms(20);
-	b[0] = SEG(2) + 200;		/* holes: 0, 1, 200 bytes at 2 */
-	b[1] = SEG(10);
-	peer_ack(y, 1, b, 1);
-	do {				/* nothing more comes back */
-		sf_test_tx_clear();
-		sf_test_advance_until_tx(5000);
-	} while (sf_test_counter("tcp_rto_timeouts") == 0);
-	assert_int_equal(seg_count(y, 0, &all), 1);
-	assert_int_equal(all, 1);
+	silent_until_rto(y, b);
 	sf_test_advance_ms(20);
 	peer_ack(y, SEG(1), b, 1);		/* cwnd 2: 1 and the runt */
 	sf_worker_flush(sf_t.w);
