@@ -540,9 +540,11 @@ tcp_seg_room(const struct sf_worker *w, const struct sf_tcb *c)
  * recovery fills holes below it), as much as the peer's window takes
  * (RFC 9293 §3.8.6): one that shrank under data sent before drops what
  * is past its edge, and the connection would wait for its RTO (Linux
- * trims its resends too). A shut window takes snd_una's segment whole:
- * the zero-window probe (tcp_zero_window_rto), as in Linux. Returns the
- * bytes sent, 0 for none. */
+ * trims its resends too). A shut window takes any resend at snd_una
+ * whole, as Linux's does: the zero-window probe (tcp_zero_window_rto),
+ * a partial ACK's resend, the first hole. Returns the bytes sent,
+ * -EAGAIN when the resend starts past the window, or tcp_send_data()'s
+ * error. */
 int
 tcp_send_data_at(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 		 uint32_t len)
@@ -555,7 +557,7 @@ tcp_send_data_at(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 	len = RTE_MIN(len, tcp_seg_room(w, c));
 	if (c->snd_wnd != 0 || seq != c->snd_una) {
 		if (!SF_SEQ_LT(seq, edge))
-			return 0;
+			return -EAGAIN;
 		len = RTE_MIN(len, edge - seq);
 	}
 	w->stats.tcp_retransmits++;

@@ -600,8 +600,9 @@ void tcp_window_update(struct sf_worker *w, struct sf_tcb *c);
 /* Owe @c's delayed ACK to the end of this RX burst. */
 void tcp_ack_burst(struct sf_worker *w, struct sf_tcb *c);
 /* Resend [seq, seq + len) of queued data (loss recovery); a segment
- * carries less where SACK blocks take option room (RFC 6691). Returns
- * the bytes sent, or -ENOMEM / -E2BIG. */
+ * carries less where SACK blocks take option room (RFC 6691) or the
+ * peer's window ends. Returns the bytes sent, -EAGAIN when it starts
+ * past the window, or -ENOMEM / -E2BIG. */
 int tcp_send_data_at(struct sf_worker *w, struct sf_tcb *c, uint32_t seq,
 		     uint32_t len);
 void tcp_send_probe(struct sf_worker *w, struct sf_tcb *c);

@@ -196,6 +196,7 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	const struct sf_tcp_app_ops *ops;
 	struct tcp_ack_info ai;
 	uint32_t acked, before, wnd, sacked, sacked_now;
+	bool reopen = false;
 
 	/* rcv_state checked the ACK (tcp_ack_acceptable). */
 	ai.news.newly = 0;
@@ -240,23 +241,13 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	}
 	/* Window update, guarded by wl1/wl2 against old segments; before
 	 * recovery sends, which the window bounds (RFC 9293 §3.10.7.4:
-	 * SND.UNA, then SND.WND). */
+	 * SND.UNA, then SND.WND). A window that reopens under data it
+	 * shut on is acted on below, once recovery has seen the ACK. */
 	if (SF_SEQ_LT(c->snd_wl1, seg->seq) ||
 	    (c->snd_wl1 == seg->seq && SF_SEQ_LEQ(c->snd_wl2, seg->ack))) {
 		wnd = seg_wnd(c, seg);
-		if (unlikely(c->snd_wnd == 0) && wnd != 0 &&
-		    c->snd_max != c->snd_una) {
-			/* The window reopens under data it shut on: the
-			 * peer dropped that data; resend it now, afresh
-			 * (no retry was spent while it probed). */
-			c->nrexmit = 0;
-			c->snd_nxt = c->snd_una;
-			c->rto_at = 0;
-			/* go-back-N resends it all: no log entry may send
-			 * it a second time (rec_after_rto) */
-			if (c->ext != 0)
-				tcp_ext(w, c)->nlog = 0;
-		}
+		reopen = unlikely(c->snd_wnd == 0) && wnd != 0 &&
+			c->snd_max != c->snd_una;
 		tcp_snd_wnd_set(c, wnd);
 		c->snd_wl1 = seg->seq;
 		c->snd_wl2 = seg->ack;
@@ -274,12 +265,24 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	} else if (ai.acked != 0) {
 		tcp_cc_ack(w, c, ai.acked, ai.flight);
 	}
-	/* After the window's growth, which the reneging response undoes. */
+	/* After cwnd's growth, which the reneging response undoes. */
 	if (ai.acked != 0 && tcp_nsacked(w, c) != 0)
 		tcp_sack_reneging(w, c);
 	/* Recovery over and nothing SACKed left: the record goes back. */
 	if (c->ext != 0)
 		tcp_ext_put_idle(w, c);
+	if (unlikely(reopen)) {
+		/* The window reopened under data it shut on: the peer
+		 * dropped that data; resend it now, afresh (no retry was
+		 * spent while it probed). */
+		c->nrexmit = 0;
+		c->snd_nxt = c->snd_una;
+		c->rto_at = 0;
+		/* go-back-N resends it all: no log entry may send it a
+		 * second time (rec_after_rto) */
+		if (c->ext != 0)
+			tcp_ext(w, c)->nlog = 0;
+	}
 	if ((c->flags & TF_WANT_WRITE) && !(c->flags & TF_ORPHAN) &&
 	    c->sndq_len < tcp_sndbuf(conf, c)) {
 		c->flags &= (uint16_t)~TF_WANT_WRITE;

@@ -205,38 +205,40 @@ rec_log_add(const struct sf_tcb *c, struct sf_tcb_ext *e, uint32_t seq,
 	e->nlog++;
 }
 
-/* Resend [seq, seq + len) and log it. Returns the bytes sent. */
-static uint32_t
+/* Resend [seq, seq + len) and log it. Returns the bytes sent, or
+ * tcp_send_data_at()'s error (-EAGAIN: past the peer's window). */
+static int
 rec_resend(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 	   uint32_t seq, uint32_t len)
 {
 	int n = tcp_send_data_at(w, c, seq, len);
 
 	if (n <= 0)
-		return 0;
+		return n;
 	rec_log_add(c, e, seq, seq + (uint32_t)n, tcp_now_us(w));
 	e->prr_out += (uint32_t)n;
 	if (e->undo_retrans >= 0 && e->undo_retrans < INT16_MAX)
 		e->undo_retrans++;
 	if (e->undo_ms == 0)
 		e->undo_ms = (uint32_t)w->tcp->now;
-	return (uint32_t)n;
+	return n;
 }
 
-/* Let out up to @budget bytes: lost resends again, then lost holes in
- * order; what is left goes to new data, through the cwnd that
- * tcp_output() reads. */
 /* Send the log's lost resends again, up to @budget bytes. Taken out of
- * the log before any is sent (a resend compacts the log); what budget
- * or mbufs leave unsent goes back in, still lost. Returns the budget
- * left, and false in *@ok when a send failed. */
+ * the log before any is sent (a resend compacts the log); what budget,
+ * mbufs or the peer's window leave unsent goes back in, still lost.
+ * The log is in send order, not in sequence: an entry past the window's
+ * edge leaves the next one its chance. Returns the budget left, and
+ * false in *@ok when a send failed for want of mbufs. */
 static uint32_t
 rec_xmit_relost(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 		uint32_t budget, bool *ok)
 {
 	struct { uint32_t lo, hi; } relost[TCP_REXMIT_LOG];
-	uint32_t top = rec_data_top(c), seq, len, n = 1, lo, hi;
+	uint32_t top = rec_data_top(c), seq, len, lo, hi;
 	unsigned int i, nr = 0;
+	bool failed = false;
+	int n;
 
 	for (i = 0; i < e->nlog; i++)
 		if (e->log[i].us == 0) {
@@ -247,25 +249,34 @@ rec_xmit_relost(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 	for (i = 0; i < nr; i++) {
 		lo = relost[i].lo;
 		hi = SF_SEQ_LT(relost[i].hi, top) ? relost[i].hi : top;
-		while (budget > 0 && n != 0 &&
+		while (budget > 0 && !failed &&
 		       rec_next_hole(w, c, lo, hi, &seq, &len)) {
 			n = rec_resend(w, c, e, seq, len);
-			budget -= RTE_MIN(budget, n);
-			lo = seq + n;
+			if (n <= 0) {
+				failed = n != -EAGAIN;
+				break;
+			}
+			budget -= RTE_MIN(budget, (uint32_t)n);
+			lo = seq + (uint32_t)n;
 		}
 		if (SF_SEQ_LT(lo, hi) && tcp_sack_holes(w, c, lo, hi) != 0)
 			rec_log_add(c, e, lo, hi, 0);
 	}
-	*ok = n != 0;
+	*ok = !failed;
 	return budget;
 }
+
+/* Let out up to @budget bytes: lost resends again, then lost holes in
+ * order; what is left goes to new data, through the cwnd that
+ * tcp_output() reads. */
 
 static void
 rec_xmit(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 	 uint32_t budget)
 {
-	uint32_t top = rec_data_top(c), seq, len, n, lo, hi, flight;
+	uint32_t top = rec_data_top(c), seq, len, lo, hi, flight;
 	bool ok;
+	int n;
 
 	/* The lost resends first. */
 	budget = rec_xmit_relost(w, c, e, budget, &ok);
@@ -277,10 +288,10 @@ rec_xmit(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 		hi = top;
 	while (budget > 0 && rec_next_hole(w, c, lo, hi, &seq, &len)) {
 		n = rec_resend(w, c, e, seq, len);
-		if (n == 0)
-			break;
-		budget -= RTE_MIN(budget, n);
-		lo = seq + n;
+		if (n <= 0)
+			break;		/* in sequence: the rest is past too */
+		budget -= RTE_MIN(budget, (uint32_t)n);
+		lo = seq + (uint32_t)n;
 	}
 	e->rexmit_nxt = lo;
 out:

@@ -903,6 +903,42 @@ test_tcp_recovery_resend_within_window(void **state)
 	assert_int_equal(o.len, 300);
 }
 
+/* Lost resends go again in the log's order, which is send order: one
+ * past a window that shrank leaves the next, below the edge, its turn
+ * (a refused resend used to end the pass). The log is set by hand:
+ * segment 2's resend, then segment 0's, both found lost. */
+static void
+test_tcp_recovery_relost_past_window_skipped(void **state)
+{
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
+	struct sf_tcb_ext *e;
+	uint8_t opt[40];
+	uint8_t len;
+
+	(void)state;
+	send_segments(10);
+	sf_test_advance_ms(20);
+	b[0] = SEG(3);			/* 0-2 lost: recovery begins */
+	b[1] = SEG(6);
+	peer_ack(y, 1, b, 1);
+	sf_test_tx_clear();
+	e = tcp_ext(sf_t.w, tcb());
+	assert_non_null(e);
+	e->log[0] = (struct tcp_rexmit){ y + SEG(2), y + SEG(3), 0,
+					 tcb()->snd_max };
+	e->log[1] = (struct tcp_rexmit){ y + SEG(0), y + SEG(1), 0,
+					 tcb()->snd_max };
+	e->nlog = 2;
+	e->rexmit_nxt = e->lost_hi;	/* no first-time holes left */
+	sf_test_advance_ms(1);
+	b[1] = SEG(7);			/* 6 delivered; 1000 bytes of window */
+	len = sf_test_tcp_opts(opt, false, 0, 0, y, b, 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .wnd = 1000, .opts = opt,
+				.optlen = len });
+	assert_true(sent_seg(y, 0));
+}
+
 /* The go-back-N after an RTO resends a hole smaller than a segment at
  * once, as the data went: sender SWS avoidance holds runts of new data
  * only. Held, each such hole waited a round trip for the pipe to empty. */
@@ -1166,6 +1202,7 @@ main(void)
 		T(test_tcp_recovery_rto_silent_peer_no_record),
 		T(test_tcp_recovery_rto_small_hole_not_held),
 		T(test_tcp_recovery_resend_within_window),
+		T(test_tcp_recovery_relost_past_window_skipped),
 		T(test_tcp_recovery_rack_timer_listed),
 		T(test_tcp_recovery_rto_pipe_one_segment),
 		T(test_tcp_recovery_rto_log_no_double_resend),
