@@ -269,7 +269,6 @@ rec_xmit_relost(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 /* Let out up to @budget bytes: lost resends again, then lost holes in
  * order; what is left goes to new data, through the cwnd that
  * tcp_output() reads. */
-
 static void
 rec_xmit(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e,
 	 uint32_t budget)

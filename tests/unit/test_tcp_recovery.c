@@ -28,16 +28,24 @@ tcb(void)
 	return tcp_tcb(sf_app.conn);
 }
 
-/* Send an ACK of @ack (relative to y) with SACK blocks. */
+/* Send an ACK of @ack (relative to y) with SACK blocks, offering
+ * window @wnd (0: the default). */
 static void
-peer_ack(uint32_t y, uint32_t ack, const uint32_t *b, unsigned int n)
+peer_ack_wnd(uint32_t y, uint32_t ack, const uint32_t *b, unsigned int n,
+	     uint16_t wnd)
 {
 	uint8_t o[40];
 	uint8_t len = sf_test_tcp_opts(o, false, 0, 0, y, b, n);
 
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + ack,
-				.flags = A, .opts = len ? o : NULL,
+				.flags = A, .wnd = wnd, .opts = len ? o : NULL,
 				.optlen = len });
+}
+
+static void
+peer_ack(uint32_t y, uint32_t ack, const uint32_t *b, unsigned int n)
+{
+	peer_ack_wnd(y, ack, b, n, 0);
 }
 
 /* A listener with SACK, timestamps if @ts, tail loss probes if @tlp,
@@ -886,18 +894,13 @@ test_tcp_recovery_resend_within_window(void **state)
 {
 	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
 	struct sf_test_out o;
-	uint8_t opt[40];
-	uint8_t len;
 
 	(void)state;
 	send_segments(6);
 	sf_test_advance_ms(20);
 	b[0] = SEG(2);			/* 1 lost, 4 segments above it */
 	b[1] = SEG(6);
-	len = sf_test_tcp_opts(opt, false, 0, 0, y, b, 1);
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
-				.ack = y + SEG(1), .flags = A, .wnd = 300,
-				.opts = opt, .optlen = len });
+	peer_ack_wnd(y, SEG(1), b, 1, 300);
 	sf_test_tcp_expect_one(&o);
 	assert_int_equal(o.seq, y + SEG(1));
 	assert_int_equal(o.len, 300);
@@ -912,8 +915,6 @@ test_tcp_recovery_relost_past_window_skipped(void **state)
 {
 	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[2];
 	struct sf_tcb_ext *e;
-	uint8_t opt[40];
-	uint8_t len;
 
 	(void)state;
 	send_segments(10);
@@ -932,10 +933,7 @@ test_tcp_recovery_relost_past_window_skipped(void **state)
 	e->rexmit_nxt = e->lost_hi;	/* no first-time holes left */
 	sf_test_advance_ms(1);
 	b[1] = SEG(7);			/* 6 delivered; 1000 bytes of window */
-	len = sf_test_tcp_opts(opt, false, 0, 0, y, b, 1);
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
-				.flags = A, .wnd = 1000, .opts = opt,
-				.optlen = len });
+	peer_ack_wnd(y, 1, b, 1, 1000);
 	assert_true(sent_seg(y, 0));
 }
 
