@@ -125,6 +125,32 @@ test_tcp_buffers_rcv_slow_app(void **state)
 	assert_int_equal(sf_test_counter("tcp_rcvbuf_grown"), 0);
 }
 
+/* At the mbuf reserve the buffer does not grow: the segment that fills
+ * a hole (taken even there) releases data of earlier round trips, no
+ * measure of the peer's rate. */
+static void
+test_tcp_buffers_rcv_not_at_reserve(void **state)
+{
+	static char data[1000];
+	uint32_t y = sf_test_tcp_accept_rtt(100, RTT_MS), i;
+
+	(void)state;
+	peer_seq = 101;
+	assert_int_equal(peer_round(y, 1000), 4096);	/* count begins */
+	for (i = 1; i <= 2; i++)		/* out of order: 2101-4100 */
+		sf_test_tcp_send(&(struct sf_test_seg){
+				.seq = peer_seq + i * 1000, .ack = y + 1,
+				.flags = A, .data = data, .len = 1000 });
+	sf_test_tx_clear();
+	sf_t.w->mbuf_low = true;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = peer_seq,
+				.ack = y + 1, .flags = A, .data = data,
+				.len = 1000 });	/* the hole: 3000 in */
+	sf_t.w->mbuf_low = false;
+	assert_int_equal(sf_app.rx_len, 4000);
+	assert_int_equal(sf_test_counter("tcp_rcvbuf_grown"), 0);
+}
+
 /* With rcvbuf_max at rcvbuf, the window stays what rcvbuf says. */
 static void
 test_tcp_buffers_rcv_fixed(void **state)
@@ -212,6 +238,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tcp_buffers_rcv_grows,
 			setup_autotune, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_buffers_rcv_slow_app,
+			setup_autotune, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_buffers_rcv_not_at_reserve,
 			setup_autotune, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_buffers_rcv_fixed,
 			setup_fixed, sf_test_tcp_teardown),
