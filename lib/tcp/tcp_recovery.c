@@ -324,13 +324,19 @@ rec_rack(struct sf_worker *w, const struct sf_tcb *c, struct sf_tcb_ext *e)
 	}
 
 	for (i = 0; i < e->nlog; i++) {
-		/* RFC 8985 §6.2 step 2: a resend "delivered" sooner than
-		 * any RTT was its original arriving late. */
 		if (e->log[i].us == 0 || e->log[i].seq == e->log[i].end ||
-		    (uint32_t)(now - e->log[i].us) < e->rtt_min_us ||
 		    tcp_sack_holes(w, c, rec_clamp(c, e->log[i].seq),
 				   rec_clamp(c, e->log[i].end)) != 0)
 			continue;
+		/* RFC 8985 §6.2 step 2: a resend "delivered" sooner than
+		 * any RTT was its original arriving late. It stays so on
+		 * later ACKs: its send time goes back past every other's
+		 * (half the clock's range), evidence of nothing. */
+		if ((uint32_t)(now - e->log[i].us) < e->rtt_min_us) {
+			e->log[i].us = now - (UINT32_C(1) << 31) + 1;
+			e->log[i].us += e->log[i].us == 0;	/* 0: lost */
+			continue;
+		}
 		if (!seen || (int32_t)(e->log[i].us - x) > 0)
 			x = e->log[i].us;
 		seen = true;

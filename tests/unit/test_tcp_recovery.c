@@ -906,6 +906,47 @@ test_tcp_recovery_resend_within_window(void **state)
 	assert_int_equal(o.len, 300);
 }
 
+/* RFC 8985 §6.2 step 2: a resend SACKed sooner than the least RTT was
+ * its original arriving late, on every later ACK too: its send time is
+ * no sign of what arrived. A resend of 0 sent 5 ms before that of 1,
+ * 1 SACKed 1 ms after its resend (least RTT 10 ms); 10 ms on, another
+ * ACK must not find 0's resend lost by 1's time. The log is set by
+ * hand. */
+static void
+test_tcp_recovery_rack_late_original_stays_late(void **state)
+{
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 20), b[4], now;
+	struct sf_tcb_ext *e;
+	uint64_t lost;
+
+	(void)state;
+	send_segments(10);
+	sf_test_advance_ms(20);
+	b[0] = SEG(3);			/* 0-2 lost: recovery begins */
+	b[1] = SEG(6);
+	peer_ack(y, 1, b, 1);
+	sf_test_tx_clear();
+	e = tcp_ext(sf_t.w, tcb());
+	assert_non_null(e);
+	now = tcp_now_us(sf_t.w);
+	e->log[0] = (struct tcp_rexmit){ y + SEG(0), y + SEG(1),
+					 now - 6000, tcb()->snd_max };
+	e->log[1] = (struct tcp_rexmit){ y + SEG(1), y + SEG(2),
+					 now - 1000, tcb()->snd_max };
+	e->nlog = 2;
+	e->rexmit_nxt = e->lost_hi;
+	e->rtt_min_us = 10000;
+	lost = sf_test_counter("tcp_rexmit_lost");
+	b[2] = SEG(1);			/* 1's original, late */
+	b[3] = SEG(2);
+	peer_ack(y, 1, b, 2);
+	assert_int_equal(sf_test_counter("tcp_rexmit_lost"), lost);
+	sf_test_advance_ms(10);
+	peer_ack(y, 1, b, 2);
+	assert_int_equal(sf_test_counter("tcp_rexmit_lost"), lost);
+	sf_test_tx_clear();
+}
+
 /* Lost resends go again in the log's order, which is send order: one
  * past a window that shrank leaves the next, below the edge, its turn
  * (a refused resend used to end the pass). The log is set by hand:
@@ -1201,6 +1242,7 @@ main(void)
 		T(test_tcp_recovery_rto_small_hole_not_held),
 		T(test_tcp_recovery_resend_within_window),
 		T(test_tcp_recovery_relost_past_window_skipped),
+		T(test_tcp_recovery_rack_late_original_stays_late),
 		T(test_tcp_recovery_rack_timer_listed),
 		T(test_tcp_recovery_rto_pipe_one_segment),
 		T(test_tcp_recovery_rto_log_no_double_resend),
