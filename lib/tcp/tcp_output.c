@@ -643,12 +643,26 @@ tcp_ack_ratelimit(struct sf_worker *w, bool challenge)
 	return false;
 }
 
+/* The sequence number of a segment without data (Linux's
+ * tcp_acceptable_seq): snd_max, as far as the peer's window reaches.
+ * Not snd_nxt, which an RTO rewinds below what the peer may hold; not
+ * past the right edge, where a peer whose window shut under data in
+ * flight drops the segment, ACK and all (Linux since 6.17): both ends
+ * would then wait on the other for good. */
+static inline uint32_t
+tcp_ctl_seq(const struct sf_tcb *c)
+{
+	uint32_t edge = c->snd_una + c->snd_wnd;
+
+	return SF_SEQ_GT(c->snd_max, edge) ? edge : c->snd_max;
+}
+
 void
 tcp_send_ack(struct sf_worker *w, struct sf_tcb *c)
 {
 	struct tcp_hdr_args a;
 
-	tcp_hdr_from_tcb(w, c, &a, RTE_TCP_ACK_FLAG, c->snd_nxt);
+	tcp_hdr_from_tcb(w, c, &a, RTE_TCP_ACK_FLAG, tcp_ctl_seq(c));
 	tcp_xmit(w, &w->ports[c->port_idx], &a);
 }
 
@@ -670,10 +684,9 @@ tcp_send_rst_tcb(struct sf_worker *w, struct sf_tcb *c)
 
 	if (c->flags & TF_NO_ARP)
 		return;
-	/* snd_max: an RTO may have rewound snd_nxt below what the peer
-	 * has seen, and its window starts there. */
+	/* RFC 9293 §3.10.7.4: a RST is taken only inside the window. */
 	tcp_hdr_from_tcb(w, c, &a, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG,
-			 c->snd_max);
+			 tcp_ctl_seq(c));
 	/* RFC 7323 §3.2: TSopt SHOULD go in a RST too (a peer's PAWS may
 	 * want it); no SACK blocks. */
 	a.optlen = (c->flags & TF_TS) && c->state != SF_TCP_SYN_SENT ?

@@ -1356,6 +1356,74 @@ test_tcp_edge_rst_at_snd_max(void **state)
 	assert_int_equal(o.seq, y + 1 + sizeof(buf));
 }
 
+/* Item 19: a segment without data carries a sequence number the peer
+ * accepts (Linux's tcp_acceptable_seq). A peer whose window shut under
+ * data in flight takes only snd_una: since Linux 6.17 a segment past
+ * its right edge is dropped, ACK and all, and a kernel echo server
+ * whose send queue waited on that ACK never read again (tcp_loss). */
+static void
+test_tcp_edge_ack_seq_in_shut_window(void **state)
+{
+	static char buf[300];
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	memset(buf, 'w', sizeof(buf));
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
+	sf_test_tx_clear();
+	/* The window shrinks to 100 bytes under the 300 in flight; the
+	 * peer's data wants an ACK: it goes at the right edge. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A | P, .wnd = 100,
+				.data = "ping", .len = 4 });
+	sf_worker_flush(sf_t.w);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.len, 0);
+	assert_int_equal(o.ack, 105);
+	assert_int_equal(o.seq, y + 101);
+	/* It shuts: at snd_una. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 105, .ack = y + 1,
+				.flags = A | P, .wnd_zero = true,
+				.data = "pong", .len = 4 });
+	sf_worker_flush(sf_t.w);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.len, 0);
+	assert_int_equal(o.ack, 109);
+	assert_int_equal(o.seq, y + 1);
+	/* So does a RST. */
+	sf_tcp_abort(sf_t.w, sf_app.conn);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags & R, R);
+	assert_int_equal(o.seq, y + 1);
+}
+
+/* Item 19: after an RTO rewound snd_nxt, an ACK goes at snd_max: the
+ * peer may hold everything sent, and a segment left of its window
+ * (end below its last advertised edge's base) is dropped by Linux. */
+static void
+test_tcp_edge_ack_seq_after_rto(void **state)
+{
+	static char buf[3 * 536];
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	memset(buf, 'a', sizeof(buf));
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
+	sf_test_tx_clear();
+	sf_test_advance_until_tx(3000);		/* RTO: one segment again */
+	sf_test_tx_clear();
+	assert_true(SF_SEQ_LT(tcb()->snd_nxt, tcb()->snd_max));
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A | P, .data = "ping", .len = 4 });
+	sf_worker_flush(sf_t.w);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.len, 0);
+	assert_int_equal(o.ack, 105);
+	assert_int_equal(o.seq, y + 1 + sizeof(buf));
+}
+
 /* Item 19: a connect() that fails at once returns the error and never
  * calls closed(); nothing leaks. */
 static void
@@ -1441,6 +1509,8 @@ main(void)
 		T(test_tcp_edge_ack_rate_limited),
 		TC(test_tcp_edge_recover_after_rto, setup_notlp),
 		TC(test_tcp_edge_rst_at_snd_max, setup_notlp),
+		T(test_tcp_edge_ack_seq_in_shut_window),
+		TC(test_tcp_edge_ack_seq_after_rto, setup_notlp),
 		T(test_tcp_edge_connect_fails_cleanly),
 	};
 
