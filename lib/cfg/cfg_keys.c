@@ -493,11 +493,13 @@ const struct cfg_key sf_cfg_keys[] = {
 	{ "tcp", "tail_loss_probe", key_bool, G(tcp.tlp_on), false, 0, 0,
 	  "on", "probe a silent tail after 2 SRTT (RFC 8985 §7)" },
 	{ "tcp", "cc", key_choice, G(tcp.cc), false, 0, 0,
-	  "cubic-friendly|newreno", "congestion response to loss: "
+	  "cubic-friendly|newreno|bbr", "congestion control: "
 	  "cubic-friendly (RFC 9438's Reno-friendly AIMD, as Linux's CUBIC "
-	  "on short paths: 0.7 of the flight, then 0.53 MSS more per RTT "
-	  "up to the last window) or newreno (RFC 5681: half, then 1 MSS "
-	  "per RTT)" },
+	  "on short paths: 0.7 of the flight on loss, then 0.53 MSS more "
+	  "per RTT up to the last window), newreno (RFC 5681: half, then 1 "
+	  "MSS per RTT) or bbr (after BBR v1, without pacing: cwnd from "
+	  "the measured bottleneck rate and min RTT, 2 BDP, not cut by "
+	  "random loss)" },
 	{ "tcp", "max_syn_backlog", key_u32, G(tcp.max_syn_backlog), false,
 	  0, 1u << 26, "4096", "half-open (SYN_RCVD) connections per worker; "
 	  "past it, SYN cookies (or drops without them)" },

@@ -10,9 +10,6 @@
  */
 #include "tcp_priv.h"
 
-/* cwnd never passes this (1 GiB): growth stops well before 32 bits
- * could wrap. */
-#define TCP_CWND_MAX (UINT32_C(1) << 30)
 /* RFC 9438 §4.6 beta_cubic, in percent */
 #define TCP_CUBIC_BETA_PCT 70
 
@@ -35,6 +32,10 @@ tcp_cc_ack(const struct sf_worker *w, struct sf_tcb *c, uint32_t acked,
 
 	if ((uint64_t)flight * 2 < c->cwnd || c->cwnd >= TCP_CWND_MAX)
 		return;
+	if (w->tcp->cc_bbr) {
+		tcp_bbr_cwnd(w, c, acked);
+		return;
+	}
 	if (c->cwnd < c->ssthresh) {
 		room = c->ssthresh - c->cwnd;
 		if (acked <= room) {
@@ -61,7 +62,11 @@ uint32_t
 tcp_cc_ssthresh(const struct sf_worker *w, const struct sf_tcb *c,
 		uint32_t flight)
 {
-	uint32_t s = w->tcp->cc_cubic ?
+	uint32_t s;
+
+	if (w->tcp->cc_bbr)
+		return tcp_bbr_ssthresh(w, c, flight);
+	s = w->tcp->cc_cubic ?
 		(uint32_t)((uint64_t)flight * TCP_CUBIC_BETA_PCT / 100) :
 		flight / 2;
 

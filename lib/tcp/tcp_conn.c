@@ -112,7 +112,8 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 	    conf->rto_max_ms > TCP_RTO_LIMIT ||
 	    conf->rto_init_ms > TCP_RTO_LIMIT ||
 	    (strcmp(conf->cc, "newreno") != 0 &&
-	     strcmp(conf->cc, "cubic-friendly") != 0))
+	     strcmp(conf->cc, "cubic-friendly") != 0 &&
+	     strcmp(conf->cc, "bbr") != 0))
 		return -EINVAL;
 	tcp = rte_zmalloc_socket("sf_tcp", sizeof(*tcp), RTE_CACHE_LINE_SIZE,
 				 socket);
@@ -121,6 +122,7 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 	w->tcp = tcp;
 	tcp->conf = *conf;
 	tcp->cc_cubic = strcmp(conf->cc, "cubic-friendly") == 0;
+	tcp->cc_bbr = strcmp(conf->cc, "bbr") == 0;
 	tcp->tsc_per_ms = w->hz / 1000;
 	tcp->tsc_per_us = RTE_MAX(w->hz / 1000000, UINT64_C(1));
 	tcp->now = w->now / tcp->tsc_per_ms;
@@ -146,8 +148,14 @@ sf_tcp_init(struct sf_worker *w, const struct sf_tcp_conf *conf, int socket)
 					  TCP_MEM_LIST, 0, socket);
 	tcp->txw_list = rte_malloc_socket("sf_tcp_txw", sizeof(void *) *
 					  TCP_MEM_LIST, 0, socket);
+	if (tcp->cc_bbr)
+		tcp->bbr = rte_zmalloc_socket("sf_tcp_bbr",
+					      sizeof(struct tcp_bbr) *
+					      (size_t)conf->max_conns,
+					      RTE_CACHE_LINE_SIZE, socket);
 	if (tcp->tcbs == NULL || tcp->exts == NULL || tcp->tws == NULL ||
-	    tcp->mem_list == NULL || tcp->txw_list == NULL)
+	    tcp->mem_list == NULL || tcp->txw_list == NULL ||
+	    (tcp->cc_bbr && tcp->bbr == NULL))
 		goto fail;
 	for (i = conf->max_conns; i > 0; i--) {
 		tcp->tcbs[i - 1].next_free = tcp->tcb_free;
@@ -215,6 +223,7 @@ sf_tcp_fini(struct sf_worker *w)
 	sf_twheel_free(tcp->wheel);
 	rte_free(tcp->tcbs);
 	rte_free(tcp->exts);
+	rte_free(tcp->bbr);
 	rte_free(tcp->tws);
 	rte_free(tcp->mem_list);
 	rte_free(tcp->txw_list);

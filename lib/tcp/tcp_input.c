@@ -70,6 +70,8 @@ tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,
 	c->cwnd = RTE_MAX(2u * c->mss, 14600u);
 	c->cwnd = RTE_MIN(10u * c->mss, c->cwnd);
 	c->ssthresh = UINT32_MAX;
+	if (w->tcp->cc_bbr)
+		tcp_bbr_init(w, c);
 	/* RFC 6582 §3.2 step 1: recover starts at the ISS (snd_una until
 	 * our SYN is acked). */
 	c->recover = c->snd_una;

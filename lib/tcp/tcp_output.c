@@ -995,6 +995,8 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 
 	if (fresh && c->ext != 0)
 		tcp_recovery_sent(w, c);	/* RACK: when it went */
+	if (fresh && tcp->cc_bbr)
+		tcp_bbr_sent(w, c);
 
 	/* The FIN goes once every queued byte has (RFC 9293 §3.10.4), and
 	 * again when a retransmission rewinds snd_nxt. It takes one

@@ -469,6 +469,25 @@ struct tcp_sndq_cursor {
 
 #define TCP_SNDQ_CURSORS 256		/* direct-mapped by TCB index */
 
+/* conf.cc "bbr": one per TCB, by index (tcp_cc_bbr.c). */
+struct tcp_bbr {
+	uint64_t bw[2];			/* bytes/s: this bucket's max rate,
+					 * the last's */
+	uint64_t full_bw;		/* startup: the rate to beat */
+	uint32_t delivered;		/* bytes acked or SACKed, mod 2^32 */
+	uint32_t t_seq;			/* the timed segment's end */
+	uint32_t t_us;			/* when it went; 0: none timed */
+	uint32_t t_delivered;		/* delivered then */
+	uint32_t min_rtt_us;		/* 0: none yet */
+	uint32_t min_rtt_ms;		/* when it was taken (tcp->now) */
+	uint32_t prior_min_rtt_us;	/* ProbeRTT: if it finds none */
+	uint32_t probe_until;		/* ProbeRTT's end, ms; 0: draining */
+	uint32_t prior_cwnd;		/* ProbeRTT gives it back */
+	uint8_t rounds;			/* samples in bucket bw[0] */
+	uint8_t full_cnt;		/* rounds without 25 % more */
+	uint8_t flags;			/* BBR_F_* */
+};
+
 /* One worker's TCP. */
 struct sf_tcp {
 	uint64_t now;			/* ms, this iteration */
@@ -477,6 +496,8 @@ struct sf_tcp {
 	uint64_t tick_tsc;		/* TSC at the start of ms now */
 	struct sf_tcp_conf conf;
 	bool cc_cubic;			/* conf.cc is "cubic-friendly" */
+	bool cc_bbr;			/* conf.cc is "bbr" */
+	struct tcp_bbr *bbr;		/* cc_bbr: conf.max_conns */
 	struct sf_tcp_table *table;
 	struct sf_twheel *wheel;
 	struct sf_tcb *tcbs;		/* conf.max_conns, preallocated */
@@ -680,6 +701,19 @@ unsigned int tcp_sack_blocks(const struct sf_worker *w,
 			     struct sf_tcp_sack_block *b, unsigned int max);
 bool tcp_sack_skip(const struct sf_worker *w, const struct sf_tcb *c,
 		   uint32_t *seq, uint32_t *len);
+
+/* cwnd never passes this (1 GiB): growth stops well before 32 bits
+ * could wrap. */
+#define TCP_CWND_MAX (UINT32_C(1) << 30)
+
+/* tcp_cc_bbr.c (w->tcp->cc_bbr only) */
+void tcp_bbr_init(const struct sf_worker *w, const struct sf_tcb *c);
+void tcp_bbr_sent(struct sf_worker *w, struct sf_tcb *c);
+void tcp_bbr_ack(struct sf_worker *w, struct sf_tcb *c, uint32_t delivered);
+void tcp_bbr_cwnd(const struct sf_worker *w, struct sf_tcb *c,
+		  uint32_t acked);
+uint32_t tcp_bbr_ssthresh(const struct sf_worker *w, const struct sf_tcb *c,
+			  uint32_t flight);
 
 /* tcp_cc_newreno.c */
 void tcp_cc_ack(const struct sf_worker *w, struct sf_tcb *c, uint32_t acked,

@@ -261,8 +261,12 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		ai.delivered = (int64_t)ai.acked + sacked_now - sacked > 0 ?
 			(uint32_t)((int64_t)ai.acked + sacked_now - sacked) :
 			0;
+		if (w->tcp->cc_bbr && ai.delivered != 0)
+			tcp_bbr_ack(w, c, ai.delivered);
 		tcp_recovery_ack(w, c, &ai);
 	} else if (ai.acked != 0) {
+		if (w->tcp->cc_bbr)
+			tcp_bbr_ack(w, c, ai.acked);
 		tcp_cc_ack(w, c, ai.acked, ai.flight);
 	}
 	/* After cwnd's growth, which the reneging response undoes. */

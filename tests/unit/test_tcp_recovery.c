@@ -83,6 +83,13 @@ setup_sack_cubic(void **state)
 }
 
 static int
+setup_sack_bbr(void **state)
+{
+	(void)state;
+	return setup_with(false, false, "bbr");
+}
+
+static int
 setup_sack_ts(void **state)
 {
 	(void)state;
@@ -1142,6 +1149,151 @@ test_tcp_recovery_cubic_friendly_growth(void **state)
 	assert_true(n >= seg_mss * 90 / 100 && n <= seg_mss * 110 / 100);
 }
 
+/* tcp.cc = bbr: a random loss is no congestion signal. With one
+ * segment lost out of 20, ssthresh is the whole flight (cubic-friendly:
+ * 0.7 of it, newreno half) and recovery sends about a segment per
+ * segment delivered (packet conservation). */
+static void
+test_tcp_recovery_bbr_loss_keeps_flight(void **state)
+{
+	uint32_t sent;
+
+	(void)state;
+	sent = prr_one_lost();
+	assert_int_equal(tcb()->ssthresh, 22 * seg_mss);
+	/* 19 delivered: the resend and about 18 more, and what PRR's
+	 * slow start adds back toward ssthresh. */
+	assert_true(sent >= 17 && sent <= 23);
+}
+
+/* A path with a bottleneck of @per segments per @rtt ms, FIFO: each
+ * round trip the peer acks the next @per segments (as far as sent),
+ * and the app keeps the send queue full. Runs @rounds round trips and
+ * records cwnd's range over rounds [@from, @rounds). */
+struct bottleneck {
+	unsigned int per, rtt, rounds, from;
+	uint32_t ack;		/* acked so far, relative (0: none) */
+	uint32_t lo, hi;	/* out: cwnd's range, in segments */
+};
+
+static void
+bottleneck_run(uint32_t y, struct bottleneck *p)
+{
+	static char buf[536];
+	uint32_t ack = RTE_MAX(p->ack, 1u), cwnd;
+	unsigned int r;
+
+	memset(buf, 'b', sizeof(buf));
+	p->lo = UINT32_MAX;
+	p->hi = 0;
+	for (r = 0; r < p->rounds; r++) {
+		while (sf_tcp_send_copy(sf_t.w, sf_app.conn, buf,
+					seg_mss) > 0)
+			;
+		sf_worker_flush(sf_t.w);
+		sf_test_tx_clear();
+		sf_test_advance_ms(p->rtt);
+		sf_test_tx_clear();
+		ack += p->per * seg_mss;
+		if (SF_SEQ_GT(y + ack, tcb()->snd_max))
+			ack = tcb()->snd_max - y;
+		peer_ack(y, ack, NULL, 0);
+		cwnd = tcb()->cwnd / seg_mss;
+		if (r >= p->from) {
+			p->lo = RTE_MIN(p->lo, cwnd);
+			p->hi = RTE_MAX(p->hi, cwnd);
+		}
+	}
+	p->ack = ack;
+	sf_test_tx_clear();
+}
+
+/* bbr's cwnd is its model's: 2 x the bottleneck's rate x the min RTT
+ * (10 segments) plus 3 segments of room; newreno's slow start would
+ * have grown it to the peer's window (122 segments) and filled the
+ * bottleneck's queue with all of that. */
+static void
+test_tcp_recovery_bbr_cwnd_from_model(void **state)
+{
+	struct bottleneck p = { .per = 10, .rtt = 10, .rounds = 60,
+				.from = 20 };
+	uint32_t tsv, y = accept_opts(false, &tsv);
+
+	(void)state;
+	bottleneck_run(y, &p);
+	assert_true(p.lo >= 20 && p.hi <= 24);
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 0);
+}
+
+/* The same under newreno: the control for the test above. */
+static void
+test_tcp_recovery_newreno_cwnd_unbounded(void **state)
+{
+	struct bottleneck p = { .per = 10, .rtt = 10, .rounds = 60,
+				.from = 20 };
+	uint32_t tsv, y = accept_opts(false, &tsv);
+
+	(void)state;
+	bottleneck_run(y, &p);
+	assert_true(p.hi >= 100);
+}
+
+/* An app-limited stretch (an echo server whose client paused) keeps
+ * the model: its rate samples are low, and the estimate is not emptied
+ * by them, where a filter that forgot every old sample left no model,
+ * cwnd 0 and the connection stuck with data queued (impair dup5). */
+static void
+test_tcp_recovery_bbr_app_limited_keeps_model(void **state)
+{
+	struct bottleneck p = { .per = 10, .rtt = 10, .rounds = 30,
+				.from = 20 };
+	uint32_t tsv, y = accept_opts(false, &tsv), ack;
+	unsigned int r;
+
+	(void)state;
+	bottleneck_run(y, &p);
+	ack = p.ack;
+	while (tcb()->sndq_len != 0) {	/* the app stops; all goes */
+		sf_test_advance_ms(10);
+		ack = RTE_MIN(ack + 10 * seg_mss, tcb()->snd_max - y);
+		peer_ack(y, ack, NULL, 0);
+		sf_test_tx_clear();
+	}
+	for (r = 0; r < 30; r++) {		/* a segment a round trip */
+		send_segments(1);
+		sf_test_advance_ms(10);
+		ack += seg_mss;
+		peer_ack(y, ack, NULL, 0);
+		sf_test_tx_clear();
+	}
+	/* The app writes 30 segments at once; the first ACK (of 10) comes
+	 * before the timed one: cwnd is still the model's. */
+	send_segments(30);
+	sf_test_advance_ms(10);
+	peer_ack(y, ack + 10 * seg_mss, NULL, 0);
+	assert_true(tcb()->cwnd >= 20 * seg_mss);
+}
+
+/* ProbeRTT: once the min RTT is 10 s old, cwnd falls to 4 segments
+ * for 200 ms (a standing queue drains, the path's delay is measured
+ * afresh), then comes back. */
+static void
+test_tcp_recovery_bbr_probe_rtt(void **state)
+{
+	struct bottleneck p = { .per = 10, .rtt = 10, .rounds = 990,
+				.from = 20 };
+	uint32_t tsv, y = accept_opts(false, &tsv);
+
+	(void)state;
+	bottleneck_run(y, &p);
+	assert_true(p.lo >= 20);		/* none in the first 9.9 s */
+	p.rounds = 40;
+	p.from = 0;
+	bottleneck_run(y, &p);
+	assert_true(p.lo <= 4);
+	assert_true(tcb()->cwnd / seg_mss >= 20);	/* and back */
+}
+
 /* A handshake's retries take no recovery record: a SYN flood with
  * SACK-permitted would otherwise empty the pool that established
  * connections recover with. */
@@ -1234,6 +1386,19 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_tcp_recovery_cubic_friendly_growth,
 			setup_sack_cubic, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_bbr_loss_keeps_flight,
+			setup_sack_bbr, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_bbr_cwnd_from_model,
+			setup_sack_bbr, sf_test_tcp_teardown),
+		T(test_tcp_recovery_newreno_cwnd_unbounded),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_bbr_app_limited_keeps_model,
+			setup_sack_bbr, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_bbr_probe_rtt,
+			setup_sack_bbr, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_recovery_rto_backoff_ends_on_ts_sample,
 			setup_sack_ts, sf_test_tcp_teardown),
