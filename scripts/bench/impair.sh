@@ -65,13 +65,11 @@
 #                            longer than any time
 #   SF_BENCH_IMPAIR_TIMEOUT  seconds per transfer (120)
 #   SF_BENCH_IMPAIR_KERNEL_CC  the DUT-side kernel's congestion control
-#                            (cubic): Linux's default, loss-based as
-#                            synfin's response is. bbr does not back off
-#                            on random loss (at 20 % loss it kept 169
-#                            segments in flight where cubic kept 2 and
-#                            took minutes): run with bbr to see that gap,
-#                            which is the congestion control's, not the
-#                            loss recovery's.
+#                            (cubic, Linux's default; bbr does not back
+#                            off on random loss)
+#   SF_BENCH_IMPAIR_SYNFIN_CC  synfin's tcp.cc; by default the same kind
+#                            as the kernel's: cubic-friendly for cubic,
+#                            bbr for bbr, newreno for reno
 #   SF_BENCH_IMPAIR_PEER_CC  the peer's (bbr), the same for both stacks:
 #                            the peer's half of an echo then does not
 #                            dominate the DUT side's (with cubic at 20 %
@@ -96,6 +94,12 @@ ROUNDS=${SF_BENCH_IMPAIR_ROUNDS:-1}
 TIMEOUT=${SF_BENCH_IMPAIR_TIMEOUT:-120}
 KERNEL_CC=${SF_BENCH_IMPAIR_KERNEL_CC:-cubic}
 PEER_CC=${SF_BENCH_IMPAIR_PEER_CC:-bbr}
+case $KERNEL_CC in
+bbr) SYNFIN_CC_DEFAULT=bbr ;;
+reno) SYNFIN_CC_DEFAULT=newreno ;;
+*) SYNFIN_CC_DEFAULT=cubic-friendly ;;
+esac
+SYNFIN_CC=${SF_BENCH_IMPAIR_SYNFIN_CC:-$SYNFIN_CC_DEFAULT}
 BYTES=$((MIB * 1048576))
 PORT_DUT=7		# the DUT side's echo server
 PORT_PEER=7007		# the peer's echo server
@@ -106,6 +110,12 @@ FWD_PY="$SF_SRCDIR/tests/integration/fwd_delay.py"
 NFT_TABLE=sf_impair
 
 # Every setting is checked before anything starts.
+case $SYNFIN_CC in
+cubic-friendly|newreno|bbr) ;;
+*)	echo "impair.sh: SF_BENCH_IMPAIR_SYNFIN_CC='$SYNFIN_CC' is not one" \
+		"of cubic-friendly, newreno, bbr" >&2
+	exit 2 ;;
+esac
 for v in MIB ROUNDS TIMEOUT; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || {
 		echo "impair.sh: SF_BENCH_IMPAIR_$v='${!v}' is not a positive" \
@@ -200,8 +210,8 @@ sf_topo_mid_up >> "$BENCH_WORK/topo.log"
 trap impair_cleanup EXIT	# sf_topo_mid_up armed lib.sh's own
 # Per socket (tcp_peer.py's SF_PEER_CC, TCP_CONGESTION): a namespace may
 # only default to what the host allows every user.
-bench_log "congestion control: the DUT side's kernel $KERNEL_CC, the" \
-	"peer's $PEER_CC (host default:" \
+bench_log "congestion control: synfin's $SYNFIN_CC, the DUT side's" \
+	"kernel $KERNEL_CC, the peer's $PEER_CC (host default:" \
 	"$(cat /proc/sys/net/ipv4/tcp_congestion_control))"
 bench_log "topology: $SF_NS_PEER ($SF_IP_PEER) <-> $SF_NS_MID <->" \
 	"$SF_NS_DUT ($SF_IP_DUT, synfin or the kernel)"
@@ -474,7 +484,8 @@ measure()
 		kernel_dut_off ;;
 	synfin-server)
 		sf_synfin_start --mode server --app echo --port "$PORT_DUT" \
-			--gateway "$SF_IP_MID_DUT" >> "$BENCH_WORK/commands.log"
+			--gateway "$SF_IP_MID_DUT" --set "tcp.cc=$SYNFIN_CC" \
+			>> "$BENCH_WORK/commands.log"
 		sf_synfin_wait_ready 30 >> "$BENCH_WORK/commands.log"
 		impair_on "$c" "$seed"
 		kclient "$SF_NS_PEER" "$BENCH_CPU_CLI" "$SF_IP_DUT" \
@@ -485,7 +496,7 @@ measure()
 		impair_on "$c" "$seed"
 		sf_synfin_start --mode client --app echo --target "$SF_IP_PEER" \
 			--port "$PORT_PEER" --bytes "$BYTES" \
-			--gateway "$SF_IP_MID_DUT" \
+			--gateway "$SF_IP_MID_DUT" --set "tcp.cc=$SYNFIN_CC" \
 			--json "$BENCH_WORK/$name-synfin.json" \
 			>> "$BENCH_WORK/commands.log"
 		# its own time starts at "ready": room for the EAL's start
@@ -655,7 +666,7 @@ for c in "${cases[@]}"; do
 done
 
 # shellcheck disable=SC2034 # read by bench_plot_bars
-BENCH_PLOT_SYNFIN="synfin (DPDK, net_af_packet)"
+BENCH_PLOT_SYNFIN="synfin, $SYNFIN_CC (DPDK, net_af_packet)"
 # shellcheck disable=SC2034
 BENCH_PLOT_KERNEL="Linux kernel, $KERNEL_CC (same veth)"
 bench_plot_bars "$BENCH_OUT/impair.png" \
@@ -666,6 +677,7 @@ bench_finish "$(jq -n \
 	--argjson to "$TIMEOUT" --argjson rounds "$ROUNDS" \
 	--arg cases "${cases[*]}" --argjson dm "$DELAY_MS" \
 	--argjson rp "$REORDER_PCT" --arg cc "$KERNEL_CC" --arg pcc "$PEER_CC" \
+	--arg scc "$SYNFIN_CC" \
 	--argjson busy "$(printf '%s\n' "${busy[@]}" | jq -s .)" \
 	--argjson res "$(printf '%s\n' "${rows_json[@]}" | jq -s .)" \
 	--argjson tr "$(jq -s . "$BENCH_WORK/transfers.json")" \
@@ -673,13 +685,14 @@ bench_finish "$(jq -n \
 	'{config: {mib_each_way: $mib, bytes_each_way: $bytes,
 		   timeout_s: $to, rounds: $rounds, cases: ($cases | split(" ")),
 		   reorder_delay_ms: $dm, reorder_pct: $rp, kernel_cc: $cc, peer_cc: $pcc,
+		   synfin_cc: $scc,
 		   time: "client side: connect to EOF (tcp_peer.py), synfin client: its own ready-to-close time"},
 	  cpu_busy_before_pct: $busy, results: $res, transfers: $tr,
 	  mismatches: $mm}')"
 echo
 echo "### $BENCH_NAME: scenario by scenario (seconds for $MIB MiB each way," \
-	"median of $ROUNDS; the DUT side's kernel with $KERNEL_CC, the peer" \
-	"with $PEER_CC)"
+	"median of $ROUNDS; synfin with $SYNFIN_CC, the DUT side's kernel" \
+	"with $KERNEL_CC, the peer with $PEER_CC)"
 echo
 echo "| scenario | synfin as | kernel s | synfin s | ratio | target | met |"
 echo "|---|---|---:|---:|---:|---|---|"

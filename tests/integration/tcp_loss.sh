@@ -11,7 +11,8 @@
 #  3. kernel curl <- synfin's HTTP server: 8 keep-alive GETs of a 1 MiB body
 #     (sent from pinned references), each byte-identical (SHA-256).
 # Limits: LOSS_SERVER_TIMEOUT and LOSS_CLIENT_TIMEOUT (200 s each); a part
-# that fails is reported and the other still runs.
+# that fails is reported and the other still runs. LOSS_CC sets synfin's
+# tcp.cc (default: its own default); meson runs it again as tcp_loss_bbr.
 # Printed: the nftables counters (forwarded, dropped, duplicated, each way)
 # and synfin's retransmission counters.
 set -euo pipefail
@@ -31,6 +32,8 @@ CLIENT_TIMEOUT=${LOSS_CLIENT_TIMEOUT:-200}
 DROP_PCT=5
 DUP_PCT=5
 PEER_PY="$SF_SRCDIR/tests/integration/tcp_peer.py"
+CC_ARGS=()
+[ -z "${LOSS_CC:-}" ] || CC_ARGS=(--set "tcp.cc=$LOSS_CC")
 
 sf_test_init
 command -v nft >/dev/null || fail "missing tool: nft (nftables)"
@@ -106,7 +109,7 @@ part_fail()
 echo "$SF_NAME: 1. kernel client -> synfin echo server, $BIG bytes"
 nft_load
 sf_synfin_start --mode server --app echo --port "$PORT_SYNFIN" \
-	--gateway "$SF_IP_MID_DUT"
+	--gateway "$SF_IP_MID_DUT" "${CC_ARGS[@]}"
 sf_synfin_wait_ready
 in="$SF_WORKDIR/big.in"
 out="$SF_WORKDIR/big.out"
@@ -167,7 +170,7 @@ mv "$SF_SYNFIN_LOG" "$SF_WORKDIR/synfin-server.log"
 t0=$(sf_now)
 sf_synfin_start --mode client --app echo --target "$SF_IP_PEER" \
 	--port "$PORT_KERNEL" --bytes "$CLIENT_BYTES" \
-	--gateway "$SF_IP_MID_DUT"
+	--gateway "$SF_IP_MID_DUT" "${CC_ARGS[@]}"
 # as sf_synfin_wait_exit, but a late client is a part failure
 end=$((SECONDS + CLIENT_TIMEOUT))
 while [ "$SECONDS" -lt "$end" ] && sf_alive "$SF_SYNFIN_PID"; do
@@ -219,7 +222,7 @@ body="$SF_WORKDIR/body"
 head -c 1048576 /dev/urandom > "$body"
 want=$(sha256sum < "$body" | cut -c1-64)
 sf_synfin_start --mode server --app http --port 80 --body-size 1048576 \
-	--set "http.body_file=$body" --gateway "$SF_IP_MID_DUT"
+	--set "http.body_file=$body" --gateway "$SF_IP_MID_DUT" "${CC_ARGS[@]}"
 sf_synfin_wait_ready
 outs=()
 for i in $(seq "$HTTP_GETS"); do
