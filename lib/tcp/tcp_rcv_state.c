@@ -241,9 +241,13 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	}
 	/* Window update, guarded by wl1/wl2 against old segments; before
 	 * recovery sends, which the window bounds (RFC 9293 §3.10.7.4:
-	 * SND.UNA, then SND.WND). A window that reopens under data it
+	 * SND.UNA, then SND.WND). An ACK of new data is no old segment
+	 * whatever its sequence number (Linux's tcp_may_update_window):
+	 * Linux sends its pure ACKs at our window's right edge when its
+	 * snd_nxt is past it, below the data that set wl1, and a window
+	 * it shrank would be ignored. A window that reopens under data it
 	 * shut on is acted on below, once recovery has seen the ACK. */
-	if (SF_SEQ_LT(c->snd_wl1, seg->seq) ||
+	if (ai.acked != 0 || SF_SEQ_LT(c->snd_wl1, seg->seq) ||
 	    (c->snd_wl1 == seg->seq && SF_SEQ_LEQ(c->snd_wl2, seg->ack))) {
 		wnd = seg_wnd(c, seg);
 		reopen = unlikely(c->snd_wnd == 0) && wnd != 0 &&

@@ -1398,6 +1398,43 @@ test_tcp_edge_ack_seq_in_shut_window(void **state)
 	assert_int_equal(o.seq, y + 1);
 }
 
+/* Item 1 (sending beyond the peer's window), as Linux's pure ACKs
+ * bring it about: an ACK whose sequence number is below an earlier
+ * data segment's (Linux sends them at our window's right edge when its
+ * snd_nxt is past it, tcp_acceptable_seq) still carries the window when
+ * it acknowledges new data (Linux's tcp_may_update_window). Under RFC
+ * 9293's WL1 rule alone the shrunk window was ignored and synfin sent
+ * past it; Linux dropped that data, ACK and all (impair loss5). */
+static void
+test_tcp_edge_window_from_ack_below_wl1(void **state)
+{
+	static char buf[1000];
+	uint32_t y = sf_test_tcp_accept(100), sent = 0;
+	struct sf_test_out o;
+	unsigned int i;
+
+	(void)state;
+	memset(buf, 'v', sizeof(buf));
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 300);
+	sf_test_tx_clear();
+	/* The peer's data past a hole sets WL1 to 601. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 601, .ack = y + 1,
+				.flags = A, .data = buf, .len = 100 });
+	sf_test_tx_clear();
+	/* Its pure ACK at 101 acks our 300 bytes, window 100. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 301,
+				.flags = A, .wnd = 100 });
+	sf_test_tx_clear();
+	assert_int_equal(tcb()->snd_wnd, 100);
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
+	sf_worker_flush(sf_t.w);
+	for (i = 0; i < sf_t.ncap; i++) {
+		sf_test_tcp_out(i, &o);
+		sent += o.len;
+	}
+	assert_int_equal(sent, 100);
+}
+
 /* Item 19: after an RTO rewound snd_nxt, an ACK goes at snd_max: the
  * peer may hold everything sent, and a segment left of its window
  * (end below its last advertised edge's base) is dropped by Linux. */
@@ -1510,6 +1547,7 @@ main(void)
 		TC(test_tcp_edge_recover_after_rto, setup_notlp),
 		TC(test_tcp_edge_rst_at_snd_max, setup_notlp),
 		T(test_tcp_edge_ack_seq_in_shut_window),
+		T(test_tcp_edge_window_from_ack_below_wl1),
 		TC(test_tcp_edge_ack_seq_after_rto, setup_notlp),
 		T(test_tcp_edge_connect_fails_cleanly),
 	};
