@@ -654,6 +654,10 @@ tcp_ctl_seq(const struct sf_tcb *c)
 {
 	uint32_t edge = c->snd_una + c->snd_wnd;
 
+	/* Our SYN is not bound by the window: until it is acked, snd_una
+	 * is the ISS and the edge may be it. */
+	if (c->state <= SF_TCP_SYN_RCVD)
+		return c->snd_max;
 	return SF_SEQ_GT(c->snd_max, edge) ? edge : c->snd_max;
 }
 

@@ -245,10 +245,15 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 	 * whatever its sequence number (Linux's tcp_may_update_window):
 	 * Linux sends its pure ACKs at our window's right edge when its
 	 * snd_nxt is past it, below the data that set wl1, and a window
-	 * it shrank would be ignored. A window that reopens under data it
-	 * shut on is acted on below, once recovery has seen the ACK. */
-	if (ai.acked != 0 || SF_SEQ_LT(c->snd_wl1, seg->seq) ||
-	    (c->snd_wl1 == seg->seq && SF_SEQ_LEQ(c->snd_wl2, seg->ack))) {
+	 * it shrank would be ignored. Never from an ACK below snd_una
+	 * (RFC 9293: SND.UNA =< SEG.ACK): with wl1 moved back by such an
+	 * ACK, a late data segment would bring back an older window. A
+	 * window that reopens under data it shut on is acted on below,
+	 * once recovery has seen the ACK. */
+	if (ai.acked != 0 || (!SF_SEQ_LT(seg->ack, c->snd_una) &&
+	     (SF_SEQ_LT(c->snd_wl1, seg->seq) ||
+	      (c->snd_wl1 == seg->seq &&
+	       SF_SEQ_LEQ(c->snd_wl2, seg->ack))))) {
 		wnd = seg_wnd(c, seg);
 		reopen = unlikely(c->snd_wnd == 0) && wnd != 0 &&
 			c->snd_max != c->snd_una;

@@ -1435,6 +1435,62 @@ test_tcp_edge_window_from_ack_below_wl1(void **state)
 	assert_int_equal(sent, 100);
 }
 
+/* The same rule must not let an old ACK back in: the peer's data
+ * (seq 701, ack y+1, window 65535) overtaken by its later pure ACK
+ * (seq 101, ack y+301, window 100) brings no window: its ACK is below
+ * snd_una (RFC 9293: SND.UNA =< SEG.ACK). */
+static void
+test_tcp_edge_window_not_from_old_ack(void **state)
+{
+	static char buf[1000];
+	uint32_t y = sf_test_tcp_accept(100), sent = 0;
+	struct sf_test_out o;
+	unsigned int i;
+
+	(void)state;
+	memset(buf, 'o', sizeof(buf));
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 300);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 301,
+				.flags = A, .wnd = 100 });
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 701, .ack = y + 1,
+				.flags = A, .data = buf, .len = 100 });
+	sf_test_tx_clear();
+	assert_int_equal(tcb()->snd_wnd, 100);
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
+	sf_worker_flush(sf_t.w);
+	for (i = 0; i < sf_t.ncap; i++) {
+		sf_test_tcp_out(i, &o);
+		sent += o.len;
+	}
+	assert_int_equal(sent, 100);
+}
+
+/* A RST from SYN_RCVD goes at ISS + 1 even when the peer's SYN offered
+ * window 0: our SYN is not bound by the window. */
+static void
+test_tcp_edge_rst_syn_rcvd_zero_window(void **state)
+{
+	struct sf_test_out o;
+	struct sf_tcb *c = NULL;
+	uint32_t y, i;
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S,
+						.wnd_zero = true });
+	sf_test_tcp_expect_one(&o);
+	y = o.seq;
+	for (i = 0; i < sf_t.w->tcp->conf.max_conns; i++)
+		if (sf_t.w->tcp->tcbs[i].state == SF_TCP_SYN_RCVD)
+			c = &sf_t.w->tcp->tcbs[i];
+	assert_non_null(c);
+	tcp_send_rst_tcb(sf_t.w, c);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags & R, R);
+	assert_int_equal(o.seq, y + 1);
+}
+
 /* Item 19: after an RTO rewound snd_nxt, an ACK goes at snd_max: the
  * peer may hold everything sent, and a segment left of its window
  * (end below its last advertised edge's base) is dropped by Linux. */
@@ -1548,6 +1604,8 @@ main(void)
 		TC(test_tcp_edge_rst_at_snd_max, setup_notlp),
 		T(test_tcp_edge_ack_seq_in_shut_window),
 		T(test_tcp_edge_window_from_ack_below_wl1),
+		T(test_tcp_edge_window_not_from_old_ack),
+		T(test_tcp_edge_rst_syn_rcvd_zero_window),
 		TC(test_tcp_edge_ack_seq_after_rto, setup_notlp),
 		T(test_tcp_edge_connect_fails_cleanly),
 	};
