@@ -87,6 +87,9 @@ tcp_bbr_ssthresh(const struct sf_worker *w, const struct sf_tcb *c,
 	return RTE_MAX(flight, 2u * c->mss);
 }
 
+static void bbr_probe_rtt(struct sf_worker *w, struct sf_tcb *c,
+			  struct tcp_bbr *b);
+
 /* New data went out (tcp_output): time its last byte unless a segment
  * is timed already. App-limited: all queued data is out and cwnd had
  * room for more; such a rate sample can only raise the estimate. */
@@ -96,15 +99,27 @@ tcp_bbr_sent(struct sf_worker *w, struct sf_tcb *c)
 	struct tcp_bbr *b = bbr_of(w, c);
 	uint32_t flight = c->snd_max - c->snd_una;
 
+	if (b->flags & BBR_F_PROBE_RTT)
+		bbr_probe_rtt(w, c, b);		/* over while idle? */
 	if (b->t_us != 0)
 		return;
 	b->t_seq = c->snd_max;
 	b->t_us = tcp_now_us(w);
 	b->t_delivered = b->delivered;
-	if (flight >= c->sndq_len && flight + c->mss <= c->cwnd)
+	/* ProbeRTT's 4 segments are no measure of the path's rate. */
+	if ((flight >= c->sndq_len && flight + c->mss <= c->cwnd) ||
+	    (b->flags & BBR_F_PROBE_RTT))
 		b->flags |= BBR_F_T_APP;
 	else
 		b->flags &= (uint8_t)~BBR_F_T_APP;
+}
+
+/* The retransmission timer fired: a segment timed before it may wait
+ * on the peer for any time (µs wrap in 71 min); time afresh. */
+void
+tcp_bbr_timeout(const struct sf_worker *w, const struct sf_tcb *c)
+{
+	bbr_of(w, c)->t_us = 0;
 }
 
 /* The timed segment is acked: one round trip, one rate sample. */
@@ -118,7 +133,11 @@ bbr_sample(struct sf_worker *w, struct tcp_bbr *b)
 	bool app = (b->flags & BBR_F_T_APP) != 0;
 
 	b->t_us = 0;
-	if (b->min_rtt_us == 0 || rtt < b->min_rtt_us) {
+	/* An old minimum gives way to an app-limited sample: no queue of
+	 * ours was in it (a connection that only answers requests needs
+	 * no ProbeRTT; Linux's idle restart). */
+	if (b->min_rtt_us == 0 || rtt < b->min_rtt_us ||
+	    (app && ms - b->min_rtt_ms > BBR_RTT_WIN_MS)) {
 		b->min_rtt_us = rtt;
 		b->min_rtt_ms = ms;
 	}
@@ -162,7 +181,6 @@ bbr_probe_rtt(struct sf_worker *w, struct sf_tcb *c, struct tcp_bbr *b)
 		b->probe_until = 0;
 		b->prior_cwnd = c->cwnd;
 		c->cwnd = RTE_MIN(c->cwnd, bbr_min_cwnd(c));
-		return;
 	}
 	if (b->probe_until == 0) {
 		if (c->snd_max - c->snd_una > bbr_min_cwnd(c))

@@ -81,6 +81,8 @@ tcp_cc_timeout(const struct sf_worker *w, struct sf_tcb *c)
 
 	c->ssthresh = tcp_cc_ssthresh(w, c, flight);	/* RFC 9438 §4.8 */
 	c->cwnd = c->mss;
+	if (w->tcp->cc_bbr)
+		tcp_bbr_timeout(w, c);
 	c->dupacks = 0;
 	c->recover = c->snd_max;
 	c->flags &= (uint16_t)~TF_RECOVERY;

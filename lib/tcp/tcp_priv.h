@@ -710,6 +710,7 @@ bool tcp_sack_skip(const struct sf_worker *w, const struct sf_tcb *c,
 void tcp_bbr_init(const struct sf_worker *w, const struct sf_tcb *c);
 void tcp_bbr_sent(struct sf_worker *w, struct sf_tcb *c);
 void tcp_bbr_ack(struct sf_worker *w, struct sf_tcb *c, uint32_t delivered);
+void tcp_bbr_timeout(const struct sf_worker *w, const struct sf_tcb *c);
 void tcp_bbr_cwnd(const struct sf_worker *w, struct sf_tcb *c,
 		  uint32_t acked);
 uint32_t tcp_bbr_ssthresh(const struct sf_worker *w, const struct sf_tcb *c,

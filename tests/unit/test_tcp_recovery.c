@@ -1172,6 +1172,7 @@ test_tcp_recovery_bbr_loss_keeps_flight(void **state)
  * records cwnd's range over rounds [@from, @rounds). */
 struct bottleneck {
 	unsigned int per, rtt, rounds, from;
+	bool bulk;		/* the app writes all it can in one call */
 	uint32_t ack;		/* acked so far, relative (0: none) */
 	uint32_t lo, hi;	/* out: cwnd's range, in segments */
 };
@@ -1179,7 +1180,7 @@ struct bottleneck {
 static void
 bottleneck_run(uint32_t y, struct bottleneck *p)
 {
-	static char buf[536];
+	static char buf[64 * 536];
 	uint32_t ack = RTE_MAX(p->ack, 1u), cwnd;
 	unsigned int r;
 
@@ -1188,7 +1189,7 @@ bottleneck_run(uint32_t y, struct bottleneck *p)
 	p->hi = 0;
 	for (r = 0; r < p->rounds; r++) {
 		while (sf_tcp_send_copy(sf_t.w, sf_app.conn, buf,
-					seg_mss) > 0)
+					p->bulk ? sizeof(buf) : seg_mss) > 0)
 			;
 		sf_worker_flush(sf_t.w);
 		sf_test_tx_clear();
@@ -1292,6 +1293,45 @@ test_tcp_recovery_bbr_probe_rtt(void **state)
 	bottleneck_run(y, &p);
 	assert_true(p.lo <= 4);
 	assert_true(tcb()->cwnd / seg_mss >= 20);	/* and back */
+	/* and stays: ProbeRTT's own rate samples are no model (an app
+	 * that writes in bulk times a burst's last segment: the first
+	 * ACKs after ProbeRTT bring no sample) */
+	p.rounds = 30;
+	p.bulk = true;
+	bottleneck_run(y, &p);
+	assert_true(p.lo >= 20);
+}
+
+/* A connection idle for more than 10 s (its min RTT as old) that
+ * answers with a burst under cwnd sends it whole and keeps its cwnd:
+ * no ProbeRTT for a queue it never built. */
+static void
+test_tcp_recovery_bbr_idle_no_probe_rtt(void **state)
+{
+	struct bottleneck p = { .per = 10, .rtt = 10, .rounds = 30,
+				.from = 20 };
+	uint32_t tsv, y = accept_opts(false, &tsv), ack;
+	unsigned int r;
+
+	(void)state;
+	bottleneck_run(y, &p);
+	ack = p.ack;
+	while (tcb()->sndq_len != 0) {
+		sf_test_advance_ms(10);
+		ack = RTE_MIN(ack + 10 * seg_mss, tcb()->snd_max - y);
+		peer_ack(y, ack, NULL, 0);
+		sf_test_tx_clear();
+	}
+	sf_test_advance_ms(11000);
+	sf_test_tx_clear();
+	for (r = 0; r < 3; r++) {	/* three answers of 8 segments */
+		send_segments(8);
+		sf_test_advance_ms(10);
+		ack += 8 * seg_mss;
+		peer_ack(y, ack, NULL, 0);
+		sf_test_tx_clear();
+		assert_true(tcb()->cwnd >= 20 * seg_mss);
+	}
 }
 
 /* A handshake's retries take no recovery record: a SYN flood with
@@ -1398,6 +1438,9 @@ main(void)
 			setup_sack_bbr, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_recovery_bbr_probe_rtt,
+			setup_sack_bbr, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_bbr_idle_no_probe_rtt,
 			setup_sack_bbr, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_recovery_rto_backoff_ends_on_ts_sample,
