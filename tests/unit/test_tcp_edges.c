@@ -1335,25 +1335,36 @@ test_tcp_edge_recover_after_rto(void **state)
 	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 0);
 }
 
+/* Three segments sent, then the RTO: one goes again, snd_nxt rewound
+ * below snd_max. Returns our ISS. */
+static uint32_t
+rto_rewound(void)
+{
+	static char buf[3 * 536];
+	uint32_t y = sf_test_tcp_accept(100);
+
+	memset(buf, 'a', sizeof(buf));
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
+	sf_test_tx_clear();
+	sf_test_advance_until_tx(3000);
+	sf_test_tx_clear();
+	assert_true(SF_SEQ_LT(tcb()->snd_nxt, tcb()->snd_max));
+	return y;
+}
+
 /* Item 19: an abort after an RTO rewound snd_nxt sends its RST at
  * snd_max, where the peer's window is. */
 static void
 test_tcp_edge_rst_at_snd_max(void **state)
 {
-	static char buf[3 * 536];
 	struct sf_test_out o;
-	uint32_t y = sf_test_tcp_accept(100);
+	uint32_t y = rto_rewound();
 
 	(void)state;
-	memset(buf, 'a', sizeof(buf));
-	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
-	sf_test_tx_clear();
-	sf_test_advance_until_tx(3000);		/* RTO: one segment again */
-	sf_test_tx_clear();
 	sf_tcp_abort(sf_t.w, sf_app.conn);
 	sf_test_tcp_expect_one(&o);
 	assert_int_equal(o.flags & R, R);
-	assert_int_equal(o.seq, y + 1 + sizeof(buf));
+	assert_int_equal(o.seq, y + 1 + 3 * 536);
 }
 
 /* Item 19: a segment without data carries a sequence number the peer
@@ -1398,6 +1409,38 @@ test_tcp_edge_ack_seq_in_shut_window(void **state)
 	assert_int_equal(o.seq, y + 1);
 }
 
+/* The peer's data at 601 (past a hole: ack y+1, window 65535) and its
+ * pure ACK at 101 (ack y+301 for our 300 bytes, window 100), the ACK
+ * first if @ack_first; then 1000 bytes queued. Returns what went. */
+static uint32_t
+window_after(bool ack_first)
+{
+	static char buf[1000];
+	uint32_t y = sf_test_tcp_accept(100), sent = 0;
+	const struct sf_test_seg data = { .seq = 601, .ack = y + 1,
+		.flags = A, .data = buf, .len = 100 };
+	const struct sf_test_seg ack = { .seq = 101, .ack = y + 301,
+		.flags = A, .wnd = 100 };
+	struct sf_test_out o;
+	unsigned int i;
+
+	memset(buf, 'v', sizeof(buf));
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 300);
+	sf_test_tx_clear();
+	sf_test_tcp_send(ack_first ? &ack : &data);
+	sf_test_tx_clear();
+	sf_test_tcp_send(ack_first ? &data : &ack);
+	sf_test_tx_clear();
+	assert_int_equal(tcb()->snd_wnd, 100);
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
+	sf_worker_flush(sf_t.w);
+	for (i = 0; i < sf_t.ncap; i++) {
+		sf_test_tcp_out(i, &o);
+		sent += o.len;
+	}
+	return sent;
+}
+
 /* Item 1 (sending beyond the peer's window), as Linux's pure ACKs
  * bring it about: an ACK whose sequence number is below an earlier
  * data segment's (Linux sends them at our window's right edge when its
@@ -1408,63 +1451,18 @@ test_tcp_edge_ack_seq_in_shut_window(void **state)
 static void
 test_tcp_edge_window_from_ack_below_wl1(void **state)
 {
-	static char buf[1000];
-	uint32_t y = sf_test_tcp_accept(100), sent = 0;
-	struct sf_test_out o;
-	unsigned int i;
-
 	(void)state;
-	memset(buf, 'v', sizeof(buf));
-	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 300);
-	sf_test_tx_clear();
-	/* The peer's data past a hole sets WL1 to 601. */
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 601, .ack = y + 1,
-				.flags = A, .data = buf, .len = 100 });
-	sf_test_tx_clear();
-	/* Its pure ACK at 101 acks our 300 bytes, window 100. */
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 301,
-				.flags = A, .wnd = 100 });
-	sf_test_tx_clear();
-	assert_int_equal(tcb()->snd_wnd, 100);
-	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
-	sf_worker_flush(sf_t.w);
-	for (i = 0; i < sf_t.ncap; i++) {
-		sf_test_tcp_out(i, &o);
-		sent += o.len;
-	}
-	assert_int_equal(sent, 100);
+	assert_int_equal(window_after(false), 100);
 }
 
-/* The same rule must not let an old ACK back in: the peer's data
- * (seq 701, ack y+1, window 65535) overtaken by its later pure ACK
- * (seq 101, ack y+301, window 100) brings no window: its ACK is below
- * snd_una (RFC 9293: SND.UNA =< SEG.ACK). */
+/* The same rule must not let an old ACK back in: the data overtaken by
+ * the pure ACK brings no window, its ACK being below snd_una (RFC
+ * 9293: SND.UNA =< SEG.ACK). */
 static void
 test_tcp_edge_window_not_from_old_ack(void **state)
 {
-	static char buf[1000];
-	uint32_t y = sf_test_tcp_accept(100), sent = 0;
-	struct sf_test_out o;
-	unsigned int i;
-
 	(void)state;
-	memset(buf, 'o', sizeof(buf));
-	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 300);
-	sf_test_tx_clear();
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 301,
-				.flags = A, .wnd = 100 });
-	sf_test_tx_clear();
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 701, .ack = y + 1,
-				.flags = A, .data = buf, .len = 100 });
-	sf_test_tx_clear();
-	assert_int_equal(tcb()->snd_wnd, 100);
-	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
-	sf_worker_flush(sf_t.w);
-	for (i = 0; i < sf_t.ncap; i++) {
-		sf_test_tcp_out(i, &o);
-		sent += o.len;
-	}
-	assert_int_equal(sent, 100);
+	assert_int_equal(window_after(true), 100);
 }
 
 /* A RST from SYN_RCVD goes at ISS + 1 even when the peer's SYN offered
@@ -1497,24 +1495,17 @@ test_tcp_edge_rst_syn_rcvd_zero_window(void **state)
 static void
 test_tcp_edge_ack_seq_after_rto(void **state)
 {
-	static char buf[3 * 536];
 	struct sf_test_out o;
-	uint32_t y = sf_test_tcp_accept(100);
+	uint32_t y = rto_rewound();
 
 	(void)state;
-	memset(buf, 'a', sizeof(buf));
-	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
-	sf_test_tx_clear();
-	sf_test_advance_until_tx(3000);		/* RTO: one segment again */
-	sf_test_tx_clear();
-	assert_true(SF_SEQ_LT(tcb()->snd_nxt, tcb()->snd_max));
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
 				.flags = A | P, .data = "ping", .len = 4 });
 	sf_worker_flush(sf_t.w);
 	sf_test_tcp_expect_one(&o);
 	assert_int_equal(o.len, 0);
 	assert_int_equal(o.ack, 105);
-	assert_int_equal(o.seq, y + 1 + sizeof(buf));
+	assert_int_equal(o.seq, y + 1 + 3 * 536);
 }
 
 /* Item 19: a connect() that fails at once returns the error and never

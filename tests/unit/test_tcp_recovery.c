@@ -1213,15 +1213,23 @@ bottleneck_run(uint32_t y, struct bottleneck *p)
  * (10 segments) plus 3 segments of room; newreno's slow start would
  * have grown it to the peer's window (122 segments) and filled the
  * bottleneck's queue with all of that. */
-static void
-test_tcp_recovery_bbr_cwnd_from_model(void **state)
+static struct bottleneck
+sixty_round_trips(void)
 {
 	struct bottleneck p = { .per = 10, .rtt = 10, .rounds = 60,
 				.from = 20 };
 	uint32_t tsv, y = accept_opts(false, &tsv);
 
-	(void)state;
 	bottleneck_run(y, &p);
+	return p;
+}
+
+static void
+test_tcp_recovery_bbr_cwnd_from_model(void **state)
+{
+	struct bottleneck p = sixty_round_trips();
+
+	(void)state;
 	assert_true(p.lo >= 20 && p.hi <= 24);
 	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 0);
 }
@@ -1230,13 +1238,43 @@ test_tcp_recovery_bbr_cwnd_from_model(void **state)
 static void
 test_tcp_recovery_newreno_cwnd_unbounded(void **state)
 {
-	struct bottleneck p = { .per = 10, .rtt = 10, .rounds = 60,
-				.from = 20 };
-	uint32_t tsv, y = accept_opts(false, &tsv);
-
 	(void)state;
+	assert_true(sixty_round_trips().hi >= 100);
+}
+
+/* The model first (30 round trips behind a 10-segment-per-10-ms
+ * bottleneck, the queue then drained at its pace); then @idle_ms
+ * without data, and @n answers of @segs segments, each acked whole a
+ * round trip later, cwnd at least @min_segs after each ACK. Returns
+ * the ACK reached (relative). */
+static uint32_t
+model_then_answers(uint32_t y, uint64_t idle_ms, unsigned int n,
+		   unsigned int segs, uint32_t min_segs)
+{
+	struct bottleneck p = { .per = 10, .rtt = 10, .rounds = 30,
+				.from = 20 };
+	uint32_t ack;
+	unsigned int r;
+
 	bottleneck_run(y, &p);
-	assert_true(p.hi >= 100);
+	ack = p.ack;
+	while (tcb()->sndq_len != 0) {
+		sf_test_advance_ms(10);
+		ack = RTE_MIN(ack + 10 * seg_mss, tcb()->snd_max - y);
+		peer_ack(y, ack, NULL, 0);
+		sf_test_tx_clear();
+	}
+	sf_test_advance_ms(idle_ms);
+	sf_test_tx_clear();
+	for (r = 0; r < n; r++) {
+		send_segments(segs);
+		sf_test_advance_ms(10);
+		ack += segs * seg_mss;
+		peer_ack(y, ack, NULL, 0);
+		sf_test_tx_clear();
+		assert_true(tcb()->cwnd >= min_segs * seg_mss);
+	}
+	return ack;
 }
 
 /* An app-limited stretch (an echo server whose client paused) keeps
@@ -1246,27 +1284,10 @@ test_tcp_recovery_newreno_cwnd_unbounded(void **state)
 static void
 test_tcp_recovery_bbr_app_limited_keeps_model(void **state)
 {
-	struct bottleneck p = { .per = 10, .rtt = 10, .rounds = 30,
-				.from = 20 };
 	uint32_t tsv, y = accept_opts(false, &tsv), ack;
-	unsigned int r;
 
 	(void)state;
-	bottleneck_run(y, &p);
-	ack = p.ack;
-	while (tcb()->sndq_len != 0) {	/* the app stops; all goes */
-		sf_test_advance_ms(10);
-		ack = RTE_MIN(ack + 10 * seg_mss, tcb()->snd_max - y);
-		peer_ack(y, ack, NULL, 0);
-		sf_test_tx_clear();
-	}
-	for (r = 0; r < 30; r++) {		/* a segment a round trip */
-		send_segments(1);
-		sf_test_advance_ms(10);
-		ack += seg_mss;
-		peer_ack(y, ack, NULL, 0);
-		sf_test_tx_clear();
-	}
+	ack = model_then_answers(y, 0, 30, 1, 0);	/* 1 segment a RTT */
 	/* The app writes 30 segments at once; the first ACK (of 10) comes
 	 * before the timed one: cwnd is still the model's. */
 	send_segments(30);
@@ -1303,35 +1324,15 @@ test_tcp_recovery_bbr_probe_rtt(void **state)
 }
 
 /* A connection idle for more than 10 s (its min RTT as old) that
- * answers with a burst under cwnd sends it whole and keeps its cwnd:
+ * answers with bursts under cwnd sends them whole and keeps its cwnd:
  * no ProbeRTT for a queue it never built. */
 static void
 test_tcp_recovery_bbr_idle_no_probe_rtt(void **state)
 {
-	struct bottleneck p = { .per = 10, .rtt = 10, .rounds = 30,
-				.from = 20 };
-	uint32_t tsv, y = accept_opts(false, &tsv), ack;
-	unsigned int r;
+	uint32_t tsv, y = accept_opts(false, &tsv);
 
 	(void)state;
-	bottleneck_run(y, &p);
-	ack = p.ack;
-	while (tcb()->sndq_len != 0) {
-		sf_test_advance_ms(10);
-		ack = RTE_MIN(ack + 10 * seg_mss, tcb()->snd_max - y);
-		peer_ack(y, ack, NULL, 0);
-		sf_test_tx_clear();
-	}
-	sf_test_advance_ms(11000);
-	sf_test_tx_clear();
-	for (r = 0; r < 3; r++) {	/* three answers of 8 segments */
-		send_segments(8);
-		sf_test_advance_ms(10);
-		ack += 8 * seg_mss;
-		peer_ack(y, ack, NULL, 0);
-		sf_test_tx_clear();
-		assert_true(tcb()->cwnd >= 20 * seg_mss);
-	}
+	model_then_answers(y, 11000, 3, 8, 20);
 }
 
 /* A handshake's retries take no recovery record: a SYN flood with
