@@ -81,6 +81,7 @@ tcp_cc_timeout(const struct sf_worker *w, struct sf_tcb *c)
 
 	c->ssthresh = tcp_cc_ssthresh(w, c, flight);	/* RFC 9438 §4.8 */
 	c->cwnd = c->mss;
+	c->tlp = 0;		/* the RTO ends a tail-loss episode */
 	if (w->tcp->cc_bbr)
 		tcp_bbr_timeout(w, c);
 	c->dupacks = 0;

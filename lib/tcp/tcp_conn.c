@@ -663,6 +663,7 @@ tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
 			c->tlp++;	/* this episode's one probe */
 			if (tcp_cc_probe(w, c))
 				w->stats.tcp_loss_probes++;
+			c->tlp_end = c->snd_max;
 		}
 		if (c->rto_at == 0)	/* tcp_output may have armed it */
 			c->rto_at = tcp_cc_arm(w, c);

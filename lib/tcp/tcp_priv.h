@@ -55,7 +55,8 @@
 				 * reaches recover */
 
 /* Tail loss probes (RFC 8985 §7): struct sf_tcb.tlp counts the probes
- * sent since the last new ACK; while TCP_TLP_ARMED is set, rto_at holds
+ * sent in this episode (until an ACK passes tlp_end, or an RTO); while
+ * TCP_TLP_ARMED is set, rto_at holds
  * the probe timeout (PTO) instead of the RTO. One probe per tail-loss
  * episode, as the RFC says: more, at a PTO of a few ms, act as an RTO
  * far below rto_min. */
@@ -152,7 +153,7 @@ struct sf_tcb_ext {
 	};
 };
 
-/* The per-connection control block (RFC 9293 §3.3.1): 176 bytes, an
+/* The per-connection control block (RFC 9293 §3.3.1): 184 bytes, an
  * array stride of 8-byte multiples rather than 3 cache lines, so that an
  * idle connection costs about 200 B with its table slot and its share of
  * the recovery pool. Kept elsewhere or derived, not stored:
@@ -253,6 +254,11 @@ struct sf_tcb {
 	 * clock when the current round trip's count began (0: not yet). */
 	uint32_t rcv_space_seq;
 	uint32_t rcv_space_at;
+	/* -- bytes 176-183 -- */
+	uint32_t tlp_end;		/* snd_max after this episode's probe
+					 * (RFC 8985 §7.4 TLP.end_seq): the
+					 * episode lasts until it is acked */
+	uint32_t spare;
 };
 
 /* Data dropped at the mbuf reserve: the connection is owed a window
@@ -267,7 +273,7 @@ struct sf_tcb {
  * least 60 s; the config takes none above this. */
 #define TCP_RTO_LIMIT UINT16_MAX
 
-static_assert(sizeof(struct sf_tcb) <= 176, "struct sf_tcb over 176 bytes");
+static_assert(sizeof(struct sf_tcb) <= 184, "struct sf_tcb over 184 bytes");
 static_assert(sizeof(struct sf_tcb) % 8 == 0 && _Alignof(struct sf_tcb) == 8,
 	      "struct sf_tcb array stride not a multiple of 8");
 static_assert(offsetof(struct sf_tcb, sndq_head) == 64,

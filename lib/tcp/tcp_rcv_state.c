@@ -231,7 +231,13 @@ tcp_ack_in(struct sf_worker *w, struct sf_tcb *c, const struct sf_seg *seg)
 		/* RFC 6298 (5.2), (5.3): tcp_output re-arms the timer (a
 		 * fresh tail loss probe, or the RTO) for what is left. */
 		c->rto_at = 0;
-		c->tlp = 0;
+		/* RFC 8985 §7.4: the episode's probe is spent until an
+		 * ACK passes its end. */
+		if ((c->tlp & (uint8_t)~TCP_TLP_ARMED) == 0 ||
+		    SF_SEQ_GEQ(seg->ack, c->tlp_end))
+			c->tlp = 0;
+		else
+			c->tlp &= (uint8_t)~TCP_TLP_ARMED;
 	} else if (seg->ack == c->snd_una && c->snd_max != c->snd_una &&
 		   (ai.news.newly != 0 || (seg->len == 0 &&
 				  seg_wnd(c, seg) == c->snd_wnd &&

@@ -224,6 +224,37 @@ test_tcp_edge_tlp_once(void **state)
 	assert_true(t >= 199);
 }
 
+/* Item 2 again (RFC 8985 §7.4): the episode lasts until an ACK passes
+ * the probe's end. An ACK that moves snd_una but stops short of it (a
+ * late ACK of the first of four segments) leaves it open: the next
+ * timer is the RTO, not a second probe 2 SRTT later. */
+static void
+test_tcp_edge_tlp_once_partial_ack(void **state)
+{
+	static char buf[4 * 536];
+	uint32_t y = sf_test_tcp_accept_rtt(100, 2), t;
+
+	(void)state;
+	memset(buf, 'q', sizeof(buf));
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
+	sf_test_tx_clear();
+	sf_test_advance_ms(2);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 101,
+						.flags = A });
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
+	sf_test_tx_clear();
+	t = (uint32_t)sf_test_advance_until_tx(1000);
+	assert_true(t >= 6 && t <= 7);		/* the probe */
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
+				.ack = y + 101 + 536, .flags = A });
+	sf_test_tx_clear();
+	t = (uint32_t)sf_test_advance_until_tx(2000);
+	assert_true(t >= 199);
+	assert_int_equal(sf_test_counter("tcp_loss_probes"), 1);
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 1);
+}
+
 /* ---- the out-of-order queue against the window ------------------- */
 
 static int
@@ -1551,6 +1582,7 @@ main(void)
 		T(test_tcp_edge_probe_within_window),
 		TC(test_tcp_edge_sack_within_window, setup_sack_notlp),
 		T(test_tcp_edge_tlp_once),
+		T(test_tcp_edge_tlp_once_partial_ack),
 		TC(test_tcp_edge_right_edge_kept, setup_small_rcvbuf_ws),
 		TC(test_tcp_edge_right_edge_kept_large, setup_rcvbuf_8k),
 		TC(test_tcp_edge_old_ack_dropped, setup_ts_ws),

@@ -534,17 +534,13 @@ test_tcp_recovery_armed_probe_no_shortcut(void **state)
 	assert_int_equal(sent_data(y, UINT32_MAX), 0);
 }
 
-/* The tail of a connection the app has closed (LAST_ACK, data and FIN
- * queued) is probed as any other tail (RFC 8985 §7 has no state
- * condition): lost last segments cost a PTO, not an RTO; the FIN alone
- * outstanding is probed too. */
-static void
-test_tcp_recovery_probe_closing(void **state)
+/* LAST_ACK with @n segments and our FIN out, an RTT sample of 5 ms
+ * taken. Returns our ISS. */
+static uint32_t
+last_ack_with(unsigned int n)
 {
-	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 5), t;
-	struct sf_test_out o;
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 5);
 
-	(void)state;
 	send_segments(2);
 	sf_test_advance_ms(5);
 	peer_ack(y, SEG(2), NULL, 0);		/* an RTT sample */
@@ -552,10 +548,25 @@ test_tcp_recovery_probe_closing(void **state)
 						.flags = A | RTE_TCP_FIN_FLAG });
 	assert_int_equal(tcb()->state, SF_TCP_CLOSE_WAIT);
 	sf_test_tx_clear();
-	send_segments(4);
+	send_segments(n);
 	assert_int_equal(sf_tcp_close(sf_t.w, sf_app.conn), 0);
 	assert_int_equal(tcb()->state, SF_TCP_LAST_ACK);
 	sf_test_tx_clear();
+	return y;
+}
+
+/* The tail of a connection the app has closed (LAST_ACK, data and FIN
+ * queued) is probed as any other tail (RFC 8985 §7 has no state
+ * condition): lost last segments cost a PTO, not an RTO. Once the
+ * episode's probe is spent, a late ACK of all but the FIN leaves the FIN
+ * to the RTO (RFC 8985 §7.4: the probe's end, the FIN, is not acked). */
+static void
+test_tcp_recovery_probe_closing(void **state)
+{
+	uint32_t y = last_ack_with(4), t;
+	struct sf_test_out o;
+
+	(void)state;
 	/* Half of it arrives: the timer is set again in LAST_ACK ... */
 	sf_test_advance_ms(1);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .ack = y + SEG(4),
@@ -574,10 +585,33 @@ test_tcp_recovery_probe_closing(void **state)
 	assert_int_equal(tcb()->snd_una, y + SEG(6));
 	sf_test_tx_clear();
 	t = (uint32_t)sf_test_advance_until_tx(1000);
-	assert_true(t < 50);
+	assert_true(t >= 199);
 	sf_test_tcp_out(0, &o);
 	assert_true(o.flags & RTE_TCP_FIN_FLAG);
 	assert_int_equal(o.seq, y + SEG(6));
+	assert_int_equal(sf_test_counter("tcp_loss_probes"), 1);
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 1);
+}
+
+/* The FIN alone outstanding, no probe yet in the episode: it is the
+ * probe, after the PTO. */
+static void
+test_tcp_recovery_probe_fin_alone(void **state)
+{
+	uint32_t y = last_ack_with(2), t;
+	struct sf_test_out o;
+
+	(void)state;
+	sf_test_advance_ms(1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .ack = y + SEG(4),
+						.flags = A });
+	assert_int_equal(tcb()->snd_una, y + SEG(4));
+	sf_test_tx_clear();
+	t = (uint32_t)sf_test_advance_until_tx(1000);
+	assert_true(t < 50);
+	sf_test_tcp_out(0, &o);
+	assert_true(o.flags & RTE_TCP_FIN_FLAG);
+	assert_int_equal(o.seq, y + SEG(4));
 	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 0);
 }
 
@@ -1410,6 +1444,9 @@ main(void)
 			setup_sack_tlp, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_recovery_probe_closing,
+			setup_sack_tlp, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_probe_fin_alone,
 			setup_sack_tlp, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_recovery_probe_closing_data_waits,
