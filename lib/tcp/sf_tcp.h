@@ -116,6 +116,8 @@ struct sf_tcp_conf {
 	uint32_t syncookies;	/* 0 off, 1 past max_syn_backlog, 2 always */
 	uint32_t ack_ratelimit;	/* ACKs a second answering dropped segments
 				 * (RFC 5961 §7); 0: no limit */
+	bool drop_synfin;	/* SYN+FIN at a listener or in SYN_SENT:
+				 * dropped, else taken as a SYN */
 };
 
 /** Capacity of @p w's connection table (conf max_conns). */

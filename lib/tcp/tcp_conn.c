@@ -51,6 +51,7 @@ sf_tcp_conf_defaults(struct sf_tcp_conf *conf)
 	snprintf(conf->cc, sizeof(conf->cc), "cubic-friendly");
 	conf->max_syn_backlog = 4096;
 	conf->syncookies = 1;
+	conf->drop_synfin = true;
 	conf->ack_ratelimit = 1000;	/* Linux's tcp_challenge_ack_limit */
 }
 

@@ -77,6 +77,30 @@ tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,
 	c->recover = c->snd_una;
 }
 
+static inline bool
+tcp_synfin(const struct sf_seg *seg)
+{
+	return (seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) ==
+		(RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG);
+}
+
+/* SYN+FIN where a SYN opens a connection (LISTEN, SYN_SENT). RFC 9293
+ * has no rule against it: with conf.drop_synfin off it is the SYN it
+ * also is, its FIN ignored (FreeBSD's drop_synfin=0); on (the default),
+ * dropped, as Linux and FreeBSD's drop_synfin=1 do: scanners send it.
+ * In the synchronized states it is a SYN, and RFC 5961 §4.2's challenge
+ * ACK answers it whatever conf says. Returns false to drop. */
+static bool
+tcp_synfin_open(struct sf_worker *w, struct sf_seg *seg)
+{
+	if (w->tcp->conf.drop_synfin) {
+		w->stats.tcp_drop_flags++;
+		return false;
+	}
+	seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
+	return true;
+}
+
 /* RFC 9293 §3.10.7.2, SYN arriving at a listener. */
 static void
 tcp_rcv_listen(struct sf_worker *w, struct sf_wport *wp,
@@ -241,7 +265,7 @@ sf_tcp_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 	}
 	seg.flags = seg.th->tcp_flags & TCP_FLAGS_MASK;
 	if (unlikely((seg.flags & RTE_TCP_SYN_FLAG) &&
-		     (seg.flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG)))) {
+		     (seg.flags & RTE_TCP_RST_FLAG))) {
 		w->stats.tcp_drop_flags++;
 		goto drop;
 	}
@@ -270,11 +294,17 @@ sf_tcp_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 	if (e != NULL) {
 		if (TCP_TRACED((struct sf_tcb *)e))
 			tcp_trace_in(w, e, seg.th, seg.len);
+		if (unlikely(tcp_synfin(&seg)) &&
+		    ((struct sf_tcb *)e)->state == SF_TCP_SYN_SENT &&
+		    !tcp_synfin_open(w, &seg))
+			goto drop;
 		tcp_rcv_state(w, wp, e, &seg);
 		goto drop;
 	}
 	l = tcp_find_listener(tcp, key.lport);
 	if (l != NULL) {
+		if (unlikely(tcp_synfin(&seg)) && !tcp_synfin_open(w, &seg))
+			goto drop;
 		tcp_rcv_listen(w, wp, l, &key, &seg);
 		goto drop;
 	}

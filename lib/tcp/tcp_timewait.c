@@ -177,8 +177,9 @@ tcp_timewait_input(struct sf_worker *w, struct sf_wport *wp,
 		w->stats.tcp_drop_rst++;	/* RFC 1337 */
 		return false;
 	}
-	if ((seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
-	    RTE_TCP_SYN_FLAG) {
+	/* A SYN+FIN never reopens: a challenge ACK below (RFC 5961 §4.2). */
+	if ((seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
+			   RTE_TCP_FIN_FLAG)) == RTE_TCP_SYN_FLAG) {
 		/* RFC 6191 §2: newer timestamp, or (without timestamps)
 		 * a sequence number beyond everything seen. */
 		if (tw->ts_on && (o->present & SF_TCPOPT_TS))
@@ -209,9 +210,10 @@ tcp_timewait_input(struct sf_worker *w, struct sf_wport *wp,
 	}
 	/* Without ACK: acceptable, then dropped for the missing ACK (RFC
 	 * 9293 §3.10.7.4, fifth check); outside the window, answered
-	 * (first check). The window is the one we last offered: nothing is
-	 * queued, so all of rcvbuf. */
-	if (!(seg->flags & RTE_TCP_ACK_FLAG) &&
+	 * (first check). A SYN is answered before that (fourth check).
+	 * The window is the one we last offered: nothing is queued, so all
+	 * of rcvbuf. */
+	if (!(seg->flags & (RTE_TCP_ACK_FLAG | RTE_TCP_SYN_FLAG)) &&
 	    seg->seq - tw->rcv_nxt < RTE_MIN(w->tcp->conf.rcvbuf,
 					    UINT32_C(65535) << tw->rcv_wscale)) {
 		w->stats.tcp_drop_noack++;

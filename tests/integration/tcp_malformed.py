@@ -554,7 +554,10 @@ def run(b):
         opts=b"\x01\x01\x1e\x01")
     est("est_opt_past_header", "none", {"tcp_drop_opts": 1},
         opts=b"\x01\x01\x08\x0a")
-    est("est_syn_fin", "none", {"tcp_drop_flags": 1}, flags=SYN | FIN)
+    # SYN+FIN in a synchronized state is a SYN (RFC 5961 §4.2): a
+    # challenge ACK, its data and FIN not taken
+    est("est_syn_fin", "ack", {"tcp_challenge_acks": 1}, flags=SYN | FIN,
+        rseq=una, rack=e.snd_nxt)
     est("est_syn_rst", "none", {"tcp_drop_flags": 1}, flags=SYN | RST,
         data=b"")
     # RFC 9293 §3.10.7.4, fifth check: ACK bit off, drop

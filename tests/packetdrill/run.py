@@ -119,6 +119,13 @@ def fix_commands(text, flags):
             if re.fullmatch(pat, cmd):
                 modes.append(why)
                 return True
+        # FreeBSD's drop_synfin, as the script sets it first (a later
+        # line restores the host's default after the test)
+        m = re.fullmatch(r'sysctl -w net\.inet\.tcp\.drop_synfin=([01])',
+                         cmd)
+        if m:
+            flags.setdefault('drop_synfin', m.group(1))
+            return True
         for pat in SETUP_COMMANDS:
             if re.fullmatch(pat, cmd):
                 return True

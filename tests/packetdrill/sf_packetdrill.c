@@ -26,6 +26,7 @@
  *   peer=A.B.C.D     the script's address (--remote_ip)
  *   mss= wscale= rcvbuf= sndbuf= delack_ms= rto_min_ms= rto_init_ms=
  *   msl_ms= ts=0|1 sack=0|1 tlp=0|1 syncookies=0|1|2   sf_tcp_conf keys
+ *   drop_synfin=0|1
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1433,6 +1434,7 @@ pd_flag(struct pd *pd, const char *key, const char *val)
 		{ "sack", NULL, &pd->conf.sack_on },
 		{ "tlp", NULL, &pd->conf.tlp_on },
 		{ "wscale_on", NULL, &pd->conf.wscale_on },
+		{ "drop_synfin", NULL, &pd->conf.drop_synfin },
 	};
 	struct in_addr a;
 	unsigned int i;

@@ -1296,6 +1296,74 @@ test_tcp_edge_timewait_bogus_fin(void **state)
 	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 0);
 }
 
+/* ---- SYN+FIN (RFC 9293 has no rule against it) ------------------- */
+
+/* In a synchronized state a SYN+FIN is a SYN: RFC 5961 §4.2's
+ * challenge ACK, the FIN not taken (freebsd-net's STANDARD branch;
+ * Linux). It was dropped unanswered. */
+static void
+test_tcp_edge_synfin_established(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .flags = S | F });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.seq, y + 1);
+	assert_int_equal(o.ack, 101);
+	assert_int_equal(sf_test_counter("tcp_challenge_acks"), 1);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_ESTABLISHED), 1);
+}
+
+/* In TIME_WAIT too: an ACK, never a new connection (RFC 6191's reuse
+ * is for a SYN). */
+static void
+test_tcp_edge_synfin_timewait(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	assert_int_equal(sf_tcp_close(sf_t.w, sf_app.conn), 0);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
+						.flags = A | F });
+	sf_test_tx_clear();
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .flags = S | F });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(o.ack, 102);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 70000,
+						.flags = S | F });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	assert_int_equal(sf_test_counter("tcp_tw_reused"), 0);
+}
+
+/* At a listener: dropped by default (tcp.drop_synfin, as Linux and
+ * FreeBSD's drop_synfin); with it off, the SYN it also is, its FIN not
+ * taken (FreeBSD's drop_synfin=0, the STANDARD branch). */
+static void
+test_tcp_edge_synfin_listen(void **state)
+{
+	struct sf_test_out o;
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S | F });
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_t.ncap, 0);
+	assert_int_equal(sf_test_counter("tcp_drop_flags"), 1);
+	sf_t.w->tcp->conf.drop_synfin = false;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 100, .flags = S | F });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, S | A);
+	assert_int_equal(o.ack, 101);
+}
+
 /* ---- 18: rate limits -------------------------------------------- */
 
 /* Item 18 (RFC 5961 §7): challenge ACKs are limited per second, so two
@@ -1622,6 +1690,9 @@ main(void)
 		T(test_tcp_edge_rcvq_tiny_segments),
 		TC(test_tcp_edge_syncookie_no_wrap, setup_cookies_always),
 		T(test_tcp_edge_timewait_bogus_fin),
+		T(test_tcp_edge_synfin_established),
+		T(test_tcp_edge_synfin_timewait),
+		T(test_tcp_edge_synfin_listen),
 		T(test_tcp_edge_ack_rate_limited),
 		TC(test_tcp_edge_recover_after_rto, setup_notlp),
 		TC(test_tcp_edge_rst_at_snd_max, setup_notlp),
