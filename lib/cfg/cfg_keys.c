@@ -504,9 +504,10 @@ const struct cfg_key sf_cfg_keys[] = {
 	  0, 1u << 26, "4096", "half-open (SYN_RCVD) connections per worker; "
 	  "past it, SYN cookies (or drops without them)" },
 	{ "tcp", "drop_synfin", key_bool, G(tcp.drop_synfin), false, 0, 0,
-	  "on", "drop a SYN+FIN at a listener or in SYN_SENT (as Linux and "
-	  "FreeBSD's drop_synfin); off: take it as the SYN it also is, its "
-	  "FIN ignored. In other states it is a SYN: a challenge ACK" },
+	  "on", "drop a SYN+FIN at a listener or in SYN_SENT (as FreeBSD's "
+	  "drop_synfin, and Linux at a listener); off: take it as the SYN "
+	  "it also is, its FIN ignored. In other states it is a SYN: a "
+	  "challenge ACK" },
 	{ "tcp", "syncookies", key_u32, G(tcp.syncookies), false, 0, 2, "1",
 	  "SYN cookies (RFC 4987): 0 off, 1 once max_syn_backlog is spent, "
 	  "2 always" },

@@ -660,7 +660,10 @@ tcp_rexmit_timeout(struct sf_worker *w, struct sf_tcb *c)
 		c->tlp &= (uint8_t)~TCP_TLP_ARMED;
 		if (c->flags & TF_RECOVERY) {
 			tcp_recovery_probe(w, c);
-		} else {
+		} else if ((c->tlp & (uint8_t)~TCP_TLP_ARMED) <
+			   TCP_TLP_MAX) {
+			/* Not when spent: an undo may end recovery on an
+			 * ACK below tlp_end and leave this timer armed. */
 			c->tlp++;	/* this episode's one probe */
 			if (tcp_cc_probe(w, c))
 				w->stats.tcp_loss_probes++;

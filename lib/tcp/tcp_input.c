@@ -86,8 +86,9 @@ tcp_synfin(const struct sf_seg *seg)
 
 /* SYN+FIN where a SYN opens a connection (LISTEN, SYN_SENT). RFC 9293
  * has no rule against it: with conf.drop_synfin off it is the SYN it
- * also is, its FIN ignored (FreeBSD's drop_synfin=0); on (the default),
- * dropped, as Linux and FreeBSD's drop_synfin=1 do: scanners send it.
+ * also is, its FIN ignored (FreeBSD's drop_synfin=0, and Linux in
+ * SYN_SENT); on (the default), dropped, as FreeBSD's drop_synfin=1 and
+ * Linux at a listener do: scanners send it.
  * In the synchronized states it is a SYN, and RFC 5961 §4.2's challenge
  * ACK answers it whatever conf says. Returns false to drop. */
 static bool

@@ -905,7 +905,7 @@ rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 	 * ACK it also is, as Linux does, and acknowledge (line 5). */
 	if (c->state == SF_TCP_SYN_RCVD && !(c->flags & TF_PASSIVE) &&
 	    (seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
-			   RTE_TCP_RST_FLAG)) ==
+			   RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG)) ==
 	    (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG) &&
 	    seg->seq + 1 == c->rcv_nxt && seg->ack == c->snd_nxt) {
 		seg->flags &= (uint8_t)~RTE_TCP_SYN_FLAG;

@@ -200,8 +200,8 @@ tcp_timewait_input(struct sf_worker *w, struct sf_wport *wp,
 	 * took (it ends just below rcv_nxt) and only past PAWS (RFC 7323
 	 * §5.3): any other FIN restarting it would let a stream of them
 	 * keep the record, and fill the ring. */
-	if ((seg->flags & RTE_TCP_FIN_FLAG) &&
-	    seg->seq + seg->len + 1 == tw->rcv_nxt &&
+	if ((seg->flags & (RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG)) ==
+	    RTE_TCP_FIN_FLAG && seg->seq + seg->len + 1 == tw->rcv_nxt &&
 	    !(tw->ts_on && (o->present & SF_TCPOPT_TS) &&
 	      SF_SEQ_LT(o->tsval, tw->ts_recent))) {
 		tcp_send_tw_ack(w, tw);

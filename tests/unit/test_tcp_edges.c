@@ -255,6 +255,34 @@ test_tcp_edge_tlp_once_partial_ack(void **state)
 	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 1);
 }
 
+/* A probe timer that fires with the episode's probe already spent (an
+ * undo ended recovery on an ACK that did not move snd_una, leaving the
+ * timer armed) sends no second probe: the RTO is next. The count is 2
+ * bits; a second ++ made it the ARMED bit with no probe counted. */
+static void
+test_tcp_edge_tlp_spent_timer(void **state)
+{
+	static char buf[4 * 536];
+	uint32_t y = sf_test_tcp_accept_rtt(100, 2), t;
+
+	(void)state;
+	memset(buf, 's', sizeof(buf));
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
+	sf_test_tx_clear();
+	sf_test_advance_ms(2);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 101,
+						.flags = A });
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
+	sf_test_tx_clear();
+	/* as the undo leaves it: one probe spent, the PTO armed */
+	tcb()->tlp = 1 | TCP_TLP_ARMED;
+	tcb()->tlp_end = tcb()->snd_max;
+	t = (uint32_t)sf_test_advance_until_tx(2000);
+	assert_true(t >= 199);
+	assert_int_equal(sf_test_counter("tcp_loss_probes"), 0);
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 1);
+}
+
 /* ---- the out-of-order queue against the window ------------------- */
 
 static int
@@ -1342,6 +1370,14 @@ test_tcp_edge_synfin_timewait(void **state)
 	assert_int_equal(o.flags, A);
 	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
 	assert_int_equal(sf_test_counter("tcp_tw_reused"), 0);
+	/* One whose FIN would end where the peer's did is no retransmitted
+	 * FIN: 2MSL is not restarted by it. */
+	sf_test_advance_ms(TWO_MSL - 100);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .flags = S | F });
+	sf_test_tx_clear();
+	sf_test_advance_ms(100 + LATE(TWO_MSL));
+	sf_test_tx_clear();
+	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 0);
 }
 
 /* At a listener: dropped by default (tcp.drop_synfin, as Linux and
@@ -1651,6 +1687,7 @@ main(void)
 		TC(test_tcp_edge_sack_within_window, setup_sack_notlp),
 		T(test_tcp_edge_tlp_once),
 		T(test_tcp_edge_tlp_once_partial_ack),
+		T(test_tcp_edge_tlp_spent_timer),
 		TC(test_tcp_edge_right_edge_kept, setup_small_rcvbuf_ws),
 		TC(test_tcp_edge_right_edge_kept_large, setup_rcvbuf_8k),
 		TC(test_tcp_edge_old_ack_dropped, setup_ts_ws),

@@ -310,9 +310,33 @@ test_tcp_open_simultaneous(void **state)
 	assert_int_equal(sf_app.established, 1);
 }
 
+/* In SYN_RCVD after a simultaneous open, a SYN-ACK that also carries a
+ * FIN is no repeat of the peer's SYN-ACK: a challenge ACK (RFC 5961
+ * §4.2, as Linux), the connection still in SYN_RCVD, not CLOSE_WAIT. */
+static void
+test_tcp_open_simultaneous_synfin(void **state)
+{
+	struct sf_test_out o;
+	struct sf_conn *c;
+	uint32_t x, y = 300;
+
+	(void)state;
+	x = sf_test_tcp_connect(&c);
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
+						.seq = y, .flags = S });
+	sf_test_tcp_expect_one(&o);
+	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
+			.seq = y, .ack = x + 1, .flags = S | A | F });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.flags, A);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_CLOSE_WAIT), 0);
+	assert_int_equal(sf_test_tcp_state(SF_TCP_SYN_RCVD), 1);
+}
+
 /* A SYN-ACK with data: RFC 9293 §3.10.7.3 goes on at the sixth step
  * once ESTABLISHED, so the text is taken and acked with the handshake's
- * ACK. (SYN with FIN is dropped before: tcp_drop_flags.) */
+ * ACK. (A SYN with FIN is dropped before with tcp.drop_synfin on, the
+ * default: tcp_drop_flags.) */
 static void
 test_tcp_synack_with_data(void **state)
 {
@@ -1902,6 +1926,7 @@ main(void)
 		T(test_tcp_close_wait_held_by_app),
 		T(test_tcp_close_simultaneous),
 		T(test_tcp_open_simultaneous),
+		T(test_tcp_open_simultaneous_synfin),
 		T(test_tcp_open_simultaneous_refused),
 		T(test_tcp_synack_with_data),
 		T(test_tcp_half_close),
