@@ -228,13 +228,13 @@ test_tcp_edge_tlp_once(void **state)
  * the probe's end. An ACK that moves snd_una but stops short of it (a
  * late ACK of the first of four segments) leaves it open: the next
  * timer is the RTO, not a second probe 2 SRTT later. */
-static void
-test_tcp_edge_tlp_once_partial_ack(void **state)
+/* SRTT 2 ms, then four segments out. Returns our ISS. */
+static uint32_t
+four_out_srtt_2ms(void)
 {
 	static char buf[4 * 536];
-	uint32_t y = sf_test_tcp_accept_rtt(100, 2), t;
+	uint32_t y = sf_test_tcp_accept_rtt(100, 2);
 
-	(void)state;
 	memset(buf, 'q', sizeof(buf));
 	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
 	sf_test_tx_clear();
@@ -243,6 +243,15 @@ test_tcp_edge_tlp_once_partial_ack(void **state)
 						.flags = A });
 	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
 	sf_test_tx_clear();
+	return y;
+}
+
+static void
+test_tcp_edge_tlp_once_partial_ack(void **state)
+{
+	uint32_t y = four_out_srtt_2ms(), t;
+
+	(void)state;
 	t = (uint32_t)sf_test_advance_until_tx(1000);
 	assert_true(t >= 6 && t <= 7);		/* the probe */
 	sf_test_tx_clear();
@@ -262,18 +271,10 @@ test_tcp_edge_tlp_once_partial_ack(void **state)
 static void
 test_tcp_edge_tlp_spent_timer(void **state)
 {
-	static char buf[4 * 536];
-	uint32_t y = sf_test_tcp_accept_rtt(100, 2), t;
+	uint32_t t;
 
 	(void)state;
-	memset(buf, 's', sizeof(buf));
-	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
-	sf_test_tx_clear();
-	sf_test_advance_ms(2);
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 101,
-						.flags = A });
-	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
-	sf_test_tx_clear();
+	four_out_srtt_2ms();
 	/* as the undo leaves it: one probe spent, the PTO armed */
 	tcb()->tlp = 1 | TCP_TLP_ARMED;
 	tcb()->tlp_end = tcb()->snd_max;
