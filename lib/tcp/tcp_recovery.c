@@ -713,10 +713,13 @@ tcp_recovery_ack(struct sf_worker *w, struct sf_tcb *c,
 			rec_mark_lost(c, e);
 			rec_rack_new(w, c, e);
 			lost = SF_SEQ_GT(e->lost_hi, c->snd_una);
-			/* RFC 8985 §7.4: a SACK answering our probe shows
-			 * the hole below it lost; so do enough dups. */
+			/* RFC 8985 §7.4: a SACK answering our probe (up to
+			 * its end) shows the hole below it lost; so do
+			 * enough dups. */
 			if (!lost && e->nsacked != 0 && ai->news.newly != 0 &&
-			    ((c->tlp & (uint8_t)~TCP_TLP_ARMED) != 0 ||
+			    (((c->tlp & (uint8_t)~TCP_TLP_ARMED) != 0 &&
+			      SF_SEQ_GEQ(e->sacked[e->nsacked - 1].right,
+					 c->tlp_end)) ||
 			     (c->dupacks >= TCP_DUPTHRESH &&
 					     c->reord == 0))) {
 				rec_mark_first(c, e);

@@ -534,6 +534,38 @@ test_tcp_recovery_armed_probe_no_shortcut(void **state)
 	assert_int_equal(sent_data(y, UINT32_MAX), 0);
 }
 
+/* The shortcut is for the SACK that answers the probe: one that
+ * reaches the probe's end (RFC 8985 §7.4). After a partial ACK in the
+ * episode, a SACK of a middle segment is one dup, as without a probe. */
+static void
+test_tcp_recovery_probe_shortcut_needs_probe_end(void **state)
+{
+	uint32_t tsv, y = accept_opts(false, &tsv), b[2];
+	uint64_t probes;
+
+	(void)state;
+	send_segments(2);
+	sf_test_advance_ms(5);
+	peer_ack(y, SEG(2), NULL, 0);		/* an RTT sample */
+	send_segments(6);
+	probes = sf_test_counter("tcp_loss_probes");
+	sf_test_advance_until_tx(1000);		/* the probe */
+	assert_int_equal(sf_test_counter("tcp_loss_probes"), probes + 1);
+	sf_test_tx_clear();
+	peer_ack(y, SEG(3), NULL, 0);		/* partial: below its end */
+	sf_test_tx_clear();
+	b[0] = SEG(4);
+	b[1] = SEG(5);
+	peer_ack(y, SEG(3), b, 1);
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 0);
+	assert_int_equal(sent_data(y, UINT32_MAX), 0);
+	/* The probe's own SACK (to its end, SEG(8)): the hole is lost. */
+	b[1] = SEG(8);
+	peer_ack(y, SEG(3), b, 1);
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
+	assert_true(sent_data(y, UINT32_MAX) >= 1);
+}
+
 /* LAST_ACK with @n segments and our FIN out, an RTT sample of 5 ms
  * taken. Returns our ISS. */
 static uint32_t
@@ -1437,6 +1469,9 @@ main(void)
 		T(test_tcp_recovery_reneging_no_burst),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_recovery_armed_probe_no_shortcut,
+			setup_sack_tlp, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_probe_shortcut_needs_probe_end,
 			setup_sack_tlp, sf_test_tcp_teardown),
 		T(test_tcp_recovery_prr_delivered),
 		cmocka_unit_test_setup_teardown(
