@@ -185,21 +185,32 @@ test_tcp_edge_sack_within_window(void **state)
 	assert_true(watch_ms(1500, check_in_window, &right) >= 1);
 }
 
+/* Accepted, 100 bytes sent and acked 2 ms later: SRTT 2 ms. Returns
+ * our ISS. */
+static uint32_t
+srtt_2ms(void)
+{
+	static const char buf[100];
+	uint32_t y = sf_test_tcp_accept_rtt(100, 2);
+
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
+	sf_test_tx_clear();
+	sf_test_advance_ms(2);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 101,
+						.flags = A });
+	return y;
+}
+
 /* Item 2: one probe per tail-loss episode (RFC 8985 §7), then the RTO;
  * with one segment in flight the probe waits for a delayed ACK too. */
 static void
 test_tcp_edge_tlp_once(void **state)
 {
 	static char buf[400];
-	uint32_t y = sf_test_tcp_accept_rtt(100, 2), t;
+	uint32_t y = srtt_2ms(), t;
 
 	(void)state;
 	memset(buf, 'p', sizeof(buf));
-	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
-	sf_test_tx_clear();
-	sf_test_advance_ms(2);
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 101,
-						.flags = A });
 	/* Two segments lost (more than an MSS: the peer would not delay
 	 * its ACK): a probe after 2 SRTT + 2 ms (Linux's PTO) ... */
 	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 400);
@@ -233,17 +244,24 @@ static uint32_t
 four_out_srtt_2ms(void)
 {
 	static char buf[4 * 536];
-	uint32_t y = sf_test_tcp_accept_rtt(100, 2);
+	uint32_t y = srtt_2ms();
 
 	memset(buf, 'q', sizeof(buf));
-	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 100);
-	sf_test_tx_clear();
-	sf_test_advance_ms(2);
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 101,
-						.flags = A });
 	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
 	sf_test_tx_clear();
 	return y;
+}
+
+/* The next send is the RTO's (200 ms, rto_min), after @probes probes
+ * in all. */
+static void
+rto_next(uint64_t probes)
+{
+	uint32_t t = (uint32_t)sf_test_advance_until_tx(2000);
+
+	assert_true(t >= 199);
+	assert_int_equal(sf_test_counter("tcp_loss_probes"), probes);
+	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 1);
 }
 
 static void
@@ -258,10 +276,7 @@ test_tcp_edge_tlp_once_partial_ack(void **state)
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
 				.ack = y + 101 + 536, .flags = A });
 	sf_test_tx_clear();
-	t = (uint32_t)sf_test_advance_until_tx(2000);
-	assert_true(t >= 199);
-	assert_int_equal(sf_test_counter("tcp_loss_probes"), 1);
-	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 1);
+	rto_next(1);
 }
 
 /* A probe timer that fires with the episode's probe already spent (an
@@ -271,17 +286,12 @@ test_tcp_edge_tlp_once_partial_ack(void **state)
 static void
 test_tcp_edge_tlp_spent_timer(void **state)
 {
-	uint32_t t;
-
 	(void)state;
 	four_out_srtt_2ms();
 	/* as the undo leaves it: one probe spent, the PTO armed */
 	tcb()->tlp = 1 | TCP_TLP_ARMED;
 	tcb()->tlp_end = tcb()->snd_max;
-	t = (uint32_t)sf_test_advance_until_tx(2000);
-	assert_true(t >= 199);
-	assert_int_equal(sf_test_counter("tcp_loss_probes"), 0);
-	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 1);
+	rto_next(0);
 }
 
 /* ---- the out-of-order queue against the window ------------------- */
@@ -1302,20 +1312,30 @@ test_tcp_edge_syncookie_no_wrap(void **state)
 
 /* ---- 17: TIME_WAIT ---------------------------------------------- */
 
-/* Item 17: only the peer's retransmitted FIN restarts 2MSL; a FIN with
- * any other sequence number does not hold the record. */
-static void
-test_tcp_edge_timewait_bogus_fin(void **state)
+/* Accepted, our FIN out and acked with the peer's FIN (seq 101):
+ * TIME_WAIT. Returns our ISS. */
+static uint32_t
+to_time_wait(void)
 {
 	uint32_t y = sf_test_tcp_accept(100);
 
-	(void)state;
 	assert_int_equal(sf_tcp_close(sf_t.w, sf_app.conn), 0);
 	sf_test_tx_clear();
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
 						.flags = A | F });
 	sf_test_tx_clear();
 	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	return y;
+}
+
+/* Item 17: only the peer's retransmitted FIN restarts 2MSL; a FIN with
+ * any other sequence number does not hold the record. */
+static void
+test_tcp_edge_timewait_bogus_fin(void **state)
+{
+	uint32_t y = to_time_wait();
+
+	(void)state;
 	sf_test_advance_ms(1500);
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 5101, .ack = y + 2,
 						.flags = A | F });
@@ -1352,15 +1372,9 @@ static void
 test_tcp_edge_synfin_timewait(void **state)
 {
 	struct sf_test_out o;
-	uint32_t y = sf_test_tcp_accept(100);
 
 	(void)state;
-	assert_int_equal(sf_tcp_close(sf_t.w, sf_app.conn), 0);
-	sf_test_tx_clear();
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 2,
-						.flags = A | F });
-	sf_test_tx_clear();
-	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 1);
+	to_time_wait();
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .flags = S | F });
 	sf_test_tcp_expect_one(&o);
 	assert_int_equal(o.flags, A);

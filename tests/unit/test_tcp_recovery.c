@@ -587,6 +587,30 @@ last_ack_with(unsigned int n)
 	return y;
 }
 
+/* 1 ms on, the peer acks up to @ack (relative); returns the ms until
+ * we send next. */
+static uint32_t
+ack_then_next_tx(uint32_t y, uint32_t ack)
+{
+	sf_test_advance_ms(1);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .ack = y + ack,
+						.flags = A });
+	assert_int_equal(tcb()->snd_una, y + ack);
+	sf_test_tx_clear();
+	return (uint32_t)sf_test_advance_until_tx(1000);
+}
+
+/* What went first is our FIN at @seq (relative). */
+static void
+assert_fin_at(uint32_t y, uint32_t seq)
+{
+	struct sf_test_out o;
+
+	sf_test_tcp_out(0, &o);
+	assert_true(o.flags & RTE_TCP_FIN_FLAG);
+	assert_int_equal(o.seq, y + seq);
+}
+
 /* The tail of a connection the app has closed (LAST_ACK, data and FIN
  * queued) is probed as any other tail (RFC 8985 §7 has no state
  * condition): lost last segments cost a PTO, not an RTO. Once the
@@ -595,32 +619,17 @@ last_ack_with(unsigned int n)
 static void
 test_tcp_recovery_probe_closing(void **state)
 {
-	uint32_t y = last_ack_with(4), t;
-	struct sf_test_out o;
+	uint32_t y = last_ack_with(4);
 
 	(void)state;
-	/* Half of it arrives: the timer is set again in LAST_ACK ... */
-	sf_test_advance_ms(1);
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .ack = y + SEG(4),
-						.flags = A });
-	assert_int_equal(tcb()->snd_una, y + SEG(4));
-	sf_test_tx_clear();
-	/* ... and the rest is lost: the probe goes after the PTO. */
-	t = (uint32_t)sf_test_advance_until_tx(1000);
-	assert_true(t < 50);
+	/* Half of it arrives: the timer is set again in LAST_ACK; the rest
+	 * is lost: the probe goes after the PTO. */
+	assert_true(ack_then_next_tx(y, SEG(4)) < 50);
 	assert_int_equal(sf_test_counter("tcp_loss_probes"), 1);
 	sf_test_tx_clear();
 	/* Everything but the FIN arrives; the FIN was lost. */
-	sf_test_advance_ms(1);
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .ack = y + SEG(6),
-						.flags = A });
-	assert_int_equal(tcb()->snd_una, y + SEG(6));
-	sf_test_tx_clear();
-	t = (uint32_t)sf_test_advance_until_tx(1000);
-	assert_true(t >= 199);
-	sf_test_tcp_out(0, &o);
-	assert_true(o.flags & RTE_TCP_FIN_FLAG);
-	assert_int_equal(o.seq, y + SEG(6));
+	assert_true(ack_then_next_tx(y, SEG(6)) >= 199);
+	assert_fin_at(y, SEG(6));
 	assert_int_equal(sf_test_counter("tcp_loss_probes"), 1);
 	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 1);
 }
@@ -630,20 +639,11 @@ test_tcp_recovery_probe_closing(void **state)
 static void
 test_tcp_recovery_probe_fin_alone(void **state)
 {
-	uint32_t y = last_ack_with(2), t;
-	struct sf_test_out o;
+	uint32_t y = last_ack_with(2);
 
 	(void)state;
-	sf_test_advance_ms(1);
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 102, .ack = y + SEG(4),
-						.flags = A });
-	assert_int_equal(tcb()->snd_una, y + SEG(4));
-	sf_test_tx_clear();
-	t = (uint32_t)sf_test_advance_until_tx(1000);
-	assert_true(t < 50);
-	sf_test_tcp_out(0, &o);
-	assert_true(o.flags & RTE_TCP_FIN_FLAG);
-	assert_int_equal(o.seq, y + SEG(4));
+	assert_true(ack_then_next_tx(y, SEG(4)) < 50);
+	assert_fin_at(y, SEG(4));
 	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 0);
 }
 
@@ -979,6 +979,23 @@ test_tcp_recovery_resend_within_window(void **state)
 	assert_int_equal(o.len, 300);
 }
 
+/* Ten segments out (RTT 20 ms), 0-2 lost: the SACK of 3-5 begins
+ * recovery. Returns the record, for a test to set its log by hand. */
+static struct sf_tcb_ext *
+recovering_0_to_2(uint32_t y)
+{
+	struct sf_tcb_ext *e;
+	uint32_t b[2] = { SEG(3), SEG(6) };
+
+	send_segments(10);
+	sf_test_advance_ms(20);
+	peer_ack(y, 1, b, 1);
+	sf_test_tx_clear();
+	e = tcp_ext(sf_t.w, tcb());
+	assert_non_null(e);
+	return e;
+}
+
 /* RFC 8985 §6.2 step 2: a resend SACKed sooner than the least RTT was
  * its original arriving late, on every later ACK too: its send time is
  * no sign of what arrived. A resend of 0 sent 5 ms before that of 1,
@@ -993,14 +1010,9 @@ test_tcp_recovery_rack_late_original_stays_late(void **state)
 	uint64_t lost;
 
 	(void)state;
-	send_segments(10);
-	sf_test_advance_ms(20);
-	b[0] = SEG(3);			/* 0-2 lost: recovery begins */
+	e = recovering_0_to_2(y);
+	b[0] = SEG(3);
 	b[1] = SEG(6);
-	peer_ack(y, 1, b, 1);
-	sf_test_tx_clear();
-	e = tcp_ext(sf_t.w, tcb());
-	assert_non_null(e);
 	now = tcp_now_us(sf_t.w);
 	e->log[0] = (struct tcp_rexmit){ y + SEG(0), y + SEG(1),
 					 now - 6000, tcb()->snd_max };
@@ -1031,14 +1043,9 @@ test_tcp_recovery_relost_past_window_skipped(void **state)
 	struct sf_tcb_ext *e;
 
 	(void)state;
-	send_segments(10);
-	sf_test_advance_ms(20);
-	b[0] = SEG(3);			/* 0-2 lost: recovery begins */
+	e = recovering_0_to_2(y);
+	b[0] = SEG(3);
 	b[1] = SEG(6);
-	peer_ack(y, 1, b, 1);
-	sf_test_tx_clear();
-	e = tcp_ext(sf_t.w, tcb());
-	assert_non_null(e);
 	e->log[0] = (struct tcp_rexmit){ y + SEG(2), y + SEG(3), 0,
 					 tcb()->snd_max };
 	e->log[1] = (struct tcp_rexmit){ y + SEG(0), y + SEG(1), 0,

@@ -283,16 +283,15 @@ test_tcp_close_simultaneous(void **state)
 	assert_int_equal(sf_test_tcp_state(SF_TCP_TIME_WAIT), 0);
 }
 
-/* Both SYNs cross (RFC 9293 Figure 7). */
-static void
-test_tcp_open_simultaneous(void **state)
+/* Our SYN out, the peer's SYN (seq @y) crosses it: our SYN-ACK, in
+ * SYN_RCVD (RFC 9293 Figure 7, lines 2-3). Returns our ISS. */
+static uint32_t
+syns_cross(uint32_t y)
 {
 	struct sf_test_out o;
 	struct sf_conn *c;
-	uint32_t x, y = 300;
+	uint32_t x = sf_test_tcp_connect(&c);
 
-	(void)state;
-	x = sf_test_tcp_connect(&c);
 	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
 						.seq = y, .flags = S });
 	sf_test_tcp_expect_one(&o);
@@ -300,6 +299,17 @@ test_tcp_open_simultaneous(void **state)
 	assert_int_equal(o.seq, x);
 	assert_int_equal(o.ack, y + 1);
 	assert_int_equal(sf_test_tcp_state(SF_TCP_SYN_RCVD), 1);
+	return x;
+}
+
+/* Both SYNs cross (RFC 9293 Figure 7). */
+static void
+test_tcp_open_simultaneous(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = 300, x = syns_cross(y);
+
+	(void)state;
 	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
 				.seq = y, .ack = x + 1, .flags = S | A });
 	sf_test_tcp_expect_one(&o);
@@ -317,14 +327,9 @@ static void
 test_tcp_open_simultaneous_synfin(void **state)
 {
 	struct sf_test_out o;
-	struct sf_conn *c;
-	uint32_t x, y = 300;
+	uint32_t y = 300, x = syns_cross(y);
 
 	(void)state;
-	x = sf_test_tcp_connect(&c);
-	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
-						.seq = y, .flags = S });
-	sf_test_tcp_expect_one(&o);
 	sf_test_tcp_send(&(struct sf_test_seg){ .sport = 6666, .dport = 5555,
 			.seq = y, .ack = x + 1, .flags = S | A | F });
 	sf_test_tcp_expect_one(&o);
