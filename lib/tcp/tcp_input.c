@@ -77,13 +77,6 @@ tcp_syn_options(struct sf_worker *w, struct sf_tcb *c,
 	c->recover = c->snd_una;
 }
 
-static inline bool
-tcp_synfin(const struct sf_seg *seg)
-{
-	return (seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) ==
-		(RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG);
-}
-
 /* SYN+FIN where a SYN opens a connection (LISTEN, SYN_SENT). RFC 9293
  * has no rule against it: with conf.drop_synfin off it is the SYN it
  * also is, its FIN ignored (FreeBSD's drop_synfin=0, and Linux in
@@ -295,7 +288,7 @@ sf_tcp_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 	if (e != NULL) {
 		if (TCP_TRACED((struct sf_tcb *)e))
 			tcp_trace_in(w, e, seg.th, seg.len);
-		if (unlikely(tcp_synfin(&seg)) &&
+		if (unlikely(tcp_flags_synfin(seg.flags)) &&
 		    ((struct sf_tcb *)e)->state == SF_TCP_SYN_SENT &&
 		    !tcp_synfin_open(w, &seg))
 			goto drop;
@@ -304,7 +297,7 @@ sf_tcp_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 	}
 	l = tcp_find_listener(tcp, key.lport);
 	if (l != NULL) {
-		if (unlikely(tcp_synfin(&seg)) && !tcp_synfin_open(w, &seg))
+		if (unlikely(tcp_flags_synfin(seg.flags)) && !tcp_synfin_open(w, &seg))
 			goto drop;
 		tcp_rcv_listen(w, wp, l, &key, &seg);
 		goto drop;

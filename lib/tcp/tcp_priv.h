@@ -358,6 +358,14 @@ tcp_max_snd_wnd(const struct sf_tcb *c)
 	return (UINT32_C(2) << c->max_wnd_lg) << c->snd_wscale;
 }
 
+/* SYN and FIN both set (tcp_input.c decides what it is by state). */
+static inline bool
+tcp_flags_synfin(uint8_t flags)
+{
+	return (flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) ==
+		(RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG);
+}
+
 /* Wraparound-safe comparisons of 32-bit ms times (RFC 1982 style). */
 #define TCP_TIME_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
 #define TCP_TIME_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)

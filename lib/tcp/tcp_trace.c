@@ -661,8 +661,7 @@ tcp_trace_tw_in(struct sf_worker *w, struct sf_tw *tw,
 	seg_of(&s, false, th, len);
 	if (s.fl & RTE_TCP_RST_FLAG)
 		what = "RST in TIME_WAIT: ignored (RFC 1337)";
-	else if ((s.fl & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) ==
-		 (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG))
+	else if (tcp_flags_synfin(s.fl))
 		what = "SYN+FIN in TIME_WAIT: an ACK (RFC 5961 §4.2)";
 	else if (s.fl & RTE_TCP_SYN_FLAG)
 		what = "SYN in TIME_WAIT: a new connection if newer "
