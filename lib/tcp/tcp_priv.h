@@ -80,12 +80,16 @@ static_assert(TCP_TLP_MAX < TCP_TLP_ARMED, "struct sf_tcb.tlp is 2 bits");
 struct tcp_rexmit {
 	uint32_t seq;
 	uint32_t end;
-	uint32_t us;		/* worker µs clock, low 32 bits */
+	uint32_t us;		/* worker µs clock, low 32 bits (never 0
+				 * or 1); 0: lost, TCP_REXMIT_LATE: its
+				 * original arrived, no send time */
 	uint32_t nxt;		/* snd_max then: data from there on went
 				 * after it */
 };
 
 #define TCP_REXMIT_LOG 8	/* resends remembered per episode */
+#define TCP_REXMIT_LATE 1	/* struct tcp_rexmit.us of a resend whose
+				 * original arrived (RFC 8985 §6.2) */
 
 /* When new data went (RFC 8985 RACK needs every segment's send time):
  * it goes in sequence order, so a few marks tell it, each the latest
@@ -666,14 +670,14 @@ struct tcp_ack_info {
 	struct tcp_sack_news news;
 };
 
-/* The worker's µs clock (low 32 bits), never 0: 0 marks a lost resend
- * in the recovery log. */
+/* The worker's µs clock (low 32 bits), never 0 or 1: the recovery log
+ * marks a lost resend 0, a late original TCP_REXMIT_LATE. */
 static inline uint32_t
 tcp_now_us(const struct sf_worker *w)
 {
 	uint32_t us = (uint32_t)(w->now / w->tcp->tsc_per_us);
 
-	return us != 0 ? us : 1;
+	return us > TCP_REXMIT_LATE ? us : TCP_REXMIT_LATE + 1;
 }
 
 /* tcp_recovery.c */

@@ -324,17 +324,16 @@ rec_rack(struct sf_worker *w, const struct sf_tcb *c, struct sf_tcb_ext *e)
 	}
 
 	for (i = 0; i < e->nlog; i++) {
-		if (e->log[i].us == 0 || e->log[i].seq == e->log[i].end ||
+		if (e->log[i].us <= TCP_REXMIT_LATE ||
+		    e->log[i].seq == e->log[i].end ||
 		    tcp_sack_holes(w, c, rec_clamp(c, e->log[i].seq),
 				   rec_clamp(c, e->log[i].end)) != 0)
 			continue;
 		/* RFC 8985 §6.2 step 2: a resend "delivered" sooner than
 		 * any RTT was its original arriving late. It stays so on
-		 * later ACKs: its send time goes back past every other's
-		 * (half the clock's range), evidence of nothing. */
+		 * later ACKs: evidence of nothing, no send time. */
 		if ((uint32_t)(now - e->log[i].us) < e->rtt_min_us) {
-			e->log[i].us = now - (UINT32_C(1) << 31) + 1;
-			e->log[i].us += e->log[i].us == 0;	/* 0: lost */
+			e->log[i].us = TCP_REXMIT_LATE;
 			continue;
 		}
 		if (!seen || (int32_t)(e->log[i].us - x) > 0)
@@ -346,8 +345,8 @@ rec_rack(struct sf_worker *w, const struct sf_tcb *c, struct sf_tcb_ext *e)
 	if (c->reord != 0)	/* RFC 8985 §6.2: RTT/4 once it reorders */
 		reo = (c->srtt >> 3) * 1000 / 4;
 	for (i = 0; i < e->nlog; i++) {
-		if (e->log[i].us == 0 || (int32_t)(x - e->log[i].us) <=
-		    (int32_t)reo ||
+		if (e->log[i].us <= TCP_REXMIT_LATE ||
+		    (int32_t)(x - e->log[i].us) <= (int32_t)reo ||
 		    tcp_sack_holes(w, c, rec_clamp(c, e->log[i].seq),
 				   rec_clamp(c, e->log[i].end)) == 0)
 			continue;

@@ -1030,6 +1030,15 @@ test_tcp_recovery_rack_late_original_stays_late(void **state)
 	peer_ack(y, 1, b, 2);
 	assert_int_equal(sf_test_counter("tcp_rexmit_lost"), lost);
 	sf_test_tx_clear();
+	/* Nor is it the newest send on a later ACK: 0 is resent now, and
+	 * nothing sent after that has arrived when the next ACK comes. */
+	e->log[2] = (struct tcp_rexmit){ y + SEG(0), y + SEG(1),
+					 tcp_now_us(sf_t.w), tcb()->snd_max };
+	e->nlog = 3;
+	sf_test_advance_ms(1);
+	peer_ack(y, 1, b, 2);
+	assert_int_equal(sf_test_counter("tcp_rexmit_lost"), lost);
+	sf_test_tx_clear();
 }
 
 /* Lost resends go again in the log's order, which is send order: one
