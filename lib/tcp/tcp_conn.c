@@ -598,6 +598,7 @@ tcp_probe_give_up(struct sf_worker *w, struct sf_tcb *c)
 
 	if (((c->flags & TF_ORPHAN) && c->nrexmit >= max) ||
 	    c->ka_probes >= max) {
+		w->stats.tcp_persist_aborts++;
 		tcp_send_rst_tcb(w, c);
 		tcp_close_conn(w, c, SF_CLOSE_PERSIST_TIMEOUT);
 		return true;

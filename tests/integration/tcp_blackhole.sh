@@ -14,8 +14,17 @@
 #     (ECONNRESET, or EPIPE on the send after it).
 #  2. synfin's echo client (64 MiB) -> kernel echo server: the same abort
 #     on the client side; the client exits by itself with status 1, its
-#     FAILED line and err_timeout 1; its final counters as above.
-#  3. keepalive: the kernel client (tcp_peer.py hold) keeps an idle
+#     FAILED line and err_timeout 1; its final counters as above. Which
+#     budget runs out depends on the kernel's window at the cut: open,
+#     the retransmissions (rto-exhausted, tcp_rto_aborts); shut, because
+#     the echo server's own sends back up behind synfin's data, the
+#     zero-window probes (persist-timeout, tcp_persist_aborts). Either
+#     way exactly one abort, after the same backoff.
+#  3. the same client against a kernel server that never reads: once
+#     its window is shut and synfin's zero-window probes are answered,
+#     the blackhole; the probes then go unanswered and, after
+#     tcp.retries of them, the abort is persist-timeout.
+#  4. keepalive: the kernel client (tcp_peer.py hold) keeps an idle
 #     connection to synfin's echo server, which probes after 1 s idle
 #     every 300 ms, 3 probes: the kernel answers while the path is open;
 #     blackholed, the connection is reset after the probes, reason
@@ -96,6 +105,56 @@ abort_time()
 		"($(bh_count) packets dropped)"
 }
 
+# check_abort snap|final: exactly one abort, of the kind the trace named
+# (see 2. for why either kind can come).
+ABORT_RE='ESTABLISHED -> CLOSED \| CLOSED \((rto-exhausted|persist-timeout)\)'
+check_abort()
+{
+	local which=$1 m rto=1 persist=0
+	[ "$which" = snap ] && m="synfin: counters" ||
+		m="synfin: final counters"
+	if grep -q 'CLOSED (persist-timeout)' "$SF_SYNFIN_LOG"; then
+		rto=0 persist=1
+		echo "  the kernel's window was shut at the cut: the" \
+			"zero-window probes ran out"
+		# tcp.retries probes, the first one counted by the RTO
+		sf_check_ge "$which: tcp_window_probes" \
+			"$(sf_ctr tcp_window_probes "$m")" 4
+	else
+		sf_check_ge "$which: tcp_rto_timeouts" \
+			"$(sf_ctr tcp_rto_timeouts "$m")" 5
+	fi
+	sf_check_eq "$which: tcp_rto_aborts" "$(sf_ctr tcp_rto_aborts "$m")" \
+		"$rto"
+	sf_check_eq "$which: tcp_persist_aborts" \
+		"$(sf_ctr tcp_persist_aborts "$m")" "$persist"
+}
+
+# client_aborted: synfin's echo client, cut off, aborts within the
+# bounds, exits by itself with status 1 and its FAILED line, and frees all.
+client_aborted()
+{
+	local verdict
+	abort_time "$ABORT_RE" "$ABORT_MAX_S" "$ABORT_MIN_S"
+	sf_synfin_wait_exit 10
+	verdict=$(grep -m1 '^synfin: echo client: sent' "$SF_SYNFIN_LOG") ||
+		fail "no 'synfin: echo client:' line" \
+			"(exit status $SF_SYNFIN_RC)"
+	echo "  $verdict"
+	grep '^synfin: echo client: err_' "$SF_SYNFIN_LOG" |
+		sed 's/^/  /' || true
+	sf_check_eq "the client's exit status" "$SF_SYNFIN_RC" 1
+	grep -q ' 1 errors: FAILED$' <<< "$verdict" ||
+		fail "not the FAILED line with 1 error: $verdict"
+	echo "  synfin: $(sf_ctr_line final tcp_retransmits \
+		tcp_rto_timeouts tcp_window_probes tcp_rto_aborts \
+		tcp_persist_aborts tcp_conns_closed echo_err_timeout \
+		echo_errors mbuf_pool0_free mbuf_pool0_size)"
+	check_abort final
+	sf_check_eq "echo_errors" "$(sf_ctr echo_errors)" 1
+	check_freed final echo
+}
+
 # ---- 1. server side: rto-exhausted ----------------------------------------
 echo "$SF_NAME: 1. kernel client streams to synfin's echo server;" \
 	"blackhole; retries=4"
@@ -118,14 +177,13 @@ blackhole on
 got=$(stat -c %s "$out")
 [ "$got" -ge 1048576 ] || fail "only $got bytes echoed in 10 s"
 ok "$got bytes echoed, then every TCP packet dropped in $SF_NS_MID"
-abort_time 'ESTABLISHED -> CLOSED \| CLOSED \(rto-exhausted\)' \
+abort_time "$ABORT_RE" \
 	"$ABORT_MAX_S" "$ABORT_MIN_S"
 sf_snapshot
 echo "  synfin: $(sf_ctr_line snap tcp_retransmits tcp_rto_timeouts \
-	tcp_rto_aborts tcp_conns_closed echo_err_timeout echo_errors \
+	tcp_window_probes tcp_rto_aborts tcp_persist_aborts tcp_conns_closed echo_err_timeout echo_errors \
 	mbuf_pool0_free mbuf_pool0_size)"
-sf_check_eq "snap: tcp_rto_aborts" "$(sf_ctr_snap tcp_rto_aborts)" 1
-sf_check_ge "snap: tcp_rto_timeouts" "$(sf_ctr_snap tcp_rto_timeouts)" 5
+check_abort snap
 sf_check_eq "snap: tcp_trans_ESTABLISHED_to_CLOSED" \
 	"$(sf_ctr_snap tcp_trans_ESTABLISHED_to_CLOSED)" 1
 check_freed snap echo
@@ -168,30 +226,48 @@ blackhole on
 got=$(sf_ctr_snap echo_bytes_rx)
 [ "$got" -ge 1048576 ] || fail "only $got bytes echoed back"
 ok "$got bytes echoed back to synfin, then the blackhole"
-abort_time 'ESTABLISHED -> CLOSED \| CLOSED \(rto-exhausted\)' \
-	"$ABORT_MAX_S" "$ABORT_MIN_S"
-sf_synfin_wait_exit 10
-verdict=$(grep -m1 '^synfin: echo client: sent' "$SF_SYNFIN_LOG") ||
-	fail "no 'synfin: echo client:' line (exit status $SF_SYNFIN_RC)"
-echo "  $verdict"
-grep '^synfin: echo client: err_' "$SF_SYNFIN_LOG" | sed 's/^/  /' || true
-sf_check_eq "the client's exit status" "$SF_SYNFIN_RC" 1
-grep -q ' 1 errors: FAILED$' <<< "$verdict" ||
-	fail "not the FAILED line with 1 error: $verdict"
-echo "  synfin: $(sf_ctr_line final tcp_retransmits tcp_rto_timeouts \
-	tcp_rto_aborts tcp_conns_closed echo_err_timeout echo_errors \
-	mbuf_pool0_free mbuf_pool0_size)"
-sf_check_eq "tcp_rto_aborts" "$(sf_ctr tcp_rto_aborts)" 1
-sf_check_eq "echo_errors" "$(sf_ctr echo_errors)" 1
-check_freed final echo
-# The kernel's side of it would retransmit into part 3: closed while
+client_aborted
+# The kernel's side of it would retransmit into the next part: closed while
 # the path is still cut (its RST is dropped too).
 sf_kill "$srv"
 blackhole off
 mv "$SF_SYNFIN_LOG" "$SF_WORKDIR/synfin-2.log"
 
-# ---- 3. keepalive-timeout -------------------------------------------------
-echo "$SF_NAME: 3. idle connection to synfin's echo server, keepalive" \
+# ---- 3. client side, the kernel's window shut: persist-timeout ------------
+echo "$SF_NAME: 3. synfin's echo client streams to a kernel server that" \
+	"never reads; its window shuts; blackhole"
+srv_log="$SF_WORKDIR/deaf-server.log"
+sf_peer_bg "$srv_log" "$SF_PY" "$PEER_PY" deaf-server "$SF_IP_PEER" \
+	"$PORT_KERNEL" --timeout 60
+sf_wait_file_re "$srv_log" '^listening' 10 "$SF_BG_PID" ||
+	fail "kernel deaf server did not start: $(cat "$srv_log")"
+srv=$SF_BG_PID
+sf_synfin_start --mode client --app echo --target "$SF_IP_PEER" \
+	--port "$PORT_KERNEL" --bytes $((64 * 1024 * 1024)) \
+	--gateway "$SF_IP_MID_DUT" --trace "port $PORT_KERNEL" "${RETRY[@]}"
+sf_synfin_wait_ready
+# Two probes answered with window 0: synfin is in persist, and the
+# answers showed the probes do not spend the retry budget.
+for ((i = 0; i < 100; i++)); do
+	sf_snapshot
+	[ "$(sf_ctr_snap tcp_window_probes)" -ge 2 ] && break
+	sleep 0.1
+done
+blackhole on
+got=$(sf_ctr_snap tcp_window_probes)
+[ "$got" -ge 2 ] || fail "only $got zero-window probes before the cut"
+ok "$(sf_ctr_snap echo_bytes_tx) bytes sent, the kernel's window shut," \
+	"$got probes answered, then the blackhole"
+client_aborted
+grep -q 'CLOSED (persist-timeout)' "$SF_SYNFIN_LOG" ||
+	fail "the abort was not persist-timeout: $(grep -Em1 "$ABORT_RE" \
+		"$SF_SYNFIN_LOG")"
+sf_kill "$srv"
+blackhole off
+mv "$SF_SYNFIN_LOG" "$SF_WORKDIR/synfin-3.log"
+
+# ---- 4. keepalive-timeout -------------------------------------------------
+echo "$SF_NAME: 4. idle connection to synfin's echo server, keepalive" \
 	"1 s + 3 x 300 ms; blackhole"
 sf_synfin_start --mode server --app echo --port "$PORT_SYNFIN" \
 	--gateway "$SF_IP_MID_DUT" --trace "port $PORT_SYNFIN" \
@@ -233,4 +309,4 @@ touch "$go"
 sf_kill "$hold"
 sf_synfin_stop
 check_freed final echo
-pass "rto-exhausted as server and client, keepalive-timeout; all freed"
+pass "rto-exhausted as server and client, persist-timeout, keepalive-timeout; all freed"

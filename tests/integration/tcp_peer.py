@@ -7,6 +7,10 @@
       shuts down its own side once everything is echoed (so the kernel is
       the passive closer). Prints "listening ADDR PORT", then one line per
       connection: "conn IP:PORT echoed N bytes, eof".
+  tcp_peer.py deaf-server ADDR PORT [--timeout S]
+      Accepts connections and never reads from them, so their receive
+      windows fill and shut; prints "listening ADDR PORT", then "conn
+      IP:PORT held" per connection; exits after S seconds (default 60).
   tcp_peer.py client ADDR PORT INFILE OUTFILE [--sndbuf-force N]
                      [--read-after-shutdown [--read-delay S]] [--timeout S]
       Connect, send INFILE, shutdown(SHUT_WR) right after the last byte,
@@ -105,6 +109,25 @@ def cmd_echo_server(a):
         s, peer = ls.accept()
         threading.Thread(target=echo_conn, args=(s, peer),
                          daemon=True).start()
+
+
+def cmd_deaf_server(a):
+    ls = tcp_socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((bench_addr(a.addr), a.port))
+    ls.listen(64)
+    say("listening %s %d" % (a.addr, a.port))
+    held = []
+    end = time.monotonic() + a.timeout
+    while time.monotonic() < end:
+        ls.settimeout(max(0.01, end - time.monotonic()))
+        try:
+            s, peer = ls.accept()
+        except socket.timeout:
+            break
+        held.append(s)
+        say("conn %s:%d held" % peer)
+    return 0
 
 
 # ---- clients ------------------------------------------------------------
@@ -449,6 +472,10 @@ def main():
     e = sub.add_parser("echo-server")
     e.add_argument("addr")
     e.add_argument("port", type=int)
+    d = sub.add_parser("deaf-server")
+    d.add_argument("addr")
+    d.add_argument("port", type=int)
+    d.add_argument("--timeout", type=float, default=60)
     c = sub.add_parser("client")
     c.add_argument("addr")
     c.add_argument("port", type=int)
@@ -476,6 +503,7 @@ def main():
     f.add_argument("pcap")
     a = p.parse_args()
     return {"echo-server": cmd_echo_server, "client": cmd_client,
+            "deaf-server": cmd_deaf_server,
             "small": cmd_small, "hold": cmd_hold,
             "capcheck": cmd_capcheck, "after-fin": cmd_after_fin}[a.cmd](a) \
         or 0

@@ -1217,6 +1217,40 @@ test_tcp_edge_window_shrinks_to_zero(void **state)
 	assert_int_equal(tcb()->sndq_len, 0);
 }
 
+/* A window shut over data in flight, then the path dies: the probes go
+ * unanswered and, after tcp.retries of them, the connection ends with a
+ * RST, reason persist-timeout, counted apart from the RTO aborts. */
+static void
+test_tcp_edge_persist_unanswered(void **state)
+{
+	static char buf[300];
+	uint32_t y = sf_test_tcp_accept(100);
+	struct sf_test_out o;
+	unsigned int n = 0;
+
+	(void)state;
+	memset(buf, 'p', sizeof(buf));
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, 300);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .wnd_zero = true });
+	sf_test_tx_clear();
+	for (;;) {
+		sf_test_advance_until_tx(130000);
+		if (sf_app.closed != 0 || ++n == 100)
+			break;
+		sf_test_tx_clear();
+	}
+	assert_int_equal(sf_app.closed, 1);
+	assert_int_equal(sf_app.why, SF_CLOSE_PERSIST_TIMEOUT);
+	assert_int_equal(sf_test_counter("tcp_persist_aborts"), 1);
+	assert_int_equal(sf_test_counter("tcp_rto_aborts"), 0);
+	assert_int_equal(sf_test_counter("tcp_window_probes"),
+			 sf_t.w->tcp->conf.retries);
+	sf_test_tcp_out(sf_t.ncap - 1, &o);
+	assert_true(o.flags & R);
+}
+
 /* Item 13: leaving persist, the retransmission timer starts from the
  * RTO, not from the backed-off probe interval. */
 static void
@@ -1738,6 +1772,7 @@ main(void)
 		TC(test_tcp_edge_keepalive_half_close, setup_keepalive),
 		T(test_tcp_edge_orphan_persist_bounded),
 		T(test_tcp_edge_window_shrinks_to_zero),
+		T(test_tcp_edge_persist_unanswered),
 		T(test_tcp_edge_persist_exit_rto),
 		T(test_tcp_edge_rcvq_tiny_segments),
 		TC(test_tcp_edge_syncookie_no_wrap, setup_cookies_always),
