@@ -1593,6 +1593,44 @@ test_tcp_edge_ack_seq_in_shut_window(void **state)
 	assert_int_equal(o.seq, y + 1);
 }
 
+/* The data fills the peer's window and the FIN goes one past it (a bare
+ * FIN a receiver takes even at window 0: Linux's tcp_data_queue). A pure ACK sent while it is unacked goes at snd_max,
+ * not at the edge one below: a peer that took the FIN has rcv_nxt past
+ * the edge and drops the ACK as old. */
+static void
+test_tcp_edge_ack_seq_after_fin_at_edge(void **state)
+{
+	static char buf[500];
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .wnd = 500 });
+	sf_test_tx_clear();
+	memset(buf, 'e', sizeof(buf));
+	sf_tcp_send_copy(sf_t.w, sf_app.conn, buf, sizeof(buf));
+	assert_int_equal(sf_tcp_close(sf_t.w, sf_app.conn), 0);
+	sf_worker_flush(sf_t.w);
+	/* The data, then the FIN alone, past the edge. */
+	assert_int_equal(sf_t.ncap, 2);
+	sf_test_tcp_out(0, &o);
+	assert_int_equal(o.len, 500);
+	sf_test_tcp_out(1, &o);
+	assert_int_equal(o.len, 0);
+	assert_int_equal(o.flags & F, F);
+	assert_int_equal(o.seq, y + 501);
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A | P, .wnd = 500,
+				.data = "ping", .len = 4 });
+	sf_worker_flush(sf_t.w);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.len, 0);
+	assert_int_equal(o.ack, 105);
+	assert_int_equal(o.seq, y + 502);
+}
+
 /* The peer's data at 601 (past a hole: ack y+1, window 65535) and its
  * pure ACK at 101 (ack y+301 for our 300 bytes, window 100), the ACK
  * first if @ack_first; then 1000 bytes queued. Returns what went. */
@@ -1784,6 +1822,7 @@ main(void)
 		TC(test_tcp_edge_recover_after_rto, setup_notlp),
 		TC(test_tcp_edge_rst_at_snd_max, setup_notlp),
 		T(test_tcp_edge_ack_seq_in_shut_window),
+		T(test_tcp_edge_ack_seq_after_fin_at_edge),
 		T(test_tcp_edge_window_from_ack_below_wl1),
 		T(test_tcp_edge_window_not_from_old_ack),
 		T(test_tcp_edge_rst_syn_rcvd_zero_window),
