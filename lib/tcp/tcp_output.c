@@ -935,6 +935,18 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		flight = c->snd_nxt - c->snd_una;
 		wnd = c->snd_wnd > flight ? c->snd_wnd - flight : 0;
 		flight = tcp_pipe(w, c);
+		/* RFC 3042 Limited Transmit: each of the first two dup
+		 * ACKs lets a new segment go. With SACK the pipe already
+		 * dropped what the peer holds; without, as Linux, a dup
+		 * ACK counts one segment out of the network. */
+		if (unlikely(c->dupacks != 0) &&
+		    !(c->flags & TF_RECOVERY) && tcp_nsacked(w, c) == 0 &&
+		    c->snd_nxt == c->snd_max) {
+			uint32_t lt = (uint32_t)c->mss *
+				(c->dupacks >= 2 ? 2u : 1u);
+
+			flight = flight > lt ? flight - lt : 0;
+		}
 		usable = c->cwnd > flight ? c->cwnd - flight : 0;
 		usable = RTE_MIN(usable, wnd);
 		remaining = data_end - c->snd_nxt;

@@ -1417,6 +1417,33 @@ test_tcp_recovery_bbr_idle_no_probe_rtt(void **state)
 	model_then_answers(y, 11000, 3, 8, 20);
 }
 
+/* RFC 3042 Limited Transmit, without SACK: each of the first two
+ * duplicate ACKs lets one new segment go (the dup ACK says one left the
+ * network); the third starts fast retransmit. Without it a sender with
+ * fewer than 4 segments in flight waits for the RTO. */
+static void
+test_tcp_recovery_limited_transmit_nosack(void **state)
+{
+	uint32_t y = sf_test_tcp_accept(100), flight;
+
+	(void)state;
+	seg_mss = tcb()->mss;
+	assert_false(tcb()->flags & TF_SACK);
+	assert_int_equal(sf_tcp_send_copy(sf_t.w, sf_app.conn,
+		(char[20 * 536]){ 0 }, 20 * seg_mss), (int)(20 * seg_mss));
+	sf_worker_flush(sf_t.w);
+	sf_test_tx_clear();
+	flight = tcb()->snd_max - (y + 1);
+	assert_int_equal(flight % seg_mss, 0);
+	peer_ack(y, 1, NULL, 0);
+	assert_int_equal(sent_data(y, 1 + flight), 1);
+	peer_ack(y, 1, NULL, 0);
+	assert_int_equal(sent_data(y, 1 + flight + seg_mss), 1);
+	peer_ack(y, 1, NULL, 0);
+	assert_int_equal(sent_data(y, SEG(0)), 1);	/* fast retransmit */
+	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
+}
+
 /* A handshake's retries take no recovery record: a SYN flood with
  * SACK-permitted would otherwise empty the pool that established
  * connections recover with. */
@@ -1470,6 +1497,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_tcp_recovery_dsack_undo),
+		T(test_tcp_recovery_limited_transmit_nosack),
 		cmocka_unit_test_setup_teardown(test_tcp_recovery_eifel_undo,
 			setup_sack_ts, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(
