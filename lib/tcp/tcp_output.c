@@ -1015,11 +1015,6 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		sent = true;
 	}
 
-	if (fresh && c->ext != 0)
-		tcp_recovery_sent(w, c);	/* RACK: when it went */
-	if (fresh && tcp->cc_bbr)
-		tcp_bbr_sent(w, c);
-
 	/* The FIN goes once every queued byte has (RFC 9293 §3.10.4), and
 	 * again when a retransmission rewinds snd_nxt. It takes one
 	 * sequence number. */
@@ -1034,11 +1029,20 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		if (tcp_xmit(w, &w->ports[c->port_idx], &a) == 0) {
 			c->flags |= TF_FIN_SENT;
 			c->snd_nxt++;
-			if (SF_SEQ_GT(c->snd_nxt, c->snd_max))
+			/* A FIN sent anew is new data to RACK, BBR and the
+			 * probe timer (RFC 8985 §7.2). */
+			if (SF_SEQ_GT(c->snd_nxt, c->snd_max)) {
 				c->snd_max = c->snd_nxt;
+				fresh = true;
+			}
 			sent = true;
 		}
 	}
+
+	if (fresh && c->ext != 0)
+		tcp_recovery_sent(w, c);	/* RACK: when it went */
+	if (fresh && tcp->cc_bbr)
+		tcp_bbr_sent(w, c);
 
 	if (!sent && (c->flags & TF_ACKNOW))
 		tcp_send_ack(w, c);

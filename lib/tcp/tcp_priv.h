@@ -262,7 +262,9 @@ struct sf_tcb {
 	uint32_t tlp_end;		/* snd_max after this episode's probe
 					 * (RFC 8985 §7.4 TLP.end_seq): the
 					 * episode lasts until it is acked */
-	uint32_t spare;
+	uint8_t quickack;		/* data segments still acked at once
+					 * (tcp_quickack_start) */
+	uint8_t spare[3];
 };
 
 /* Data dropped at the mbuf reserve: the connection is owed a window

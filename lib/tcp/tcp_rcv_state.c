@@ -636,16 +636,26 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	 * segment, within delack_ms; the second's goes out at the end of
 	 * the RX burst (tcp_ack_burst). A segment that leaves less than
 	 * two MSS of the window we offered is not held either: its sender
-	 * may have stopped at our window's edge, waiting for this ACK. */
+	 * may have stopped at our window's edge, waiting for this ACK. Nor
+	 * are the connection's first segments (quickack, as Linux's quick
+	 * ACK mode): the peer's slow start grows on every ACK; an answer
+	 * the app sends in the same burst carries the ACK all the same. */
 	if (w->tcp->conf.delack_ms == 0) {
 		c->flags |= TF_ACKNOW;
-	} else if (c->flags & TF_DELACK) {
-		tcp_ack_burst(w, c);
 	} else {
-		c->flags |= TF_DELACK;
-		c->delack_at = tcp_deadline(w->tcp->now,
-					    w->tcp->conf.delack_ms);
-		if (c->rcv_adv - c->rcv_nxt < 2u * w->tcp->conf.mss)
+		bool now = (c->flags & TF_DELACK) != 0 ||
+			c->rcv_adv - c->rcv_nxt < 2u * w->tcp->conf.mss;
+
+		if (c->quickack != 0) {
+			c->quickack--;
+			now = true;
+		}
+		if (!(c->flags & TF_DELACK)) {
+			c->flags |= TF_DELACK;
+			c->delack_at = tcp_deadline(w->tcp->now,
+						    w->tcp->conf.delack_ms);
+		}
+		if (now)
 			tcp_ack_burst(w, c);
 	}
 	tcp_app_recv(w, c);

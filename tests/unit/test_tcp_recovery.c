@@ -647,6 +647,26 @@ test_tcp_recovery_probe_fin_alone(void **state)
 	assert_int_equal(sf_test_counter("tcp_rto_timeouts"), 0);
 }
 
+/* RFC 8985 §7.2: the probe timer restarts when new data goes, and a
+ * FIN sent alone after the data is new: the probe waits a PTO from the
+ * FIN, not from the data (Linux's shutdown-rdwr-write-queue-close). */
+static void
+test_tcp_recovery_probe_timer_from_fin(void **state)
+{
+	uint32_t tsv, y = accept_opts_rtt(false, &tsv, 10), t;
+
+	(void)state;
+	send_segments(2);		/* PTO = 2 SRTT + 2 ms = 22 ms */
+	sf_test_advance_ms(15);
+	assert_int_equal(sf_tcp_shutdown(sf_t.w, sf_app.conn), 0);
+	sf_worker_flush(sf_t.w);
+	assert_fin_at(y, SEG(2));
+	sf_test_tx_clear();
+	t = (uint32_t)sf_test_advance_until_tx(1000);
+	assert_true(t >= 22 && t < 30);
+	assert_int_equal(sf_test_counter("tcp_loss_probes"), 1);
+}
+
 /* In LAST_ACK with one data segment out and our FIN still queued
  * behind the peer's window, the peer may hold its ACK of that segment
  * (a Linux FIN_WAIT_2 delays data ACKs as usual): the probe keeps the
@@ -1526,6 +1546,9 @@ main(void)
 			setup_sack_tlp, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_recovery_probe_fin_alone,
+			setup_sack_tlp, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_recovery_probe_timer_from_fin,
 			setup_sack_tlp, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_recovery_probe_closing_data_waits,

@@ -1782,36 +1782,82 @@ setup_listen_delack_small_window(void **state)
 
 static const uint8_t data1000[1000];
 
+/* The connection's first segments, each acked at once (quick ACKs: as
+ * many as half the 256 KiB window holds, at most 16); returns the
+ * sequence number after them. */
+static uint32_t
+quickacks_spent(uint32_t y)
+{
+	struct sf_test_out o;
+	uint32_t seq = 101, i;
+
+	for (i = 0; i < 16; i++, seq += 1000) {
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = seq,
+				.ack = y + 1, .flags = A, .data = data1000,
+				.len = 1000 });
+		sf_test_tcp_expect_one(&o);
+		assert_int_equal(o.ack, seq + 1000);
+	}
+	return seq;
+}
+
 static void
 test_tcp_delack_burst(void **state)
 {
 	struct sf_test_out o;
-	uint32_t y = sf_test_tcp_accept(100), i, t;
+	uint32_t y = sf_test_tcp_accept(100), i, t, seq;
 
 	(void)state;
+	seq = quickacks_spent(y);
 	/* A lone segment: the ACK waits for the timer. */
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1, .flags = A,
-						.data = data1000,
-						.len = 1000 });
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = seq, .ack = y + 1,
+				.flags = A, .data = data1000, .len = 1000 });
 	assert_int_equal(sf_t.ncap, 0);
 	t = (uint32_t)sf_test_advance_until_tx(200);
 	assert_true(t >= 40 && t <= 45);
 	sf_test_tcp_expect_one(&o);
-	assert_int_equal(o.ack, 1101);
+	seq += 1000;
+	assert_int_equal(o.ack, seq);
 	/* Five in one burst: one ACK, at the burst's end, for all five. */
 	sf_test_burst_begin();
 	for (i = 0; i < 5; i++)
 		sf_test_tcp_send(&(struct sf_test_seg){
-			.seq = 1101 + 1000 * i, .ack = y + 1, .flags = A,
+			.seq = seq + 1000 * i, .ack = y + 1, .flags = A,
 			.data = data1000, .len = 1000 });
 	sf_worker_flush(sf_t.w);
 	assert_int_equal(sf_t.ncap, 0);
 	sf_test_burst_end();
 	sf_test_tcp_expect_one(&o);
-	assert_int_equal(o.ack, 6101);
-	assert_int_equal(sf_app.rx_len, 6000);
+	assert_int_equal(o.ack, seq + 5000);
+	assert_int_equal(sf_app.rx_len, 22000);
 	sf_test_advance_ms(200);
 	assert_int_equal(sf_t.ncap, 0);		/* nothing left owed */
+}
+
+/* Quick ACKs (Linux's quick ACK mode at a connection's start): the
+ * first 16 lone segments are acked at once, not after delack_ms, so
+ * that the peer's slow start grows on each; an answer the app sends at
+ * once carries the ACK, and no pure ACK goes besides. */
+static void
+test_tcp_delack_quickack_start(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_app.reply = "pong";
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A | P, .data = data1000, .len = 4 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.len, 4);
+	assert_int_equal(o.ack, 105);
+	sf_app.reply = NULL;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 105, .ack = y + 5,
+				.flags = A, .data = data1000, .len = 1000 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.len, 0);
+	assert_int_equal(o.ack, 1105);
+	assert_int_equal(sf_test_counter("tcp_delayed_acks"), 0);
 }
 
 static void
@@ -1976,6 +2022,8 @@ main(void)
 			setup_listen_one_record, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_timer_clock_wrap,
 			setup_listen_clock_wrap, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_delack_quickack_start,
+			setup_listen_delack, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_delack_burst,
 			setup_listen_delack, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_delack_window_edge,
