@@ -341,31 +341,11 @@ tcp_tcb_alloc(struct sf_worker *w, const struct sf_tcp_key *key)
 	return c;
 }
 
-/* Linux's quick ACK mode at the start (tcp_incr_quickack): the first
- * data segments are acked at once, as many as half the window offered
- * holds, 2 to 16. */
-#define TCP_QUICKACKS_MAX 16
-
-static uint8_t
-tcp_quickack_start(const struct sf_worker *w, const struct sf_tcb *c)
-{
-	uint32_t mss = c->mss != 0 ? c->mss : w->tcp->conf.mss;
-	uint32_t n = (c->rcv_adv - c->rcv_nxt) / (2u * RTE_MAX(mss, 1u));
-
-	if (n < 2)
-		return 2;
-	return (uint8_t)RTE_MIN(n, (uint32_t)TCP_QUICKACKS_MAX);
-}
-
 void
 tcp_set_state(struct sf_worker *w, struct sf_tcb *c, uint8_t state)
 {
 	struct sf_tcp *tcp = w->tcp;
 	uint8_t from = c->state;
-
-	if (state == SF_TCP_ESTABLISHED &&
-	    (from == SF_TCP_SYN_SENT || from == SF_TCP_SYN_RCVD))
-		c->quickack = tcp_quickack_start(w, c);
 
 	/* CLOSED is not counted: a free TCB is CLOSED too. */
 	if (from != SF_TCP_CLOSED)

@@ -262,8 +262,7 @@ struct sf_tcb {
 	uint32_t tlp_end;		/* snd_max after this episode's probe
 					 * (RFC 8985 §7.4 TLP.end_seq): the
 					 * episode lasts until it is acked */
-	uint8_t quickack;		/* data segments still acked at once
-					 * (tcp_quickack_start) */
+	uint8_t quickack;		/* quick ACKs sent (tcp_data_in) */
 	uint8_t spare[3];
 };
 
@@ -274,6 +273,11 @@ struct sf_tcb {
 /* Connections an RX burst can owe a delayed ACK to; past that, the ACK
  * goes out at once, as before bursts were counted. */
 #define TCP_ACKQ_MAX 32
+
+/* Quick ACKs at a connection's start (Linux's quick ACK mode,
+ * tcp_incr_quickack): at most this many, and no more than half the
+ * window offered holds in MSS (at least 2). */
+#define TCP_QUICKACKS_MAX 16
 
 /* struct sf_tcb.rto is 16 bits: RFC 6298 (2.5) wants a maximum of at
  * least 60 s; the config takes none above this. */

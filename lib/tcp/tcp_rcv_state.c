@@ -553,7 +553,8 @@ tcp_rcv_grow(struct sf_worker *w, struct sf_tcb *c, uint32_t before,
 static void
 tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 {
-	uint32_t d, wnd_end = c->rcv_adv, before, unread;
+	uint32_t d, wnd_end = c->rcv_adv, before, unread, wnd;
+	bool quick = false;
 	struct rte_mbuf *m;
 
 	if (seg->len == 0) {
@@ -637,28 +638,33 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	 * the RX burst (tcp_ack_burst). A segment that leaves less than
 	 * two MSS of the window we offered is not held either: its sender
 	 * may have stopped at our window's edge, waiting for this ACK. Nor
-	 * are the connection's first segments (quickack, as Linux's quick
-	 * ACK mode): the peer's slow start grows on every ACK; an answer
-	 * the app sends in the same burst carries the ACK all the same. */
+	 * are the connection's first ones (quick ACKs): the peer's slow
+	 * start grows on every ACK. Those wait for the app, whose answer
+	 * in this callback carries the ACK. */
 	if (w->tcp->conf.delack_ms == 0) {
 		c->flags |= TF_ACKNOW;
+	} else if (c->flags & TF_DELACK) {
+		tcp_ack_burst(w, c);
 	} else {
-		bool now = (c->flags & TF_DELACK) != 0 ||
-			c->rcv_adv - c->rcv_nxt < 2u * w->tcp->conf.mss;
-
-		if (c->quickack != 0) {
-			c->quickack--;
-			now = true;
-		}
-		if (!(c->flags & TF_DELACK)) {
-			c->flags |= TF_DELACK;
-			c->delack_at = tcp_deadline(w->tcp->now,
-						    w->tcp->conf.delack_ms);
-		}
-		if (now)
+		wnd = c->rcv_adv - c->rcv_nxt;
+		c->flags |= TF_DELACK;
+		c->delack_at = tcp_deadline(w->tcp->now,
+					    w->tcp->conf.delack_ms);
+		if (wnd < 2u * w->tcp->conf.mss)
 			tcp_ack_burst(w, c);
+		else if (c->quickack < TCP_QUICKACKS_MAX &&
+			 (c->quickack < 2 ||
+			  wnd >= 2u * c->mss * (c->quickack + 1u)))
+			quick = true;
 	}
 	tcp_app_recv(w, c);
+	/* Nothing queued that tcp_output will send with the ACK */
+	if (unlikely(quick) && (c->flags & TF_DELACK) &&
+	    c->snd_nxt - c->snd_una == c->sndq_len &&
+	    (c->flags & (TF_FIN_QUEUED | TF_FIN_SENT)) != TF_FIN_QUEUED) {
+		c->quickack++;
+		tcp_ack_burst(w, c);
+	}
 }
 
 /* RFC 9293 §3.10.7.4, eighth step: is the FIN next in sequence? */
