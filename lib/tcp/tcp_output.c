@@ -344,10 +344,14 @@ tcp_hdr_from_tcb(struct sf_worker *w, struct sf_tcb *c,
 		struct sf_tcp_sack_block b[SF_TCP_MAX_SACK];
 		unsigned int nb = 0;
 
-		/* RFC 2018 §4: SACK blocks while data is out of order. */
-		if ((c->flags & TF_SACK) && tcp_ooo(w, c) != NULL)
-			nb = tcp_sack_blocks(w, c, b, (c->flags & TF_TS) ?
-					     3 : SF_TCP_MAX_SACK);
+		/* RFC 2018 §4: SACK blocks while data is out of order;
+		 * RFC 2883: a duplicate's D-SACK, once. */
+		if (c->flags & TF_SACK) {
+			nb = tcp_sack_out(w, c, b, (c->flags & TF_TS) ?
+					  3 : SF_TCP_MAX_SACK);
+			if (unlikely(w->tcp->dsack_c == c))
+				w->tcp->dsack_c = NULL;
+		}
 		a->optlen = (uint8_t)sf_tcp_opts_build(a->opts,
 			(c->flags & TF_TS) != 0, (uint32_t)w->tcp->now,
 			c->ts_recent, b, nb);
@@ -522,8 +526,8 @@ seg_room_sack(const struct sf_worker *w, const struct sf_tcb *c)
 	struct sf_tcp_sack_block b[SF_TCP_MAX_SACK];
 	unsigned int nb;
 
-	nb = tcp_sack_blocks(w, c, b, (c->flags & TF_TS) ?
-			     SF_TCP_MAX_SACK - 1 : SF_TCP_MAX_SACK);
+	nb = tcp_sack_out(w, c, b, (c->flags & TF_TS) ?
+			  SF_TCP_MAX_SACK - 1 : SF_TCP_MAX_SACK);
 	return nb == 0 ? c->mss : c->mss - RTE_MIN(c->mss - 1u, 4 + 8 * nb);
 }
 
@@ -531,7 +535,7 @@ static inline uint32_t
 tcp_seg_room(const struct sf_worker *w, const struct sf_tcb *c)
 {
 	if (likely(c->ext == 0 || !(c->flags & TF_SACK) ||
-		   tcp_ooo(w, c) == NULL))
+		   tcp_ooo(w, c) == NULL) && likely(w->tcp->dsack_c != c))
 		return c->mss;
 	return seg_room_sack(w, c);
 }
@@ -596,8 +600,12 @@ sf_tcp_rx_burst_end(struct sf_worker *w)
 	struct sf_tcb *c;
 	uint32_t i, n;
 
-	if (tcp == NULL || tcp->ackq_n == 0)
+	if (tcp == NULL)
 		return;
+	if (tcp->ackq_n == 0) {
+		tcp->dsack_c = NULL;
+		return;
+	}
 	n = tcp->ackq_n;
 	tcp->ackq_n = 0;
 	for (i = 0; i < n; i++) {
@@ -610,6 +618,7 @@ sf_tcp_rx_burst_end(struct sf_worker *w)
 		c->flags |= TF_ACKNOW;
 		tcp_output(w, c);
 	}
+	tcp->dsack_c = NULL;
 }
 
 bool

@@ -119,7 +119,9 @@ struct sf_tcb_ext {
 	struct rte_mbuf *ooo;		/* out-of-order, sorted by seq */
 	struct rte_mbuf *ooo_tail;	/* its last mbuf: arrivals after a
 					 * hole append in O(1) */
-	uint32_t ooo_last;		/* seq of the newest OOO arrival */
+	/* seqs of the newest OOO arrivals, newest first, each in another
+	 * block when it came (RFC 2018 §4: blocks go newest first) */
+	uint32_t ooo_recent[SF_TCP_MAX_SACK];
 	uint32_t ooo_cost;		/* its bytes against rcvbuf, each
 					 * mbuf at least TCP_RCVQ_SEG_COST */
 	/* -- recovery (tcp_recovery.c); sequence numbers below snd_una or
@@ -148,6 +150,7 @@ struct sf_tcb_ext {
 	uint8_t nsent;
 	uint8_t quiet;			/* recovery timeouts without
 					 * progress */
+	uint8_t ooo_nrecent;		/* entries of ooo_recent */
 	union {
 		uint32_t next_free;	/* in the pool: next free index */
 		struct {
@@ -562,6 +565,12 @@ struct sf_tcp {
 	 * (tcp_ack_burst): each at most once. */
 	struct sf_tcb *ackq[TCP_ACKQ_MAX];
 	uint32_t ackq_n;
+	/* RFC 2883 D-SACK: the duplicate that the next segment to dsack_c
+	 * reports first (tcp_dsack_note); one slot a worker, as the ACK
+	 * of a duplicate goes at once, emptied by that segment and at the
+	 * end of the RX burst. */
+	struct sf_tcb *dsack_c;
+	uint32_t dsack_l, dsack_r;
 	struct tcp_sndq_cursor sndq_cur[TCP_SNDQ_CURSORS];
 	bool mem_was_low;
 	uint32_t ack_rl_sec;		/* tcp_ack_ratelimit(): this second */
@@ -720,6 +729,10 @@ tcp_pipe(const struct sf_worker *w, const struct sf_tcb *c)
 		return tcp_sack_holes(w, c, c->snd_una, c->snd_nxt);
 	return c->snd_nxt - c->snd_una;
 }
+void tcp_dsack_note(struct sf_worker *w, const struct sf_tcb *c, uint32_t l,
+		    uint32_t r);
+unsigned int tcp_sack_out(const struct sf_worker *w, const struct sf_tcb *c,
+			  struct sf_tcp_sack_block *b, unsigned int max);
 unsigned int tcp_sack_blocks(const struct sf_worker *w,
 			     const struct sf_tcb *c,
 			     struct sf_tcp_sack_block *b, unsigned int max);

@@ -341,6 +341,26 @@ ooo_cost(uint32_t len)
 	return RTE_MAX(len, (uint32_t)TCP_RCVQ_SEG_COST);
 }
 
+/* @seq arrived out of order: first in the recency list, an older entry
+ * for it dropped (RFC 2018 §4 orders the blocks by it). */
+static void
+ooo_recent_push(struct sf_tcb_ext *e, uint32_t seq)
+{
+	unsigned int i, n = 1;
+	uint32_t prev = seq, t;
+
+	for (i = 0; i < e->ooo_nrecent && n < SF_TCP_MAX_SACK; i++) {
+		t = e->ooo_recent[i];
+		if (t == seq)
+			continue;
+		e->ooo_recent[n - 1] = prev;
+		prev = t;
+		n++;
+	}
+	e->ooo_recent[n - 1] = prev;
+	e->ooo_nrecent = (uint8_t)n;
+}
+
 /* Out-of-order segment: keep it, sorted, in the loss recovery record
  * (none to be had: dropped, the peer resends it). What the window lets
  * the peer send is held, up to rcvbuf at its memory cost (tiny segments
@@ -375,7 +395,9 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 			 * it is the arrival the first SACK block reports */
 			if (fin && (*pp)->pkt_len == seg->len)
 				OOO_FIN(*pp) = 1;
-			e->ooo_last = seg->seq;
+			ooo_recent_push(e, seg->seq);
+			tcp_dsack_note(w, c, seg->seq, seg->seq +
+				       RTE_MIN(seg->len, (*pp)->pkt_len));
 			return;
 		}
 		if (SF_SEQ_GT(OOO_SEQ(*pp), seg->seq))
@@ -385,7 +407,7 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - seg->len));
 	OOO_SEQ(m) = seg->seq;
 	OOO_FIN(m) = fin;
-	e->ooo_last = seg->seq;
+	ooo_recent_push(e, seg->seq);
 	m->next = *pp;
 	*pp = m;
 	if (m->next == NULL)
@@ -462,6 +484,10 @@ tcp_ooo_pull(struct sf_worker *w, struct sf_tcb *c)
 		e->ooo_cost -= ooo_cost(m->pkt_len);
 		end = seq + m->pkt_len;
 		fin = OOO_FIN(m) != 0;
+		/* Held out of order and now also in order: a duplicate */
+		if (SF_SEQ_LT(seq, c->rcv_nxt))
+			tcp_dsack_note(w, c, seq, SF_SEQ_LT(end, c->rcv_nxt) ?
+				       end : c->rcv_nxt);
 		if (SF_SEQ_LT(end, c->rcv_nxt) ||
 		    (end == c->rcv_nxt && !fin)) {
 			rte_pktmbuf_free(m);
@@ -567,6 +593,8 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	/* Trim what we already have off the left ... */
 	if (SF_SEQ_LT(seg->seq, c->rcv_nxt)) {
 		d = c->rcv_nxt - seg->seq;
+		tcp_dsack_note(w, c, seg->seq,
+			       d >= seg->len ? seg->seq + seg->len : c->rcv_nxt);
 		if (d >= seg->len) {
 			/* All old; its FIN, if any, may still be new. */
 			c->flags |= TF_ACKNOW;
@@ -944,6 +972,11 @@ rcv_state(struct sf_worker *w, struct sf_wport *wp, struct sf_tcb *c,
 	if (!tcp_seq_acceptable(c, seg)) {
 		w->stats.tcp_drop_seq++;
 		if (!(seg->flags & RTE_TCP_RST_FLAG)) {
+			/* data we hold already: its ACK says so */
+			if (seg->len != 0 &&
+			    SF_SEQ_LEQ(seg->seq + seg->len, c->rcv_nxt))
+				tcp_dsack_note(w, c, seg->seq,
+					       seg->seq + seg->len);
 			tcp_drop_ack(w, c);
 			tcp_output(w, c);
 		}

@@ -9,25 +9,31 @@
 #include "tcp_priv.h"
 
 /* Our blocks from the out-of-order queue, merged: the block holding the
- * newest arrival first (RFC 2018 §4: it MUST), wherever it lies in the
- * queue, then the lowest others. The walk goes as far as the newest
- * block (with many holes it may be far above the first few) and stops
- * once every block to report is known. */
+ * newest arrival first (RFC 2018 §4: it MUST), then those of the next
+ * newest arrivals ("repeating the most recently reported SACK blocks"),
+ * then the lowest others. The walk goes as far as the newest arrivals'
+ * blocks (with many holes they may be far above the first few) and
+ * stops once every block to report is known. */
 unsigned int
 tcp_sack_blocks(const struct sf_worker *w, const struct sf_tcb *c,
 		struct sf_tcp_sack_block *b, unsigned int max)
 {
 	const struct sf_tcb_ext *e = tcp_ext(w, c);
-	struct sf_tcp_sack_block cur = { 0, 0 }, newest = { 0, 0 };
-	struct sf_tcp_sack_block low[SF_TCP_MAX_SACK];
+	struct sf_tcp_sack_block cur = { 0, 0 };
+	struct sf_tcp_sack_block low[SF_TCP_MAX_SACK], rec[SF_TCP_MAX_SACK];
 	const struct rte_mbuf *m;
-	unsigned int nlow = 0, n = 0, i;
-	bool have = false, found = false;
-	uint32_t l = 0, r = 0;
+	unsigned int nlow = 0, nrec, nfound = 0, n = 0, i, k;
+	bool have = false, got[SF_TCP_MAX_SACK] = { false }, recent;
+	uint32_t l = 0, r = 0, top;
 
 	if (e == NULL || max == 0)
 		return 0;
 	max = RTE_MIN(max, (unsigned int)SF_TCP_MAX_SACK);
+	nrec = e->ooo_nrecent;
+	top = nrec != 0 ? e->ooo_recent[0] : 0;
+	for (i = 1; i < nrec; i++)
+		if (SF_SEQ_GT(e->ooo_recent[i], top))
+			top = e->ooo_recent[i];
 	for (m = e->ooo; ; m = m->next) {
 		if (m != NULL) {
 			if (m->pkt_len == 0)
@@ -41,17 +47,23 @@ tcp_sack_blocks(const struct sf_worker *w, const struct sf_tcb *c,
 			}
 		}
 		if (have) {		/* a merged block is complete */
-			if (!found && SF_SEQ_LEQ(cur.left, e->ooo_last) &&
-			    SF_SEQ_LT(e->ooo_last, cur.right)) {
-				newest = cur;
-				found = true;
-			} else if (nlow < max) {
-				low[nlow++] = cur;
+			recent = false;
+			for (i = 0; i < nrec; i++) {
+				if (got[i] ||
+				    SF_SEQ_LT(e->ooo_recent[i], cur.left) ||
+				    !SF_SEQ_LT(e->ooo_recent[i], cur.right))
+					continue;
+				rec[i] = cur;
+				got[i] = true;
+				nfound++;
+				recent = true;
 			}
-			/* Enough lower blocks, and the newest found or
-			 * passed (blocks are in order): no more to learn. */
-			if (found ? nlow + 1 >= max :
-			    nlow >= max && SF_SEQ_GT(cur.left, e->ooo_last))
+			if (!recent && nlow < max)
+				low[nlow++] = cur;
+			/* Enough lower blocks, and every newest arrival's
+			 * found or passed (blocks are in order). */
+			if (nlow >= max &&
+			    (nfound == nrec || SF_SEQ_GT(cur.left, top)))
 				break;
 		}
 		if (m == NULL)
@@ -60,10 +72,55 @@ tcp_sack_blocks(const struct sf_worker *w, const struct sf_tcb *c,
 		cur.right = r;
 		have = true;
 	}
-	if (found)
-		b[n++] = newest;
+	for (i = 0; i < nrec && n < max; i++) {
+		if (!got[i])
+			continue;
+		for (k = 0; k < n && b[k].left != rec[i].left; k++)
+			;
+		if (k == n)		/* two arrivals in one block */
+			b[n++] = rec[i];
+	}
 	for (i = 0; i < nlow && n < max; i++)
 		b[n++] = low[i];
+	return n;
+}
+
+/* [@l, @r) arrived again (RFC 2883 §4): the next segment to @c reports
+ * it in a D-SACK block. The first duplicate of a segment keeps the
+ * slot; one that continues it grows it. */
+void
+tcp_dsack_note(struct sf_worker *w, const struct sf_tcb *c, uint32_t l,
+	       uint32_t r)
+{
+	struct sf_tcp *tcp = w->tcp;
+
+	if (!(c->flags & TF_SACK) || !SF_SEQ_LT(l, r))
+		return;
+	if (tcp->dsack_c == c) {
+		if (l == tcp->dsack_r)
+			tcp->dsack_r = r;
+		return;
+	}
+	tcp->dsack_c = (struct sf_tcb *)(uintptr_t)c;
+	tcp->dsack_l = l;
+	tcp->dsack_r = r;
+}
+
+/* The SACK blocks of @c's next segment: a D-SACK first if one is owed
+ * (RFC 2883 §4), then the out-of-order blocks (tcp_sack_blocks). */
+unsigned int
+tcp_sack_out(const struct sf_worker *w, const struct sf_tcb *c,
+	     struct sf_tcp_sack_block *b, unsigned int max)
+{
+	unsigned int n = 0;
+
+	if (unlikely(w->tcp->dsack_c == c) && max != 0) {
+		b[0].left = w->tcp->dsack_l;
+		b[0].right = w->tcp->dsack_r;
+		n = 1;
+	}
+	if (tcp_ooo(w, c) != NULL)
+		n += tcp_sack_blocks(w, c, b + n, max - n);
 	return n;
 }
 

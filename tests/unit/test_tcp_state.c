@@ -1163,6 +1163,86 @@ test_tcp_sack_blocks_sent(void **state)
 	assert_int_equal(o.opts.sack[0].left, 111);
 }
 
+/* RFC 2018 §4: after the newest, the blocks go in the order they were
+ * last reported ("repeating the most recently reported SACK blocks"),
+ * not in sequence order: arrivals at 104, 111, 121 (three blocks), then
+ * 131 gives 131, 121, 111, 104. */
+static void
+test_tcp_sack_blocks_recent_order(void **state)
+{
+	static const uint32_t at[4] = { 104, 111, 121, 131 };
+	struct sf_test_out o;
+	uint32_t y = accept_sack(), i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = at[i],
+				.ack = y + 1, .flags = A, .data = "xyz",
+				.len = 3 });
+		sf_test_tcp_expect_one(&o);
+	}
+	assert_int_equal(o.opts.nb_sack, 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(o.opts.sack[i].left, at[3 - i]);
+	/* 111 again, a duplicate: a D-SACK of it, then its block (RFC 2883
+	 * §4), then the others in their order; the oldest drops out. */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 111, .ack = y + 1,
+				.flags = A, .data = "xyz", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.opts.nb_sack, 4);
+	assert_int_equal(o.opts.sack[0].left, 111);
+	assert_int_equal(o.opts.sack[0].right, 114);
+	assert_int_equal(o.opts.sack[1].left, 111);
+	assert_int_equal(o.opts.sack[2].left, 131);
+	assert_int_equal(o.opts.sack[3].left, 121);
+	/* reported once: 121 arrives again, 111 is no longer first */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 104, .ack = y + 1,
+				.flags = A, .data = "xyz", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.opts.sack[0].left, 104);	/* D-SACK */
+	assert_int_equal(o.opts.sack[1].left, 104);
+	assert_int_equal(o.opts.sack[2].left, 111);
+}
+
+/* RFC 2883 §4: data below rcv_nxt arriving again (a needless resend)
+ * is reported in a D-SACK block of the ACK it gets, once; a segment
+ * partly old reports its old part. */
+static void
+test_tcp_sack_dsack_sent(void **state)
+{
+	struct sf_test_out o;
+	uint32_t y = accept_sack();
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .data = "abcdef", .len = 6 });
+	sf_test_tx_clear();
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .data = "abc", .len = 3 });
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.ack, 107);
+	assert_int_equal(o.opts.nb_sack, 1);
+	assert_int_equal(o.opts.sack[0].left, 101);
+	assert_int_equal(o.opts.sack[0].right, 104);
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 104, .ack = y + 1,
+				.flags = A, .data = "defghi", .len = 6 });
+	sf_worker_flush(sf_t.w);
+	sf_test_tcp_out(sf_t.ncap - 1, &o);
+	sf_test_tx_clear();
+	assert_int_equal(o.ack, 110);
+	assert_int_equal(o.opts.nb_sack, 1);
+	assert_int_equal(o.opts.sack[0].left, 104);
+	assert_int_equal(o.opts.sack[0].right, 107);
+	/* the next ACK carries none */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 110, .ack = y + 1,
+				.flags = A, .data = "j", .len = 1 });
+	sf_worker_flush(sf_t.w);
+	if (sf_t.ncap == 0)
+		sf_test_advance_until_tx(1000);
+	sf_test_tcp_out(sf_t.ncap - 1, &o);
+	assert_int_equal(o.opts.nb_sack, 0);
+}
+
 /* The peer's SACKs steer the retransmission past what it holds;
  * impossible blocks are ignored. */
 static void
@@ -2004,6 +2084,8 @@ main(void)
 		T(test_tcp_malformed),
 		T(test_tcp_options_negotiated),
 		TS(test_tcp_sack_blocks_sent),
+		TS(test_tcp_sack_blocks_recent_order),
+		TS(test_tcp_sack_dsack_sent),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_sack_used_in_retransmission,
 			setup_listen_sack_notlp, sf_test_tcp_teardown),
