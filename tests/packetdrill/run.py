@@ -15,13 +15,15 @@ run fails when any other script fails, and says so when a listed one
 passes.
 
   run.py --packetdrill BIN --so LIB [--jobs N] [--matrix] [-v] SUITE...
-  SUITE: a corpus (google, freebsd, linux) or corpus/dir (google/close)
+  SUITE: a corpus (google, freebsd, linux), corpus/dir (google/close) or
+  one script (google/close/close-on-syn-sent.pkt)
 """
 import argparse
 import concurrent.futures
 import fnmatch
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -49,8 +51,14 @@ CORPORA = {
     },
     'linux': {
         'root': 'linux/packetdrill',
+        # defaults.sh there is google's: the same wscale.
         'flags': {'wscale': '8'},
         'defines': [],
+        # ksft_runner.sh's IPv4 arguments that name script symbols
+        'pd_args': ['-D', 'TFO_COOKIE=3021b9d889017eeb',
+                    '-D', 'TFO_COOKIE_ZERO=b7c12350a90dc8f5',
+                    '-D', 'CMSG_LEVEL_IP=SOL_IP',
+                    '-D', 'CMSG_TYPE_RECVERR=IP_RECVERR'],
     },
     'freebsd': {
         'root': 'freebsd',
@@ -67,6 +75,7 @@ CORPORA = {
 # script of the kernel selftests.
 SETUP_COMMANDS = [
     r'(\.\./)+common/defaults\.sh',
+    r'\./defaults\.sh',
     r'/tmp/sysctl_restore_\$\{PPID\}\.sh',
     r'sysctl -w (net\.inet\.|kern\.ipc\.)\S+',
     r'sockstat .*',
@@ -75,6 +84,8 @@ SETUP_COMMANDS = [
 # Commands that make a script test a mode synfin does not have: it is
 # not run ("n/a"), with this reason.
 MODE_COMMANDS = [
+    (r'sysctl -q net\.ipv4\.tcp_ecn=[1-9].*',
+     'ECN (RFC 3168) and AccECN: synfin negotiates neither'),
     (r'sysctl -w net\.inet\.tcp\.insecure_(rst|syn)=1',
      "RFC 793's RST/SYN handling (FreeBSD's insecure_rst/insecure_syn=1, "
      'off by default): synfin follows RFC 5961'),
@@ -133,10 +144,30 @@ def fix_commands(text, flags):
         if m and m.group(1) in SYSCTLS:
             flags.update(SYSCTLS[m.group(1)](m.group(2)))
             return True
+        # set_sysctls.py /proc/sys/net/ipv4/NAME=VALUE ... (google's
+        # common/ and the kernel selftests' copy): each one mapped, or
+        # the command is one synfin cannot follow.
+        m = re.fullmatch(r'(?:\.\./)*(?:common/|\./)?set_sysctls\.py\s+(.+)',
+                         cmd, re.S)
+        if m:
+            try:
+                sets = shlex.split(m.group(1))
+            except ValueError:
+                return False
+            new = {}
+            for a in sets:
+                path, eq, val = a.partition('=')
+                key = path.replace('/proc/sys/', '').replace('/', '.')
+                if not eq or key not in SYSCTLS:
+                    return False
+                new.update(SYSCTLS[key](val))
+            flags.update(new)
+            return True
         return False
 
     def repl(m):
-        cmds = [c for c in re.split(r'\n|;', m.group(2)) if c.strip()]
+        body = m.group(2).replace('\\\n', ' ')    # continued lines
+        cmds = [c for c in re.split(r'\n|;', body) if c.strip()]
         bad = [c.strip() for c in cmds if not one(c)]
         if bad:
             needs.extend(bad)
@@ -231,11 +262,45 @@ def freebsd_adapt(text):
                   r'SO_RCVBUF, \[65700\].*$', r'\1', text, flags=re.M)
 
 
+def normalized(path):
+    """A script's text without its SPDX line and with the defaults
+    script's path made one: how a kernel selftest copy of a google
+    script is compared with it."""
+    with open(path, encoding='utf-8', errors='replace') as f:
+        text = f.read()
+    text = re.sub(r'^// SPDX-License-Identifier:.*\n', '', text, flags=re.M)
+    return re.sub(r'`(\./|\.\./common/)defaults\.sh\s*`', '`defaults.sh`',
+                  text)
+
+
+def google_twin(corpus, rel):
+    """For a kernel selftest that is a google script under another name
+    (tcp_<dir>_<name>.pkt, the same text up to normalized()), the
+    google script's rel; else None. The twin shares its variant and
+    its known-failure line."""
+    if corpus != 'linux' or '/' in rel:
+        return None
+    groot = os.path.join(CORPUS, CORPORA['google']['root'])
+    for d in sorted(os.listdir(groot), key=len, reverse=True):
+        pre = 'tcp_' + d.replace('/', '_') + '_'
+        if not rel.startswith(pre):
+            continue
+        g = d + '/' + rel[len(pre):]
+        gpath = os.path.join(groot, g)
+        if os.path.exists(gpath) and normalized(gpath) == normalized(
+                os.path.join(CORPUS, CORPORA[corpus]['root'], rel)):
+            return g
+    return None
+
+
 def prepare(corpus, rel, tmp):
     """Returns (path to run, so_flags, n/a reason or None, adapted)."""
     conf = CORPORA[corpus]
     src = os.path.join(CORPUS, conf['root'], rel)
     variant = os.path.join(VARIANTS, corpus, rel)
+    twin = google_twin(corpus, rel)
+    if twin is not None and not os.path.exists(variant):
+        variant = os.path.join(VARIANTS, 'google', twin)
     adapted = os.path.exists(variant)
     with open(variant if adapted else src, encoding='utf-8',
               errors='replace') as f:
@@ -275,8 +340,8 @@ def run_one(args, corpus, rel, tmp):
     cmd = [args.packetdrill, '--so_filename=' + args.so,
            '--local_ip=' + LOCAL_IP, '--remote_ip=' + REMOTE_IP,
            '--so_flags=' + ','.join('%s=%s' % kv for kv in
-                                    sorted(flags.items())),
-           os.path.basename(path)]
+                                    sorted(flags.items()))] + \
+        CORPORA[corpus].get('pd_args', []) + [os.path.basename(path)]
     p = subprocess.Popen(cmd, cwd=os.path.dirname(path),
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -304,6 +369,8 @@ def run_one(args, corpus, rel, tmp):
 def scripts(corpus, sub):
     root = os.path.join(CORPUS, CORPORA[corpus]['root'])
     base = os.path.join(root, sub) if sub else root
+    if os.path.isfile(base):
+        return [sub]
     found = []
     for d, _, files in os.walk(base):
         for f in files:
@@ -325,10 +392,14 @@ def load_known():
 
 
 def known_reason(known, corpus, rel):
-    name = corpus + '/' + rel
-    for pat, why in known:
-        if fnmatch.fnmatchcase(name, pat):
-            return why
+    names = [corpus + '/' + rel]
+    twin = google_twin(corpus, rel)
+    if twin is not None:
+        names.append('google/' + twin)
+    for name in names:
+        for pat, why in known:
+            if fnmatch.fnmatchcase(name, pat):
+                return why
     return None
 
 
