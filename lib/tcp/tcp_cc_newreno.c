@@ -85,6 +85,7 @@ tcp_cc_timeout(const struct sf_worker *w, struct sf_tcb *c)
 	if (w->tcp->cc_bbr)
 		tcp_bbr_timeout(w, c);
 	c->dupacks = 0;
+	c->lt_sent = 0;
 	c->recover = c->snd_max;
 	c->flags &= (uint16_t)~TF_RECOVERY;
 }

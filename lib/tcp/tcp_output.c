@@ -921,7 +921,7 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 {
 	struct sf_tcp *tcp = w->tcp;
 	uint32_t data_end, wnd, flight, usable, remaining, len, room;
-	bool sent = false, tmpl = false, fresh = false;
+	bool sent = false, tmpl = false, fresh = false, tmpl_dsack = false;
 	struct tcp_tmpl t;
 	uint8_t flags;
 
@@ -1003,11 +1003,16 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		/* Every segment of this pass carries the same ACK, window
 		 * and options: their headers are built once. */
 		if (!tmpl) {
+			/* A D-SACK goes once (RFC 2883 §4): the template
+			 * that carries it serves one segment. */
+			tmpl_dsack = unlikely(tcp->dsack_c == c);
 			tcp_tmpl_init(w, c, &t);
 			tmpl = true;
 		}
 		if (tcp_send_data(w, c, &t, c->snd_nxt, len, flags) != 0)
 			break;
+		if (unlikely(tmpl_dsack))
+			tmpl = tmpl_dsack = false;
 		/* Go-back-N after an RTO: RACK needs to know when. */
 		if (SF_SEQ_LT(c->snd_nxt, c->snd_max) && c->ext != 0 &&
 		    !(c->flags & TF_RECOVERY))
@@ -1020,6 +1025,12 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		if (SF_SEQ_GT(c->snd_nxt, c->snd_max)) {
 			c->snd_max = c->snd_nxt;
 			fresh = true;
+			/* past cwnd on dup ACKs: Limited Transmit's */
+			if (unlikely(c->dupacks != 0) &&
+			    !(c->flags & TF_RECOVERY) &&
+			    c->snd_max - c->snd_una > c->cwnd &&
+			    c->lt_sent < 2)
+				c->lt_sent++;
 		}
 		sent = true;
 	}

@@ -119,9 +119,9 @@ struct sf_tcb_ext {
 	struct rte_mbuf *ooo;		/* out-of-order, sorted by seq */
 	struct rte_mbuf *ooo_tail;	/* its last mbuf: arrivals after a
 					 * hole append in O(1) */
-	/* seqs of the newest OOO arrivals, newest first, each in another
-	 * block when it came (RFC 2018 §4: blocks go newest first) */
-	uint32_t ooo_recent[SF_TCP_MAX_SACK];
+	/* the newest OOO arrivals, newest first, each merged with those
+	 * it touches (RFC 2018 §4: blocks go newest first) */
+	struct sf_tcp_sack_block ooo_recent[SF_TCP_MAX_SACK];
 	uint32_t ooo_cost;		/* its bytes against rcvbuf, each
 					 * mbuf at least TCP_RCVQ_SEG_COST */
 	/* -- recovery (tcp_recovery.c); sequence numbers below snd_una or
@@ -266,7 +266,9 @@ struct sf_tcb {
 					 * (RFC 8985 §7.4 TLP.end_seq): the
 					 * episode lasts until it is acked */
 	uint8_t quickack;		/* quick ACKs sent (tcp_data_in) */
-	uint8_t spare[3];
+	uint8_t lt_sent;		/* segments Limited Transmit sent on
+					 * these dup ACKs (RFC 3042) */
+	uint8_t spare[2];
 };
 
 /* Data dropped at the mbuf reserve: the connection is owed a window
@@ -729,7 +731,7 @@ tcp_pipe(const struct sf_worker *w, const struct sf_tcb *c)
 		return tcp_sack_holes(w, c, c->snd_una, c->snd_nxt);
 	return c->snd_nxt - c->snd_una;
 }
-void tcp_dsack_note(struct sf_worker *w, const struct sf_tcb *c, uint32_t l,
+void tcp_dsack_note(struct sf_worker *w, struct sf_tcb *c, uint32_t l,
 		    uint32_t r);
 unsigned int tcp_sack_out(const struct sf_worker *w, const struct sf_tcb *c,
 			  struct sf_tcp_sack_block *b, unsigned int max);

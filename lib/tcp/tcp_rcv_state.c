@@ -341,24 +341,32 @@ ooo_cost(uint32_t len)
 	return RTE_MAX(len, (uint32_t)TCP_RCVQ_SEG_COST);
 }
 
-/* @seq arrived out of order: first in the recency list, an older entry
- * for it dropped (RFC 2018 §4 orders the blocks by it). */
+/* [@l, @r) arrived out of order: first in the recency list, merged
+ * with the entries it overlaps or touches (they are one block now; RFC
+ * 2018 §4 orders the blocks by this list). */
 static void
-ooo_recent_push(struct sf_tcb_ext *e, uint32_t seq)
+ooo_recent_push(struct sf_tcb_ext *e, uint32_t l, uint32_t r)
 {
-	unsigned int i, n = 1;
-	uint32_t prev = seq, t;
+	struct sf_tcp_sack_block keep[SF_TCP_MAX_SACK - 1];
+	const struct sf_tcp_sack_block *b;
+	unsigned int i, n = 0;
 
-	for (i = 0; i < e->ooo_nrecent && n < SF_TCP_MAX_SACK; i++) {
-		t = e->ooo_recent[i];
-		if (t == seq)
-			continue;
-		e->ooo_recent[n - 1] = prev;
-		prev = t;
-		n++;
+	for (i = 0; i < e->ooo_nrecent; i++) {
+		b = &e->ooo_recent[i];
+		if (SF_SEQ_LEQ(b->left, r) && SF_SEQ_LEQ(l, b->right)) {
+			if (SF_SEQ_LT(b->left, l))
+				l = b->left;
+			if (SF_SEQ_GT(b->right, r))
+				r = b->right;
+		} else if (n < RTE_DIM(keep)) {
+			keep[n++] = *b;
+		}
 	}
-	e->ooo_recent[n - 1] = prev;
-	e->ooo_nrecent = (uint8_t)n;
+	e->ooo_recent[0].left = l;
+	e->ooo_recent[0].right = r;
+	for (i = 0; i < n; i++)
+		e->ooo_recent[i + 1] = keep[i];
+	e->ooo_nrecent = (uint8_t)(n + 1);
 }
 
 /* Out-of-order segment: keep it, sorted, in the loss recovery record
@@ -395,7 +403,7 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 			 * it is the arrival the first SACK block reports */
 			if (fin && (*pp)->pkt_len == seg->len)
 				OOO_FIN(*pp) = 1;
-			ooo_recent_push(e, seg->seq);
+			ooo_recent_push(e, seg->seq, seg->seq + seg->len);
 			tcp_dsack_note(w, c, seg->seq, seg->seq +
 				       RTE_MIN(seg->len, (*pp)->pkt_len));
 			return;
@@ -407,7 +415,7 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - seg->len));
 	OOO_SEQ(m) = seg->seq;
 	OOO_FIN(m) = fin;
-	ooo_recent_push(e, seg->seq);
+	ooo_recent_push(e, seg->seq, seg->seq + seg->len);
 	m->next = *pp;
 	*pp = m;
 	if (m->next == NULL)
@@ -687,7 +695,7 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 	}
 	tcp_app_recv(w, c);
 	/* Nothing queued that tcp_output will send with the ACK */
-	if (unlikely(quick) && (c->flags & TF_DELACK) &&
+	if (unlikely(quick) && tcp_alive(c) && (c->flags & TF_DELACK) &&
 	    c->snd_nxt - c->snd_una == c->sndq_len &&
 	    (c->flags & (TF_FIN_QUEUED | TF_FIN_SENT)) != TF_FIN_QUEUED) {
 		c->quickack++;

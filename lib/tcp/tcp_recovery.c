@@ -535,6 +535,7 @@ rec_undo(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e)
 		e->rexmit_nxt = c->snd_una;
 	}
 	c->dupacks = 0;
+	c->lt_sent = 0;
 	if (c->reord < TCP_REORD_MAX)
 		c->reord++;
 	w->stats.tcp_recovery_undos++;
@@ -615,10 +616,24 @@ rec_after_rto(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e)
 		rec_xmit_relost(w, c, e, c->cwnd - pipe, &ok);
 }
 
+/* The flight that sets ssthresh: what Limited Transmit sent on the dup
+ * ACKs is not in it (RFC 3042 §2, RFC 5681 §3.2 step 2). bbr keeps
+ * the whole flight, its model's. */
+static uint32_t
+rec_flight(const struct sf_worker *w, const struct sf_tcb *c)
+{
+	uint32_t flight = c->snd_max - c->snd_una;
+	uint32_t lt = (uint32_t)c->lt_sent * c->mss;
+
+	if (w->tcp->cc_bbr)
+		return flight;
+	return flight > lt ? flight - lt : 0;
+}
+
 static void
 rec_enter(struct sf_worker *w, struct sf_tcb *c, struct sf_tcb_ext *e)
 {
-	uint32_t flight = c->snd_max - c->snd_una;
+	uint32_t flight = rec_flight(w, c);
 
 	/* RFC 5681 §3.2 step 2 (RFC 6675 §5 (4.2)). */
 	e->prior_cwnd = c->cwnd;
@@ -636,6 +651,7 @@ rec_exit(struct sf_tcb *c)
 {
 	c->flags &= (uint16_t)~TF_RECOVERY;
 	c->dupacks = 0;
+	c->lt_sent = 0;
 	c->cwnd = c->ssthresh;		/* RFC 6937 §3 */
 }
 
@@ -644,16 +660,17 @@ static void
 rec_plain(struct sf_worker *w, struct sf_tcb *c,
 	  const struct tcp_ack_info *ai, bool lost)
 {
-	uint32_t flight = c->snd_max - c->snd_una, top = rec_data_top(c);
+	uint32_t top = rec_data_top(c);
 
 	if (!(c->flags & TF_RECOVERY)) {
 		if (ai->acked != 0) {
 			c->dupacks = 0;
+			c->lt_sent = 0;
 			tcp_cc_ack(w, c, ai->acked, ai->flight);
 		}
 		if (!lost || !SF_SEQ_GT(c->snd_una, c->recover))
 			return;
-		c->ssthresh = tcp_cc_ssthresh(w, c, flight);
+		c->ssthresh = tcp_cc_ssthresh(w, c, rec_flight(w, c));
 		c->recover = c->snd_max;
 		c->flags |= TF_RECOVERY;
 		c->flags &= (uint16_t)~TF_RTT;
@@ -706,6 +723,7 @@ tcp_recovery_ack(struct sf_worker *w, struct sf_tcb *c,
 	if (!(c->flags & TF_RECOVERY)) {
 		if (ai->acked != 0) {
 			c->dupacks = 0;
+			c->lt_sent = 0;
 			tcp_cc_ack(w, c, ai->acked, ai->flight);
 		}
 		if (c->flags & TF_SACK) {

@@ -30,10 +30,17 @@ tcp_sack_blocks(const struct sf_worker *w, const struct sf_tcb *c,
 		return 0;
 	max = RTE_MIN(max, (unsigned int)SF_TCP_MAX_SACK);
 	nrec = e->ooo_nrecent;
-	top = nrec != 0 ? e->ooo_recent[0] : 0;
-	for (i = 1; i < nrec; i++)
-		if (SF_SEQ_GT(e->ooo_recent[i], top))
-			top = e->ooo_recent[i];
+	top = c->rcv_nxt;
+	for (i = 0; i < nrec; i++) {
+		/* taken in order since: nothing to find */
+		if (!SF_SEQ_GT(e->ooo_recent[i].right, c->rcv_nxt)) {
+			got[i] = true;
+			nfound++;
+			continue;
+		}
+		if (SF_SEQ_GT(e->ooo_recent[i].left, top))
+			top = e->ooo_recent[i].left;
+	}
 	for (m = e->ooo; ; m = m->next) {
 		if (m != NULL) {
 			if (m->pkt_len == 0)
@@ -50,8 +57,10 @@ tcp_sack_blocks(const struct sf_worker *w, const struct sf_tcb *c,
 			recent = false;
 			for (i = 0; i < nrec; i++) {
 				if (got[i] ||
-				    SF_SEQ_LT(e->ooo_recent[i], cur.left) ||
-				    !SF_SEQ_LT(e->ooo_recent[i], cur.right))
+				    SF_SEQ_LT(e->ooo_recent[i].left,
+					      cur.left) ||
+				    !SF_SEQ_LT(e->ooo_recent[i].left,
+					       cur.right))
 					continue;
 				rec[i] = cur;
 				got[i] = true;
@@ -73,7 +82,7 @@ tcp_sack_blocks(const struct sf_worker *w, const struct sf_tcb *c,
 		have = true;
 	}
 	for (i = 0; i < nrec && n < max; i++) {
-		if (!got[i])
+		if (!got[i] || !SF_SEQ_GT(e->ooo_recent[i].right, c->rcv_nxt))
 			continue;
 		for (k = 0; k < n && b[k].left != rec[i].left; k++)
 			;
@@ -89,19 +98,21 @@ tcp_sack_blocks(const struct sf_worker *w, const struct sf_tcb *c,
  * it in a D-SACK block. The first duplicate of a segment keeps the
  * slot; one that continues it grows it. */
 void
-tcp_dsack_note(struct sf_worker *w, const struct sf_tcb *c, uint32_t l,
-	       uint32_t r)
+tcp_dsack_note(struct sf_worker *w, struct sf_tcb *c, uint32_t l, uint32_t r)
 {
 	struct sf_tcp *tcp = w->tcp;
 
 	if (!(c->flags & TF_SACK) || !SF_SEQ_LT(l, r))
 		return;
+	/* RFC 5681 §4.2: a duplicate is acked at once; so the slot is
+	 * emptied before the next segment of the burst may want it. */
+	c->flags |= TF_ACKNOW;
 	if (tcp->dsack_c == c) {
 		if (l == tcp->dsack_r)
 			tcp->dsack_r = r;
 		return;
 	}
-	tcp->dsack_c = (struct sf_tcb *)(uintptr_t)c;
+	tcp->dsack_c = c;
 	tcp->dsack_l = l;
 	tcp->dsack_r = r;
 }

@@ -332,9 +332,9 @@ test_tcp_recovery_resend_lost_new_data(void **state)
 	peer_ack(y, SEG(10), NULL, 0);
 	sf_test_tx_clear();
 	send_segments(60);		/* 20 go: 10..29 */
-	/* 10 lost; 11-16 SACKed one by one: the resend of 10, then new
-	 * data from 30 on. */
-	for (i = 11; i < 17; i++) {
+	/* 10 lost; 11-17 SACKed one by one: Limited Transmit's 30 and 31,
+	 * the resend of 10, then PRR's new data from 32 on. */
+	for (i = 11; i < 18; i++) {
 		b[0] = SEG(11);
 		b[1] = SEG(i + 1);
 		peer_ack(y, SEG(10), b, 1);
@@ -346,7 +346,7 @@ test_tcp_recovery_resend_lost_new_data(void **state)
 		sf_test_tx_clear();
 	}
 	assert_int_equal(sf_test_counter("tcp_retransmits"), 1);
-	assert_true(top > SEG(30));
+	assert_true(top > SEG(32));
 	/* Everything up to the new data SACKed, but not 10: its resend is
 	 * lost, and goes again on this ACK. */
 	b[0] = SEG(11);
@@ -1208,8 +1208,9 @@ test_tcp_recovery_prr_cubic(void **state)
 
 	(void)state;
 	sent = prr_one_lost();
-	/* Entered with 22 out (two went as SACKs freed the pipe). */
-	assert_int_equal(tcb()->ssthresh, 22 * seg_mss * 7 / 10);
+	/* Entered with 22 out, two of them Limited Transmit's as SACKs
+	 * freed the pipe: not counted (RFC 3042 §2). */
+	assert_int_equal(tcb()->ssthresh, 20 * seg_mss * 7 / 10);
 	/* 19 delivered: the resend and about 12 more. */
 	assert_true(sent >= 12 && sent <= 15);
 }
@@ -1462,6 +1463,9 @@ test_tcp_recovery_limited_transmit_nosack(void **state)
 	peer_ack(y, 1, NULL, 0);
 	assert_int_equal(sent_data(y, SEG(0)), 1);	/* fast retransmit */
 	assert_int_equal(sf_test_counter("tcp_fast_recoveries"), 1);
+	/* ssthresh from the flight before them (RFC 3042 §2): NewReno's
+	 * half of the initial window's 10 segments, not of 12 */
+	assert_int_equal(tcb()->ssthresh, flight / 2);
 }
 
 /* A handshake's retries take no recovery record: a SYN flood with

@@ -1195,13 +1195,69 @@ test_tcp_sack_blocks_recent_order(void **state)
 	assert_int_equal(o.opts.sack[1].left, 111);
 	assert_int_equal(o.opts.sack[2].left, 131);
 	assert_int_equal(o.opts.sack[3].left, 121);
-	/* reported once: 121 arrives again, 111 is no longer first */
+	/* reported once: 104 arrives again, its D-SACK and block first */
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 104, .ack = y + 1,
 				.flags = A, .data = "xyz", .len = 3 });
 	sf_test_tcp_expect_one(&o);
 	assert_int_equal(o.opts.sack[0].left, 104);	/* D-SACK */
 	assert_int_equal(o.opts.sack[1].left, 104);
 	assert_int_equal(o.opts.sack[2].left, 111);
+}
+
+/* Arrivals that grow one block count once in the recency order: after
+ * blocks at 104, 111 and 121, four arrivals extending the 131 block
+ * leave 121 and 111 second and third (RFC 2018 §4), not the lowest. */
+static void
+test_tcp_sack_blocks_one_block_grows(void **state)
+{
+	static const uint32_t at[7] = { 104, 111, 121, 131, 134, 137, 140 };
+	struct sf_test_out o;
+	uint32_t y = accept_sack(), i;
+
+	(void)state;
+	for (i = 0; i < 7; i++) {
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = at[i],
+				.ack = y + 1, .flags = A, .data = "xyz",
+				.len = 3 });
+		sf_test_tcp_expect_one(&o);
+	}
+	assert_int_equal(o.opts.nb_sack, 4);
+	assert_int_equal(o.opts.sack[0].left, 131);
+	assert_int_equal(o.opts.sack[0].right, 143);
+	assert_int_equal(o.opts.sack[1].left, 121);
+	assert_int_equal(o.opts.sack[2].left, 111);
+	assert_int_equal(o.opts.sack[3].left, 104);
+}
+
+/* A D-SACK goes in one segment only (RFC 2883 §4): the app's reply of
+ * several segments to a segment partly old carries it in the first. */
+static void
+test_tcp_sack_dsack_once_per_reply(void **state)
+{
+	static char big[3001];
+	struct sf_test_out o;
+	uint32_t y = accept_sack(), i, n = 0;
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .data = "abc", .len = 3 });
+	sf_test_tx_clear();
+	memset(big, 'r', sizeof(big) - 1);
+	sf_app.reply = big;
+	/* half old, half new: the app answers the new half */
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .data = "abcdef", .len = 6 });
+	sf_app.reply = NULL;
+	sf_worker_flush(sf_t.w);
+	assert_true(sf_t.ncap >= 2);
+	for (i = 0; i < sf_t.ncap; i++) {
+		sf_test_tcp_out(i, &o);
+		if (o.opts.nb_sack != 0) {
+			assert_int_equal(o.opts.sack[0].left, 101);
+			n++;
+		}
+	}
+	assert_int_equal(n, 1);
 }
 
 /* RFC 2883 §4: data below rcv_nxt arriving again (a needless resend)
@@ -2086,6 +2142,8 @@ main(void)
 		TS(test_tcp_sack_blocks_sent),
 		TS(test_tcp_sack_blocks_recent_order),
 		TS(test_tcp_sack_dsack_sent),
+		TS(test_tcp_sack_blocks_one_block_grows),
+		TS(test_tcp_sack_dsack_once_per_reply),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_sack_used_in_retransmission,
 			setup_listen_sack_notlp, sf_test_tcp_teardown),
