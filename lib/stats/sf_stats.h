@@ -64,7 +64,7 @@
 	X(tcp_retransmits,    "segments retransmitted") \
 	X(tcp_rto_timeouts,   "retransmission timeouts") \
 	X(tcp_rto_aborts,     "connections aborted: retries exhausted") \
-	X(tcp_persist_aborts, "connections aborted: zero-window probes unanswered") \
+	X(tcp_persist_aborts, "connections aborted: zero-window probing ran out") \
 	X(tcp_delayed_acks,   "ACKs sent by the delayed-ACK timer") \
 	X(tcp_challenge_acks, "RFC 5961 challenge ACKs sent") \
 	X(tcp_ack_ratelimited, "ACKs to dropped segments not sent: rate limit") \

@@ -293,12 +293,15 @@ tcp_rcv_space(const struct sf_worker *w, const struct sf_tcb *c)
 
 /* The application took data: announce the window when its right edge
  * can move by at least min(buffer / 2, MSS) (receiver SWS avoidance,
- * RFC 9293 §3.8.6.2.2), in the states where the peer may still send. */
+ * RFC 9293 §3.8.6.2.2) and the window offered at least doubles (as
+ * Linux's tcp_cleanup_rbuf: a peer with half a buffer of room is not
+ * held up, and a bulk receiver sends no update per read), in the
+ * states where the peer may still send. */
 void
 tcp_window_update(struct sf_worker *w, struct sf_tcb *c)
 {
 	const struct sf_tcp_conf *conf = &w->tcp->conf;
-	uint32_t edge;
+	uint32_t edge, now;
 
 	if (c->state != SF_TCP_ESTABLISHED && c->state != SF_TCP_FIN_WAIT_1 &&
 	    c->state != SF_TCP_FIN_WAIT_2)
@@ -307,8 +310,10 @@ tcp_window_update(struct sf_worker *w, struct sf_tcb *c)
 	edge = c->rcv_nxt + RTE_ALIGN_FLOOR(RTE_MIN(tcp_rcv_space(w, c),
 				UINT32_C(65535) << c->rcv_wscale),
 			UINT32_C(1) << c->rcv_wscale);
+	now = SF_SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	if (SF_SEQ_GT(edge, c->rcv_adv) &&
-	    edge - c->rcv_adv >= RTE_MIN(tcp_rcvbuf(conf, c) / 2, conf->mss)) {
+	    edge - c->rcv_adv >= RTE_MIN(tcp_rcvbuf(conf, c) / 2, conf->mss) &&
+	    edge - c->rcv_nxt >= 2 * (uint64_t)now) {
 		c->flags |= TF_ACKNOW;
 		tcp_output_soon(w, c);
 	}

@@ -381,8 +381,9 @@ test_tcp_edge_ooo_tiny_bounded(void **state)
  * valid ACKs"; Linux's tcp_sequence() takes seq <= rcv_nxt + wnd). */
 /* An application that left data unread takes it with sf_tcp_recv_pull():
  * the data comes in order, and the window it frees is announced at once
- * (RFC 9293 §3.8.6.2.2), not left for the peer's next probe. A pull
- * with nothing held says nothing. */
+ * (RFC 9293 §3.8.6.2.2) when that at least doubles the window the peer
+ * has, not left for the peer's next probe. A pull with nothing held
+ * says nothing. */
 static void
 test_tcp_edge_recv_pull_window_update(void **state)
 {
@@ -407,20 +408,45 @@ test_tcp_edge_recv_pull_window_update(void **state)
 		.flags = RTE_TCP_ACK_FLAG, .data = data, .len = 1000 });
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 1104, .ack = y + 1,
 		.flags = RTE_TCP_ACK_FLAG, .data = data, .len = 1000 });
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 2104, .ack = y + 1,
+		.flags = RTE_TCP_ACK_FLAG, .data = data, .len = 1000 });
 	sf_test_advance_ms(500);	/* delayed ACKs out */
 	assert_true(sf_t.ncap > 0);
 	sf_test_tcp_out(sf_t.ncap - 1, &o);
 	wnd = o.wnd;
-	assert_int_equal(o.ack, 2104);
+	assert_int_equal(o.ack, 3104);
 	sf_test_tx_clear();
 	sf_app.refuse_data = false;
 	sf_tcp_recv_pull(sf_t.w, sf_app.conn);
-	assert_int_equal(sf_app.rx_len, 2003);
+	assert_int_equal(sf_app.rx_len, 3003);
 	sf_test_tcp_expect_one(&o);
 	assert_int_equal(o.flags, RTE_TCP_ACK_FLAG);
-	assert_int_equal(o.ack, 2104);
+	assert_int_equal(o.ack, 3104);
 	assert_int_equal(o.len, 0);
 	assert_true(o.wnd > wnd);
+}
+
+/* ... but a pull that frees less than the window the peer still has
+ * sends nothing: the peer is not held up, and a bulk reader would send
+ * a pure ACK per read (Linux's tcp_cleanup_rbuf waits for the window
+ * to double; the kernel selftest blocking-read expects it). */
+static void
+test_tcp_edge_recv_pull_no_small_update(void **state)
+{
+	static char data[1000];
+	uint32_t y = sf_test_tcp_accept(100);
+
+	(void)state;
+	sf_app.refuse_data = true;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+		.flags = RTE_TCP_ACK_FLAG, .data = data, .len = 1000 });
+	sf_test_advance_ms(500);
+	sf_test_tx_clear();
+	sf_app.refuse_data = false;
+	sf_tcp_recv_pull(sf_t.w, sf_app.conn);
+	sf_worker_flush(sf_t.w);
+	assert_int_equal(sf_app.rx_len, 1000);
+	assert_int_equal(sf_t.ncap, 0);
 }
 
 /* ... but a window already at what the header can say (65535 unscaled)
@@ -1798,6 +1824,9 @@ main(void)
 			setup_small_rcvbuf_ws, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_edge_recv_pull_window_update,
+			setup_small_rcvbuf_ws, sf_test_tcp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_edge_recv_pull_no_small_update,
 			setup_small_rcvbuf_ws, sf_test_tcp_teardown),
 		T(test_tcp_edge_recv_pull_window_capped),
 		cmocka_unit_test_setup_teardown(test_tcp_edge_ack_at_right_edge,
