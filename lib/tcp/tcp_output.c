@@ -351,7 +351,9 @@ tcp_hdr_from_tcb(struct sf_worker *w, struct sf_tcb *c,
 
 		/* RFC 2018 §4: SACK blocks while data is out of order;
 		 * RFC 2883: a duplicate's D-SACK, once. */
-		if (c->flags & TF_SACK) {
+		if ((c->flags & TF_SACK) &&
+		    (unlikely(w->tcp->dsack_c == c) ||
+		     tcp_ooo(w, c) != NULL)) {
 			nb = tcp_sack_out(w, c, b, (c->flags & TF_TS) ?
 					  3 : SF_TCP_MAX_SACK);
 			if (unlikely(w->tcp->dsack_c == c))
