@@ -214,6 +214,28 @@ void *sf_conn_ctx(const struct sf_conn *c);
 void sf_conn_set_ctx(struct sf_conn *c, void *ctx);
 enum sf_tcp_state sf_conn_state(const struct sf_conn *c);
 
+/* What a connection's TCP holds now, read on its worker's own thread
+ * (the packetdrill adapter's TCP_INFO). Sizes in bytes. */
+struct sf_tcp_info {
+	uint8_t state;			/* enum sf_tcp_state */
+	uint8_t nrexmit;		/* consecutive timeouts */
+	bool ts, sack, wscale;		/* options negotiated */
+	uint8_t snd_wscale, rcv_wscale;
+	bool recovery;			/* in fast recovery */
+	uint32_t mss;			/* payload per segment sent */
+	uint32_t cwnd, ssthresh;
+	uint32_t srtt_us, rttvar_us;	/* 0: no sample yet */
+	uint32_t rto_ms;
+	uint32_t unacked;		/* snd_max - snd_una */
+	uint32_t snd_wnd;		/* the peer's window, scaled */
+	uint32_t rcv_wnd;		/* what is left of the window offered */
+	uint32_t sndq;			/* bytes queued, sent or not */
+	uint32_t rcvq;			/* bytes received, not read */
+};
+
+/** Fill @p ti for @p c. */
+void sf_conn_tcp_info(const struct sf_conn *c, struct sf_tcp_info *ti);
+
 /** @p c's local and remote address (network order) and port (host
  *  order); any pointer may be NULL. */
 void sf_conn_tuple(const struct sf_conn *c, uint32_t *laddr,

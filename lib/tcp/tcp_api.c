@@ -368,6 +368,34 @@ sf_conn_state(const struct sf_conn *c)
 	return (enum sf_tcp_state)((const struct sf_tcb *)c)->state;
 }
 
+void
+sf_conn_tcp_info(const struct sf_conn *conn, struct sf_tcp_info *ti)
+{
+	const struct sf_tcb *c = (const struct sf_tcb *)conn;
+
+	memset(ti, 0, sizeof(*ti));
+	ti->state = c->state;
+	ti->nrexmit = c->nrexmit;
+	ti->ts = (c->flags & TF_TS) != 0;
+	ti->sack = (c->flags & TF_SACK) != 0;
+	ti->wscale = (c->flags & TF_WS) != 0;
+	ti->snd_wscale = c->snd_wscale;
+	ti->rcv_wscale = c->rcv_wscale;
+	ti->recovery = (c->flags & TF_RECOVERY) != 0;
+	ti->mss = c->mss;
+	ti->cwnd = c->cwnd;
+	ti->ssthresh = c->ssthresh;
+	ti->srtt_us = (c->srtt >> 3) * 1000;
+	ti->rttvar_us = (c->rttvar >> 2) * 1000;
+	ti->rto_ms = c->rto;
+	ti->unacked = c->snd_max - c->snd_una;
+	ti->snd_wnd = c->snd_wnd;
+	ti->rcv_wnd = SF_SEQ_GT(c->rcv_adv, c->rcv_nxt) ?
+		c->rcv_adv - c->rcv_nxt : 0;
+	ti->sndq = c->sndq_len;
+	ti->rcvq = tcp_rcvq_len(c);
+}
+
 uint32_t
 sf_tcp_max_conns(const struct sf_worker *w)
 {

@@ -244,7 +244,10 @@ def freebsd_adapt(text):
       handshake (sequence 65700 to 65702: its 65,700-byte window, the
       64 KB buffer rounded to the MSS) move to synfin's (65,535 for the
       same buffer, unscaled): in-window is judged by the RCV.WND we
-      advertised (RFC 9293 §3.3, §3.10.7.4)."""
+      advertised (RFC 9293 §3.3, §3.10.7.4);
+    - its TCP_INFO asserts name FreeBSD's states (TCPI_SYN_RECEIVED);
+      packetdrill on Linux names the same states as Linux does
+      (TCP_SYN_RECV)."""
     def reorder(m):
         opts = [o.strip() for o in m.group(2).split(',')]
         new = syn_layout(opts)
@@ -258,8 +261,22 @@ def freebsd_adapt(text):
                   lambda m: '%s%d:%d%s' % (m.group(1), int(m.group(2)) - 165,
                                            int(m.group(2)) - 165, m.group(3)),
                   text, flags=re.M)
+    text = re.sub(r'\bTCPI_(%s)\b' % '|'.join(FREEBSD_STATES),
+                  lambda m: FREEBSD_STATES[m.group(1)], text)
     return re.sub(r'^(\s*[+]?[0-9.]+)\s+getsockopt\([^,]+, SOL_SOCKET, '
                   r'SO_RCVBUF, \[65700\].*$', r'\1', text, flags=re.M)
+
+
+# FreeBSD's tcpi_state names (TCPI_*) and Linux packetdrill's for the
+# same states.
+FREEBSD_STATES = {
+    'CLOSED': 'TCP_CLOSE', 'LISTEN': 'TCP_LISTEN',
+    'SYN_SENT': 'TCP_SYN_SENT', 'SYN_RECEIVED': 'TCP_SYN_RECV',
+    'ESTABLISHED': 'TCP_ESTABLISHED', 'CLOSE_WAIT': 'TCP_CLOSE_WAIT',
+    'FIN_WAIT_1': 'TCP_FIN_WAIT1', 'CLOSING': 'TCP_CLOSING',
+    'LAST_ACK': 'TCP_LAST_ACK', 'FIN_WAIT_2': 'TCP_FIN_WAIT2',
+    'TIME_WAIT': 'TCP_TIME_WAIT',
+}
 
 
 def normalized(path):

@@ -65,6 +65,8 @@
 #include "sf_worker.h"
 
 #define PD_NAME "synfin-packetdrill"
+#define PD_TCP_CC_INFO 26	/* Linux's TCP_CC_INFO */
+#define PD_SO_MEMINFO 55	/* Linux's SO_MEMINFO */
 #define PD_FD_BASE 3
 #define PD_MAX_SOCKS 64
 #define PD_OUTQ 4096		/* frames synfin sent, not yet sniffed */
@@ -1106,6 +1108,82 @@ pd_int_opt(void *optval, socklen_t *optlen, int v)
 	return 0;
 }
 
+/* Linux's tcpi_state numbers (include/net/tcp_states.h), which the
+ * scripts' TCP_* names stand for. */
+static const uint8_t pd_linux_state[SF_TCP_NB_STATES] = {
+	[SF_TCP_CLOSED] = 7, [SF_TCP_LISTEN] = 10, [SF_TCP_SYN_SENT] = 2,
+	[SF_TCP_SYN_RCVD] = 3, [SF_TCP_ESTABLISHED] = 1,
+	[SF_TCP_FIN_WAIT_1] = 4, [SF_TCP_FIN_WAIT_2] = 5,
+	[SF_TCP_CLOSE_WAIT] = 8, [SF_TCP_CLOSING] = 11,
+	[SF_TCP_LAST_ACK] = 9, [SF_TCP_TIME_WAIT] = 6,
+};
+
+/* TCP_INFO in Linux's layout, with what synfin's TCP holds; the fields
+ * it has no counterpart for (Linux's loss and reordering counts, the
+ * receive-side estimates, the newer counters) stay 0, so a script that
+ * asserts them fails on its assert. */
+static int
+pd_tcp_info(const struct pd_sock *s, void *optval, socklen_t *optlen)
+{
+	struct tcp_info ti;
+	struct sf_tcp_info si;
+	uint32_t mss;
+
+	if (optval == NULL || optlen == NULL || *optlen < sizeof(ti))
+		return pd_fail(EINVAL);
+	memset(&ti, 0, sizeof(ti));
+	if (s->c == NULL || s->gone) {
+		ti.tcpi_state = s->listening ? 10 : 7;
+	} else {
+		sf_conn_tcp_info(s->c, &si);
+		mss = si.mss != 0 ? si.mss : 1;
+		ti.tcpi_state = si.state < SF_TCP_NB_STATES ?
+			pd_linux_state[si.state] : 7;
+		ti.tcpi_ca_state = si.recovery ? 3 /* Recovery */ :
+			si.nrexmit != 0 ? 4 /* Loss */ : 0 /* Open */;
+		ti.tcpi_retransmits = si.nrexmit;
+		ti.tcpi_options = (si.ts ? TCPI_OPT_TIMESTAMPS : 0) |
+			(si.sack ? TCPI_OPT_SACK : 0) |
+			(si.wscale ? TCPI_OPT_WSCALE : 0);
+		if (si.wscale) {
+			ti.tcpi_snd_wscale = si.snd_wscale;
+			ti.tcpi_rcv_wscale = si.rcv_wscale;
+		}
+		ti.tcpi_rto = si.rto_ms * 1000;
+		ti.tcpi_snd_mss = si.mss;
+		ti.tcpi_unacked = (si.unacked + mss - 1) / mss;
+		ti.tcpi_rtt = si.srtt_us;
+		ti.tcpi_rttvar = si.rttvar_us;
+		ti.tcpi_snd_ssthresh = si.ssthresh >= 0x7fffffffu ?
+			0x7fffffffu : si.ssthresh / mss;
+		ti.tcpi_snd_cwnd = si.cwnd / mss;
+	}
+	/* packetdrill asks for its own, longer struct: the rest is 0 */
+	memset(optval, 0, *optlen);
+	memcpy(optval, &ti, sizeof(ti));
+	return 0;
+}
+
+/* SO_MEMINFO: the receive and send queues against their buffers. */
+static int
+pd_meminfo(struct pd *pd, const struct pd_sock *s, void *optval,
+	   socklen_t *optlen)
+{
+	uint32_t mi[4] = { 0, pd->conf.rcvbuf, 0, pd->conf.sndbuf };
+	struct sf_tcp_info si;
+
+	if (optval == NULL || optlen == NULL)
+		return pd_fail(EINVAL);
+	if (s->c != NULL && !s->gone) {
+		sf_conn_tcp_info(s->c, &si);
+		mi[0] = si.rcvq;
+		mi[2] = si.sndq;
+	}
+	memset(optval, 0, *optlen);
+	memcpy(optval, mi, RTE_MIN((size_t)*optlen, sizeof(mi)));
+	return 0;
+}
+
 static int
 pd_getsockopt(void *ud, int fd, int level, int name, void *optval,
 	      socklen_t *optlen)
@@ -1130,6 +1208,16 @@ pd_getsockopt(void *ud, int fd, int level, int name, void *optval,
 		rc = pd_int_opt(optval, optlen, (int)pd->conf.sndbuf);
 	else if (level == IPPROTO_TCP && name == TCP_NODELAY)
 		rc = pd_int_opt(optval, optlen, 1);	/* synfin: no Nagle */
+	else if (level == IPPROTO_TCP && name == TCP_INFO)
+		rc = pd_tcp_info(s, optval, optlen);
+	else if (level == IPPROTO_TCP && name == PD_TCP_CC_INFO) {
+		/* no per-algorithm info: an empty answer, as Linux gives
+		 * for a congestion control without any */
+		if (optlen != NULL)
+			*optlen = 0;
+		rc = 0;
+	} else if (level == SOL_SOCKET && name == PD_SO_MEMINFO)
+		rc = pd_meminfo(pd, s, optval, optlen);
 	else {
 		snprintf(what, sizeof(what), "getsockopt(level %d, "
 			 "option %d)", level, name);

@@ -36,6 +36,7 @@
 #include <unistd.h>
 #include "assert.h"
 #include "run.h"
+#include "so_testing.h"
 #include "tcp.h"
 
 /* We emit the following Python preamble at the top of the output
@@ -735,7 +736,17 @@ static void *get_data(struct state *state, struct event *event,
 	socklen_t opt_len = data_len;
 	void *data = calloc(1, data_len);
 
-	int result = getsockopt(fd, level, opt_name, data, &opt_len);
+	int result;
+
+	/* synfin local change: with --so_filename the socket is the shared
+	 * object's, so its getsockopt answers (upstream calls the host's,
+	 * which knows no such fd). */
+	if (state->so_instance)
+		result = state->so_instance->ifc.getsockopt(
+				state->so_instance->ifc.userdata, fd, level,
+				opt_name, data, &opt_len);
+	else
+		result = getsockopt(fd, level, opt_name, data, &opt_len);
 	if (result < 0) {
 		free(data);
 		return NULL;
