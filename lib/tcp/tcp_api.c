@@ -385,8 +385,8 @@ sf_conn_tcp_info(const struct sf_conn *conn, struct sf_tcp_info *ti)
 	ti->mss = c->mss;
 	ti->cwnd = c->cwnd;
 	ti->ssthresh = c->ssthresh;
-	ti->srtt_us = (c->srtt >> 3) * 1000;
-	ti->rttvar_us = (c->rttvar >> 2) * 1000;
+	ti->srtt_us = c->srtt * 125;		/* ms << 3 */
+	ti->rttvar_us = c->rttvar * 250;	/* ms << 2 */
 	ti->rto_ms = c->rto;
 	ti->unacked = c->snd_max - c->snd_una;
 	ti->snd_wnd = c->snd_wnd;

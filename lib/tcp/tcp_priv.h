@@ -731,7 +731,7 @@ tcp_pipe(const struct sf_worker *w, const struct sf_tcb *c)
 		return tcp_sack_holes(w, c, c->snd_una, c->snd_nxt);
 	return c->snd_nxt - c->snd_una;
 }
-void tcp_dsack_note(struct sf_worker *w, struct sf_tcb *c, uint32_t l,
+void tcp_dsack_note(struct sf_worker *w, const struct sf_tcb *c, uint32_t l,
 		    uint32_t r);
 unsigned int tcp_sack_out(const struct sf_worker *w, const struct sf_tcb *c,
 			  struct sf_tcp_sack_block *b, unsigned int max);

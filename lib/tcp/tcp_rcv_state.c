@@ -403,9 +403,11 @@ tcp_ooo_insert(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 			 * it is the arrival the first SACK block reports */
 			if (fin && (*pp)->pkt_len == seg->len)
 				OOO_FIN(*pp) = 1;
-			ooo_recent_push(e, seg->seq, seg->seq + seg->len);
+			ooo_recent_push(e, seg->seq, seg->seq +
+					RTE_MIN(seg->len, (*pp)->pkt_len));
 			tcp_dsack_note(w, c, seg->seq, seg->seq +
 				       RTE_MIN(seg->len, (*pp)->pkt_len));
+			c->flags |= TF_ACKNOW;
 			return;
 		}
 		if (SF_SEQ_GT(OOO_SEQ(*pp), seg->seq))
@@ -603,6 +605,7 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		d = c->rcv_nxt - seg->seq;
 		tcp_dsack_note(w, c, seg->seq,
 			       d >= seg->len ? seg->seq + seg->len : c->rcv_nxt);
+		c->flags |= TF_ACKNOW;		/* the D-SACK goes now */
 		if (d >= seg->len) {
 			/* All old; its FIN, if any, may still be new. */
 			c->flags |= TF_ACKNOW;

@@ -98,21 +98,23 @@ tcp_sack_blocks(const struct sf_worker *w, const struct sf_tcb *c,
  * it in a D-SACK block. The first duplicate of a segment keeps the
  * slot; one that continues it grows it. */
 void
-tcp_dsack_note(struct sf_worker *w, struct sf_tcb *c, uint32_t l, uint32_t r)
+tcp_dsack_note(struct sf_worker *w, const struct sf_tcb *c, uint32_t l,
+	       uint32_t r)
 {
 	struct sf_tcp *tcp = w->tcp;
 
 	if (!(c->flags & TF_SACK) || !SF_SEQ_LT(l, r))
 		return;
-	/* RFC 5681 §4.2: a duplicate is acked at once; so the slot is
-	 * emptied before the next segment of the burst may want it. */
-	c->flags |= TF_ACKNOW;
+	/* The callers ack a duplicate at once (RFC 5681 §4.2), the slot
+	 * emptied before the next segment of the burst may want it; an
+	 * unacceptable one only within the ACK rate limit (RFC 5961 §7),
+	 * its D-SACK going with the next ACK of the burst, if any. */
 	if (tcp->dsack_c == c) {
 		if (l == tcp->dsack_r)
 			tcp->dsack_r = r;
 		return;
 	}
-	tcp->dsack_c = c;
+	tcp->dsack_c = (struct sf_tcb *)(uintptr_t)c;
 	tcp->dsack_l = l;
 	tcp->dsack_r = r;
 }

@@ -1260,6 +1260,40 @@ test_tcp_sack_dsack_once_per_reply(void **state)
 	assert_int_equal(n, 1);
 }
 
+/* A flood of old duplicates gets its ACKs, D-SACKs and all, within the
+ * rate limit of RFC 5961 §7: the D-SACK does not buy an ACK past it. */
+static int
+setup_listen_sack_ratelimit(void **state)
+{
+	struct sf_tcp_conf conf;
+
+	(void)state;
+	sf_test_tcp_conf(&conf);
+	conf.sack_on = true;
+	conf.ack_ratelimit = 1;		/* 100 a second for these */
+	return sf_test_tcp_setup_listen_conf(&conf);
+}
+
+static void
+test_tcp_sack_dsack_rate_limited(void **state)
+{
+	uint32_t y = accept_sack(), i, sent = 0;
+
+	(void)state;
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A, .data = "abc", .len = 3 });
+	sf_test_tx_clear();
+	for (i = 0; i < 500; i++) {
+		sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101,
+				.ack = y + 1, .flags = A, .data = "abc",
+				.len = 3 });
+		sf_worker_flush(sf_t.w);
+		sent += sf_t.ncap;
+		sf_test_tx_clear();
+	}
+	assert_true(sent > 0 && sent <= 100);
+}
+
 /* RFC 2883 §4: data below rcv_nxt arriving again (a needless resend)
  * is reported in a D-SACK block of the ACK it gets, once; a segment
  * partly old reports its old part. */
@@ -2144,6 +2178,9 @@ main(void)
 		TS(test_tcp_sack_dsack_sent),
 		TS(test_tcp_sack_blocks_one_block_grows),
 		TS(test_tcp_sack_dsack_once_per_reply),
+		cmocka_unit_test_setup_teardown(
+			test_tcp_sack_dsack_rate_limited,
+			setup_listen_sack_ratelimit, sf_test_tcp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tcp_sack_used_in_retransmission,
 			setup_listen_sack_notlp, sf_test_tcp_teardown),
