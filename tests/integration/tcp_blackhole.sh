@@ -155,6 +155,23 @@ client_aborted()
 	check_freed final echo
 }
 
+# client_start MODE LOG: a kernel server (tcp_peer.py MODE) on PORT_KERNEL,
+# then synfin's echo client streaming 64 MiB to it; srv is its PID.
+client_start()
+{
+	local mode=$1 log=$2
+	sf_peer_bg "$log" "$SF_PY" "$PEER_PY" "$mode" "$SF_IP_PEER" \
+		"$PORT_KERNEL"
+	sf_wait_file_re "$log" '^listening' 10 "$SF_BG_PID" ||
+		fail "kernel $mode did not start: $(cat "$log")"
+	srv=$SF_BG_PID
+	sf_synfin_start --mode client --app echo --target "$SF_IP_PEER" \
+		--port "$PORT_KERNEL" --bytes $((64 * 1024 * 1024)) \
+		--gateway "$SF_IP_MID_DUT" --trace "port $PORT_KERNEL" \
+		"${RETRY[@]}"
+	sf_synfin_wait_ready
+}
+
 # ---- 1. server side: rto-exhausted ----------------------------------------
 echo "$SF_NAME: 1. kernel client streams to synfin's echo server;" \
 	"blackhole; retries=4"
@@ -208,16 +225,7 @@ mv "$SF_SYNFIN_LOG" "$SF_WORKDIR/synfin-1.log"
 
 # ---- 2. client side: rto-exhausted ----------------------------------------
 echo "$SF_NAME: 2. synfin's echo client streams to the kernel; blackhole"
-srv_log="$SF_WORKDIR/echo-server.log"
-sf_peer_bg "$srv_log" "$SF_PY" "$PEER_PY" echo-server "$SF_IP_PEER" \
-	"$PORT_KERNEL"
-sf_wait_file_re "$srv_log" '^listening' 10 "$SF_BG_PID" ||
-	fail "kernel echo server did not start: $(cat "$srv_log")"
-srv=$SF_BG_PID
-sf_synfin_start --mode client --app echo --target "$SF_IP_PEER" \
-	--port "$PORT_KERNEL" --bytes $((64 * 1024 * 1024)) \
-	--gateway "$SF_IP_MID_DUT" --trace "port $PORT_KERNEL" "${RETRY[@]}"
-sf_synfin_wait_ready
+client_start echo-server "$SF_WORKDIR/echo-server.log"
 for ((i = 0; i < 100; i++)); do
 	sf_snapshot
 	[ "$(sf_ctr_snap echo_bytes_rx)" -ge 1048576 ] && break
@@ -236,16 +244,7 @@ mv "$SF_SYNFIN_LOG" "$SF_WORKDIR/synfin-2.log"
 # ---- 3. client side, the kernel's window shut: persist-timeout ------------
 echo "$SF_NAME: 3. synfin's echo client streams to a kernel server that" \
 	"never reads; its window shuts; blackhole"
-srv_log="$SF_WORKDIR/deaf-server.log"
-sf_peer_bg "$srv_log" "$SF_PY" "$PEER_PY" deaf-server "$SF_IP_PEER" \
-	"$PORT_KERNEL" --timeout 60
-sf_wait_file_re "$srv_log" '^listening' 10 "$SF_BG_PID" ||
-	fail "kernel deaf server did not start: $(cat "$srv_log")"
-srv=$SF_BG_PID
-sf_synfin_start --mode client --app echo --target "$SF_IP_PEER" \
-	--port "$PORT_KERNEL" --bytes $((64 * 1024 * 1024)) \
-	--gateway "$SF_IP_MID_DUT" --trace "port $PORT_KERNEL" "${RETRY[@]}"
-sf_synfin_wait_ready
+client_start deaf-server "$SF_WORKDIR/deaf-server.log"
 # Two probes answered with window 0: synfin is in persist, and the
 # answers showed the probes do not spend the retry budget.
 for ((i = 0; i < 100; i++)); do

@@ -99,12 +99,17 @@ def echo_conn(s, peer):
     say("conn %s:%d echoed %d bytes, %s" % (peer[0], peer[1], n, how))
 
 
-def cmd_echo_server(a):
+def listener(a):
     ls = tcp_socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind((bench_addr(a.addr), a.port))
     ls.listen(64)
     say("listening %s %d" % (a.addr, a.port))
+    return ls
+
+
+def cmd_echo_server(a):
+    ls = listener(a)
     while True:
         s, peer = ls.accept()
         threading.Thread(target=echo_conn, args=(s, peer),
@@ -112,11 +117,7 @@ def cmd_echo_server(a):
 
 
 def cmd_deaf_server(a):
-    ls = tcp_socket()
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind((bench_addr(a.addr), a.port))
-    ls.listen(64)
-    say("listening %s %d" % (a.addr, a.port))
+    ls = listener(a)
     held = []
     end = time.monotonic() + a.timeout
     while time.monotonic() < end:
