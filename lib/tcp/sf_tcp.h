@@ -222,6 +222,7 @@ struct sf_tcp_info {
 	bool ts, sack, wscale;		/* options negotiated */
 	uint8_t snd_wscale, rcv_wscale;
 	bool recovery;			/* in fast recovery */
+	bool persist;			/* probing a zero window */
 	uint32_t mss;			/* payload per segment sent */
 	uint32_t cwnd, ssthresh;
 	uint32_t srtt_us, rttvar_us;	/* 0: no sample yet */

@@ -382,6 +382,7 @@ sf_conn_tcp_info(const struct sf_conn *conn, struct sf_tcp_info *ti)
 	ti->snd_wscale = c->snd_wscale;
 	ti->rcv_wscale = c->rcv_wscale;
 	ti->recovery = (c->flags & TF_RECOVERY) != 0;
+	ti->persist = (c->flags & TF_PERSIST) != 0;
 	ti->mss = c->mss;
 	ti->cwnd = c->cwnd;
 	ti->ssthresh = c->ssthresh;

@@ -1018,8 +1018,11 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		}
 		if (tcp_send_data(w, c, &t, c->snd_nxt, len, flags) != 0)
 			break;
-		if (unlikely(tmpl_dsack))
+		if (unlikely(tmpl_dsack)) {
+			/* the next ones carry no D-SACK: full room again */
 			tmpl = tmpl_dsack = false;
+			room = tcp_seg_room(w, c);
+		}
 		/* Go-back-N after an RTO: RACK needs to know when. */
 		if (SF_SEQ_LT(c->snd_nxt, c->snd_max) && c->ext != 0 &&
 		    !(c->flags & TF_RECOVERY))

@@ -1139,9 +1139,15 @@ pd_tcp_info(const struct pd_sock *s, void *optval, socklen_t *optlen)
 		mss = si.mss != 0 ? si.mss : 1;
 		ti.tcpi_state = si.state < SF_TCP_NB_STATES ?
 			pd_linux_state[si.state] : 7;
+		/* zero-window probes are no loss: Linux counts them in
+		 * tcpi_probes and stays Open */
 		ti.tcpi_ca_state = si.recovery ? 3 /* Recovery */ :
-			si.nrexmit != 0 ? 4 /* Loss */ : 0 /* Open */;
-		ti.tcpi_retransmits = si.nrexmit;
+			si.nrexmit != 0 && !si.persist ? 4 /* Loss */ :
+			0 /* Open */;
+		if (si.persist)
+			ti.tcpi_probes = si.nrexmit;
+		else
+			ti.tcpi_retransmits = si.nrexmit;
 		ti.tcpi_options = (si.ts ? TCPI_OPT_TIMESTAMPS : 0) |
 			(si.sack ? TCPI_OPT_SACK : 0) |
 			(si.wscale ? TCPI_OPT_WSCALE : 0);

@@ -1249,7 +1249,7 @@ test_tcp_sack_dsack_once_per_reply(void **state)
 				.flags = A, .data = "abcdef", .len = 6 });
 	sf_app.reply = NULL;
 	sf_worker_flush(sf_t.w);
-	assert_true(sf_t.ncap >= 2);
+	assert_true(sf_t.ncap >= 3);
 	for (i = 0; i < sf_t.ncap; i++) {
 		sf_test_tcp_out(i, &o);
 		if (o.opts.nb_sack != 0) {
@@ -1258,6 +1258,12 @@ test_tcp_sack_dsack_once_per_reply(void **state)
 		}
 	}
 	assert_int_equal(n, 1);
+	/* the first is 12 bytes short for its option (RFC 6691), the
+	 * next full */
+	sf_test_tcp_out(0, &o);
+	assert_int_equal(o.len, 536 - 12);
+	sf_test_tcp_out(1, &o);
+	assert_int_equal(o.len, 536);
 }
 
 /* A flood of old duplicates gets its ACKs, D-SACKs and all, within the
