@@ -297,7 +297,8 @@ sf_tcp_input(struct sf_worker *w, struct sf_wport *wp, struct rte_mbuf *m)
 	}
 	l = tcp_find_listener(tcp, key.lport);
 	if (l != NULL) {
-		if (unlikely(tcp_flags_synfin(seg.flags)) && !tcp_synfin_open(w, &seg))
+		if (unlikely(tcp_flags_synfin(seg.flags)) &&
+		    !tcp_synfin_open(w, &seg))
 			goto drop;
 		tcp_rcv_listen(w, wp, l, &key, &seg);
 		goto drop;

@@ -351,6 +351,8 @@ tcp_hdr_from_tcb(struct sf_worker *w, struct sf_tcb *c,
 
 		/* RFC 2018 §4: SACK blocks while data is out of order;
 		 * RFC 2883: a duplicate's D-SACK, once. */
+		/* tcp_sack_out() would find nothing either; asked here,
+		 * every header of a SACK connection pays no call */
 		if ((c->flags & TF_SACK) &&
 		    (unlikely(w->tcp->dsack_c == c) ||
 		     tcp_ooo(w, c) != NULL)) {
@@ -609,10 +611,6 @@ sf_tcp_rx_burst_end(struct sf_worker *w)
 
 	if (tcp == NULL)
 		return;
-	if (tcp->ackq_n == 0) {
-		tcp->dsack_c = NULL;
-		return;
-	}
 	n = tcp->ackq_n;
 	tcp->ackq_n = 0;
 	for (i = 0; i < n; i++) {
@@ -929,6 +927,7 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 	struct sf_tcp *tcp = w->tcp;
 	uint32_t data_end, wnd, flight, usable, remaining, len, room;
 	bool sent = false, tmpl = false, fresh = false, tmpl_dsack = false;
+	bool lt;
 	struct tcp_tmpl t;
 	uint8_t flags;
 
@@ -944,6 +943,8 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 
 	data_end = c->snd_una + c->sndq_len;
 	room = SF_SEQ_LT(c->snd_nxt, data_end) ? tcp_seg_room(w, c) : 0;
+	/* dup ACKs outside recovery: RFC 3042 Limited Transmit's time */
+	lt = unlikely(c->dupacks != 0) && !(c->flags & TF_RECOVERY);
 	while (SF_SEQ_LT(c->snd_nxt, data_end)) {
 		/* RFC 6675 "pipe", roughly: SACKed bytes left the network
 		 * (for cwnd); they still sit in the peer's window, whose
@@ -955,13 +956,12 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 		 * ACKs lets a new segment go. With SACK the pipe already
 		 * dropped what the peer holds; without, as Linux, a dup
 		 * ACK counts one segment out of the network. */
-		if (unlikely(c->dupacks != 0) &&
-		    !(c->flags & TF_RECOVERY) && tcp_nsacked(w, c) == 0 &&
+		if (lt && tcp_nsacked(w, c) == 0 &&
 		    c->snd_nxt == c->snd_max) {
-			uint32_t lt = (uint32_t)c->mss *
+			uint32_t gone = (uint32_t)c->mss *
 				(c->dupacks >= 2 ? 2u : 1u);
 
-			flight = flight > lt ? flight - lt : 0;
+			flight = flight > gone ? flight - gone : 0;
 		}
 		usable = c->cwnd > flight ? c->cwnd - flight : 0;
 		usable = RTE_MIN(usable, wnd);
@@ -1036,9 +1036,7 @@ tcp_output(struct sf_worker *w, struct sf_tcb *c)
 			c->snd_max = c->snd_nxt;
 			fresh = true;
 			/* past cwnd on dup ACKs: Limited Transmit's */
-			if (unlikely(c->dupacks != 0) &&
-			    !(c->flags & TF_RECOVERY) &&
-			    c->snd_max - c->snd_una > c->cwnd &&
+			if (lt && c->snd_max - c->snd_una > c->cwnd &&
 			    c->lt_sent < 2)
 				c->lt_sent++;
 		}

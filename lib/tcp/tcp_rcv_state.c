@@ -608,7 +608,6 @@ tcp_data_in(struct sf_worker *w, struct sf_tcb *c, struct sf_seg *seg)
 		c->flags |= TF_ACKNOW;		/* the D-SACK goes now */
 		if (d >= seg->len) {
 			/* All old; its FIN, if any, may still be new. */
-			c->flags |= TF_ACKNOW;
 			seg->seq += seg->len;
 			seg->len = 0;
 			return;
