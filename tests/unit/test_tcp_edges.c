@@ -1579,6 +1579,23 @@ test_tcp_edge_rst_at_snd_max(void **state)
 	assert_int_equal(o.seq, y + 1 + 3 * 536);
 }
 
+/* The peer's 4 bytes at 101 (acking nothing, window @wnd) get a pure
+ * ACK at sequence @seq. */
+static void
+ping_acked_at(uint32_t y, uint16_t wnd, uint32_t seq)
+{
+	struct sf_test_out o;
+
+	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
+				.flags = A | P, .wnd = wnd,
+				.data = "ping", .len = 4 });
+	sf_worker_flush(sf_t.w);
+	sf_test_tcp_expect_one(&o);
+	assert_int_equal(o.len, 0);
+	assert_int_equal(o.ack, 105);
+	assert_int_equal(o.seq, seq);
+}
+
 /* Item 19: a segment without data carries a sequence number the peer
  * accepts (Linux's tcp_acceptable_seq). A peer whose window shut under
  * data in flight takes only snd_una: since Linux 6.17 a segment past
@@ -1597,14 +1614,7 @@ test_tcp_edge_ack_seq_in_shut_window(void **state)
 	sf_test_tx_clear();
 	/* The window shrinks to 100 bytes under the 300 in flight; the
 	 * peer's data wants an ACK: it goes at the right edge. */
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
-				.flags = A | P, .wnd = 100,
-				.data = "ping", .len = 4 });
-	sf_worker_flush(sf_t.w);
-	sf_test_tcp_expect_one(&o);
-	assert_int_equal(o.len, 0);
-	assert_int_equal(o.ack, 105);
-	assert_int_equal(o.seq, y + 101);
+	ping_acked_at(y, 100, y + 101);
 	/* It shuts: at snd_una. */
 	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 105, .ack = y + 1,
 				.flags = A | P, .wnd_zero = true,
@@ -1649,14 +1659,7 @@ test_tcp_edge_ack_seq_after_fin_at_edge(void **state)
 	assert_int_equal(o.flags & F, F);
 	assert_int_equal(o.seq, y + 501);
 	sf_test_tx_clear();
-	sf_test_tcp_send(&(struct sf_test_seg){ .seq = 101, .ack = y + 1,
-				.flags = A | P, .wnd = 500,
-				.data = "ping", .len = 4 });
-	sf_worker_flush(sf_t.w);
-	sf_test_tcp_expect_one(&o);
-	assert_int_equal(o.len, 0);
-	assert_int_equal(o.ack, 105);
-	assert_int_equal(o.seq, y + 502);
+	ping_acked_at(y, 500, y + 502);
 }
 
 /* The peer's data at 601 (past a hole: ack y+1, window 65535) and its
