@@ -662,10 +662,11 @@ tcp_ack_ratelimit(struct sf_worker *w, bool challenge)
  * Not snd_nxt, which an RTO rewinds below what the peer may hold; not
  * past the right edge, where a peer whose window shut under data in
  * flight drops the segment, ACK and all (Linux since 6.17): both ends
- * would then wait on the other for good. Our FIN alone one past the
- * edge does not count: receivers take a FIN there (Linux's
- * tcp_data_queue, even at window 0), and one that did would drop an
- * ACK at the edge below its rcv_nxt as old. */
+ * would then wait on the other for good. That holds for our FIN one
+ * past the edge too: a strict receiver (synfin, FreeBSD) does not take
+ * it at window 0, and would drop ACKs and RSTs beyond its edge for as
+ * long as its window stays shut; one that took it (Linux) acks it at
+ * once, so an ACK at the edge is old for a moment only. */
 static inline uint32_t
 tcp_ctl_seq(const struct sf_tcb *c)
 {
@@ -675,10 +676,7 @@ tcp_ctl_seq(const struct sf_tcb *c)
 	 * is the ISS and the edge may be it. */
 	if (c->state <= SF_TCP_SYN_RCVD)
 		return c->snd_max;
-	if (!SF_SEQ_GT(c->snd_max, edge) ||
-	    ((c->flags & TF_FIN_SENT) && c->snd_max - edge == 1))
-		return c->snd_max;
-	return edge;
+	return SF_SEQ_GT(c->snd_max, edge) ? edge : c->snd_max;
 }
 
 void

@@ -1631,10 +1631,11 @@ test_tcp_edge_ack_seq_in_shut_window(void **state)
 	assert_int_equal(o.seq, y + 1);
 }
 
-/* The data fills the peer's window and the FIN goes one past it (a bare
- * FIN a receiver takes even at window 0: Linux's tcp_data_queue). A pure ACK sent while it is unacked goes at snd_max,
- * not at the edge one below: a peer that took the FIN has rcv_nxt past
- * the edge and drops the ACK as old. */
+/* The data fills the peer's window and the FIN goes one past it. A
+ * pure ACK sent while it is unacked stays at the edge: a receiver that
+ * did not take the FIN (window 0 for segments with a length, RFC 9293
+ * §3.10.7.4; synfin, FreeBSD) would drop one at snd_max, and with it
+ * the ACK of its data, for as long as its window stays shut. */
 static void
 test_tcp_edge_ack_seq_after_fin_at_edge(void **state)
 {
@@ -1659,7 +1660,7 @@ test_tcp_edge_ack_seq_after_fin_at_edge(void **state)
 	assert_int_equal(o.flags & F, F);
 	assert_int_equal(o.seq, y + 501);
 	sf_test_tx_clear();
-	ping_acked_at(y, 500, y + 502);
+	ping_acked_at(y, 500, y + 501);
 }
 
 /* The peer's data at 601 (past a hole: ack y+1, window 65535) and its
